@@ -1,0 +1,42 @@
+import type { FaultState, Verification } from './fault.js';
+import type { ResolvedTarget } from './target.js';
+
+/**
+ * Where faults run. The engine does not care whether that is this process (LocalExecutor) or
+ * an agent on another host: it asks for an injection and later for its revert.
+ *
+ * Contract: `inject` writes a durable intent record before touching anything. If it fails
+ * after touching something, the executor reverts and verifies on its own before throwing a
+ * FaultInjectError that carries that cleanup.
+ */
+export interface FaultExecutor {
+  inject(request: FaultRequest, signal: AbortSignal): Promise<InjectedFault>;
+  revert(faultId: string): Promise<RevertedFault>;
+  /** Releases resources (database handles, connections); never reverts anything by itself. */
+  close(): Promise<void>;
+}
+
+export interface FaultRequest {
+  readonly runId: string;
+  readonly faultId: string;
+  /** The method step that asked for it, for the ledger and orphan reports. */
+  readonly step: string;
+  readonly type: string;
+  readonly target: ResolvedTarget;
+  readonly params: Record<string, unknown>;
+  /** How long the fault is meant to stay active; executors with leases use it for bounds. */
+  readonly durationMs?: number;
+}
+
+export interface InjectedFault {
+  readonly faultId: string;
+  readonly injectedAt: number;
+  readonly output: FaultState;
+}
+
+export interface RevertedFault {
+  readonly faultId: string;
+  readonly revertedAt: number;
+  readonly verifiedAt: number;
+  readonly verification: Verification;
+}

@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import type { ResolvedTarget, TargetKind } from './target.js';
+
+/**
+ * A fault type: one file per type in src/faults, registered by name.
+ *
+ *   inject ──▶ active ──▶ revert ──▶ verify
+ *
+ * `inject` returns the state `revert` needs; the state must be plain JSON because it is kept
+ * in the ledger. `revert` must also work with `state === undefined`: that is what happens when
+ * the process died between writing the intent record and recording the state (crash recovery),
+ * so everything a fault creates carries `ctx.tag` and can be found again from the intent alone.
+ */
+export interface FaultType<P = unknown, S extends FaultState = FaultState> {
+  readonly name: string;
+  /** One line for `--help`, docs and the JSON Schema. */
+  readonly summary: string;
+  readonly targetKind: TargetKind;
+  readonly params: z.ZodType<P>;
+  /**
+   * False for faults that cannot be undone (a killed process stays dead): their revert restarts
+   * what it can or does nothing, and verify reports what it checked.
+   */
+  readonly reversible: boolean;
+  inject(ctx: FaultContext<P>): Promise<S>;
+  revert(ctx: FaultContext<P>, state: S | undefined): Promise<void>;
+  /** Checks the effect is gone (rule absent, process running again, file removed). */
+  verify(ctx: FaultContext<P>, state: S | undefined): Promise<Verification>;
+}
+
+/** JSON data a fault returns from inject; also the step output later steps can reference. */
+export type FaultState = Record<string, unknown>;
+
+export interface FaultContext<P> {
+  readonly runId: string;
+  readonly faultId: string;
+  /**
+   * Marks every artefact (argv of a worker, file name) so an orphan sweep can find what no
+   * live run owns: `fd-<runId>-<faultId>`.
+   */
+  readonly tag: string;
+  readonly target: ResolvedTarget;
+  readonly params: P;
+  /** Where the fault may write files of its own (worker logs). */
+  readonly workDir: string;
+  /** Aborted when the run is aborted; inject should stop early and leave revertable state. */
+  readonly signal: AbortSignal;
+}
+
+export interface Verification {
+  readonly ok: boolean;
+  /** What was checked, in words: `pid 4242 is running (state S)`. */
+  readonly detail: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds faults of every parameter type
+export type AnyFaultType = FaultType<any, any>;
+
+export function faultTag(runId: string, faultId: string): string {
+  return `fd-${runId}-${faultId}`;
+}

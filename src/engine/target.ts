@@ -1,0 +1,53 @@
+/**
+ * Targets: things a fault can hurt. Discovery (inventory, /proc, later Kubernetes) lives in
+ * src/targets; the engine only sees resolved targets and picks among them (blast radius).
+ */
+
+/** How to find a service's process again, e.g. after a restart. */
+export interface ProcessMatch {
+  /** Exact process name (`/proc/PID/comm`) or basename of argv[0]. */
+  readonly name?: string;
+  /** Regular expression tested against the command line (arguments joined by spaces). */
+  readonly cmdline?: string;
+  /** File holding the pid. */
+  readonly pidFile?: string;
+}
+
+/** How to start a service again (argument array, never a shell line). */
+export interface StartCommand {
+  readonly command: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Where the started process writes stdout and stderr; defaults to the run's directory. */
+  readonly log?: string;
+}
+
+export interface ProcessTarget {
+  readonly kind: 'process';
+  readonly pid: number;
+  /** `/proc/PID/comm` */
+  readonly name: string;
+  readonly cmdline: string;
+  /** Inventory service this process belongs to, when it was selected through the inventory. */
+  readonly service?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly match?: ProcessMatch;
+  readonly start?: StartCommand;
+}
+
+/** The machine a host-level fault (CPU, memory, disk) runs on. */
+export interface HostTarget {
+  readonly kind: 'host';
+  readonly name: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export type ResolvedTarget = ProcessTarget | HostTarget;
+export type TargetKind = ResolvedTarget['kind'];
+
+/** A target's short human name: `pid 4242 (node catalog.js)` or `host local`. */
+export function describeTarget(target: ResolvedTarget): string {
+  if (target.kind === 'host') return `host ${target.name}`;
+  const what = target.service ?? target.name;
+  return `pid ${target.pid} (${what})`;
+}

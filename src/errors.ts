@@ -1,0 +1,48 @@
+/**
+ * A small tree of named errors with stable codes.
+ *
+ *   FiredrillError (code, cause)
+ *   ├── UserError        bad input: shown without a stack, exit 2
+ *   │   └── ValidationError   every problem of a file, each with file:line:col
+ *   └── (anything else)  an internal failure: exit 3
+ */
+export class FiredrillError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class UserError extends FiredrillError {}
+
+/** One thing wrong with an input file, located as precisely as the file allows. */
+export interface Problem {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** Field path in the document, e.g. `method[2].params.signal`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ValidationError extends UserError {
+  readonly problems: readonly Problem[];
+
+  constructor(problems: readonly Problem[]) {
+    super('FD_INVALID_INPUT', problems.map(formatProblem).join('\n'));
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(problem: Problem): string {
+  const where = `${problem.file}:${problem.line}:${problem.col}`;
+  return problem.path ? `${where} ${problem.path}: ${problem.message}` : `${where} ${problem.message}`;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

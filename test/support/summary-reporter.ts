@@ -1,0 +1,28 @@
+import type { Reporter, TestModule } from 'vitest/node';
+
+/**
+ * Ends the test output with one line CI reads: `N passed, N failed`.
+ * A module that fails to load and an unhandled error each count as a failure,
+ * so a broken file can never look green.
+ */
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
+    let passed = 0;
+    let failed = unhandledErrors.length;
+    let skipped = 0;
+    for (const testModule of testModules) {
+      let failedHere = 0;
+      for (const test of testModule.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') passed += 1;
+        else if (state === 'failed') failedHere += 1;
+        else skipped += 1;
+      }
+      // A module whose hooks or imports failed may have no failed test of its own.
+      if (failedHere === 0 && testModule.state() === 'failed') failedHere = 1;
+      failed += failedHere;
+    }
+    if (skipped > 0) process.stdout.write(`${skipped} skipped\n`);
+    process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  }
+}
