@@ -1,3 +1,4 @@
+import { FiredrillError } from '../errors.js';
 import type { FaultState, Verification } from './fault.js';
 import type { ResolvedTarget } from './target.js';
 
@@ -39,4 +40,14 @@ export interface RevertedFault {
   readonly revertedAt: number;
   readonly verifiedAt: number;
   readonly verification: Verification;
+}
+
+/** Inject failed; `cleanup` says whether what it had already touched was reverted and verified. */
+export class FaultInjectError extends FiredrillError {
+  readonly cleanup: RevertedFault | undefined;
+
+  constructor(message: string, cleanup: RevertedFault | undefined, options?: { cause?: unknown }) {
+    super('FD_FAULT_INJECT', message, options);
+    this.cleanup = cleanup;
+  }
 }
