@@ -57,6 +57,9 @@ export type MatcherSpec = z.infer<typeof matcherSchema>;
 export const toleranceSchema = z.union([
   scalarSchema,
   z.array(scalarSchema).min(1),
+  // A matcher on the default field. Without this branch `{ between: [200, 299] }` and
+  // `{ oneOf: [...] }` were rejected: their array values fit neither record branch below.
+  matcherObjectSchema,
   z.record(z.string(), z.union([matcherSchema, z.record(z.string(), matcherSchema)])),
 ]);
 export type ToleranceSpec = z.infer<typeof toleranceSchema>;

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { reportError } from './errors.js';
+import { collect } from './prepare.js';
+
+/**
+ * The command table. Each command loads its module only when it runs (Vite's cli.ts does the
+ * same), so `firedrill --help` and `firedrill --version` stay instant.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const set = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command()
+    .name('firedrill')
+    .description('Resilience drills: break things on purpose, safely, and measure what held.')
+    .version(version(), '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage and examples)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ firedrill validate examples/pause-a-process.yaml
+  $ firedrill run examples/pause-a-process.yaml --dry-run
+  $ firedrill run examples/pause-a-process.yaml --json > result.json
+  $ firedrill runs && firedrill show <run-id>
+
+Exit codes: 0 passed · 1 deviated, not steady or aborted · 2 invalid input · 3 tool failure
+Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
+    );
+
+  const stateDir = () => new Option('--state-dir <dir>', 'where runs and the fault ledger are kept').default('.firedrill');
+  const experimentOptions = (command: Command) =>
+    command
+      .option('--var <name=value>', 'set a variable (repeatable)', collect, [])
+      .option('--var-file <file>', 'read variables from a YAML or JSON file (repeatable)', collect, [])
+      .option('--inventory <file>', 'inventory of services (default: firedrill.inventory.yaml next to the experiment, or here)');
+
+  experimentOptions(
+    program
+      .command('validate')
+      .description('check an experiment file: every problem at once, with file:line:col; nothing is run')
+      .argument('<file>', 'experiment YAML file')
+      .option('--json', 'print {valid, problems} as JSON on stdout'),
+  )
+    .addHelpText('after', '\nExample:\n  $ firedrill validate examples/pause-a-process.yaml --var url=http://127.0.0.1:8080\n')
+    .action(async (file: string, options) => set(await (await import('./validate.js')).validateCommand(file, options)));
+
+  experimentOptions(
+    program
+      .command('run')
+      .description('run an experiment: hypothesis before, method with guardrails, hypothesis after, rollbacks; writes a journal')
+      .argument('<file>', 'experiment YAML file')
+      .option('--dry-run', 'resolve targets and show the plan; probe and inject nothing')
+      .option('--json', 'print one JSON object {runId, verdict, reason, journal, …} on stdout; progress goes to stderr')
+      .option('--seed <n>', 'seed for random target selection (replays an earlier run’s choice)')
+      .option('-q, --quiet', 'no progress output')
+      .addOption(stateDir()),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ firedrill run examples/pause-a-process.yaml
+  $ firedrill run drill.yaml --var url=http://127.0.0.1:8080 --seed 42
+  $ firedrill run drill.yaml --json | jq .verdict
+
+Exit codes: 0 passed · 1 deviated, not-steady or aborted · 2 invalid input · 3 tool failure
+Ctrl-C aborts the run: every fault is reverted and the journal written before exiting.`,
+    )
+    .action(async (file: string, options) => set(await (await import('./run.js')).runCommand(file, options)));
+
+  program
+    .command('runs')
+    .description('list recent runs, newest first')
+    .option('--json', 'print the list as JSON')
+    .option('-n, --limit <n>', 'how many runs', '20')
+    .addOption(stateDir())
+    .addHelpText('after', '\nExample:\n  $ firedrill runs -n 5\n')
+    .action(async (options) => set(await (await import('./runs.js')).runsCommand(options)));
+
+  program
+    .command('show')
+    .description('show one run: verdict, activities, faults with inject/revert/verify, findings')
+    .argument('<run-id>', 'a run id or a unique prefix of one')
+    .option('--json', 'print the whole journal')
+    .addOption(stateDir())
+    .addHelpText('after', '\nExample:\n  $ firedrill show 20261121-1015\n')
+    .action(async (runId: string, options) => set(await (await import('./show.js')).showCommand(runId, options)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of experiment files (for editor completion and CI checks)')
+    .addHelpText('after', '\nExample:\n  $ firedrill schema > firedrill.schema.json\n')
+    .action(async () => set(await (await import('./schema.js')).schemaCommand()));
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    return reportError(error, process.stderr);
+  }
+  return exitCode;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

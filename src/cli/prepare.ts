@@ -1,0 +1,48 @@
+import { UserError } from '../errors.js';
+import type { Catalog } from '../experiment/check.js';
+import { loadExperiment } from '../experiment/load.js';
+import type { LoadedExperiment } from '../experiment/load.js';
+import { findInventory, loadInventory } from '../targets/inventory.js';
+import type { Inventory } from '../targets/inventory.js';
+import { loadCatalog } from './catalog.js';
+
+export interface ExperimentOptions {
+  readonly var: readonly string[];
+  readonly varFile: readonly string[];
+  readonly inventory?: string;
+}
+
+export interface Prepared {
+  readonly catalog: Catalog;
+  readonly loaded: LoadedExperiment;
+  readonly inventory: Inventory | undefined;
+}
+
+/** One path for `validate`, `run --dry-run` and `run`: load, substitute, validate, check. */
+export async function prepareExperiment(file: string, options: ExperimentOptions): Promise<Prepared> {
+  const catalog = await loadCatalog();
+  const inventoryFile = findInventory(options.inventory, file);
+  const inventory = inventoryFile ? loadInventory(inventoryFile) : undefined;
+  const loaded = loadExperiment(file, {
+    catalog,
+    vars: parseVars(options.var),
+    varFiles: options.varFile,
+    inventory: inventory ? { file: inventory.file, services: inventory.services } : null,
+  });
+  return { catalog, loaded, inventory };
+}
+
+export function parseVars(pairs: readonly string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UserError('FD_BAD_VAR', `--var expects name=value, got "${pair}"`);
+    vars[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return vars;
+}
+
+/** commander helper: repeatable options collect into a list. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

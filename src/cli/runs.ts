@@ -1,0 +1,25 @@
+import pc from 'picocolors';
+import { listRuns } from '../runs/run-directory.js';
+import { formatDuration } from '../util/duration.js';
+import { EXIT } from './exit-codes.js';
+import { verdictText } from './format.js';
+
+export function runsCommand(options: { stateDir: string; json?: boolean; limit?: string }): Promise<number> {
+  const limit = options.limit === undefined ? 20 : Math.max(1, Number(options.limit) || 20);
+  const runs = listRuns(options.stateDir).slice(-limit).reverse();
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(runs.map(({ dir: _dir, ...run }) => run))}\n`);
+    return Promise.resolve(EXIT.passed);
+  }
+  if (runs.length === 0) {
+    process.stdout.write(`no runs yet in ${options.stateDir} — start one with \`firedrill run FILE\`\n`);
+    return Promise.resolve(EXIT.passed);
+  }
+  const c = pc.createColors(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env));
+  for (const run of runs) {
+    const verdict = run.verdict ? verdictText(run.verdict, c) : c.red('INCOMPLETE');
+    const took = run.durationMs === undefined ? '' : c.dim(` ${formatDuration(run.durationMs)}`);
+    process.stdout.write(`${run.runId}  ${verdict}${run.dryRun ? c.dim(' (dry run)') : ''}  ${run.title}${took}\n`);
+  }
+  return Promise.resolve(EXIT.passed);
+}

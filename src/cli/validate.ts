@@ -1,0 +1,27 @@
+import { ValidationError } from '../errors.js';
+import { prepareExperiment } from './prepare.js';
+import type { ExperimentOptions } from './prepare.js';
+import { EXIT } from './exit-codes.js';
+
+export interface ValidateOptions extends ExperimentOptions {
+  readonly json?: boolean;
+}
+
+export async function validateCommand(file: string, options: ValidateOptions): Promise<number> {
+  if (!options.json) {
+    const { loaded } = await prepareExperiment(file, options);
+    const { experiment } = loaded;
+    const steps = experiment.method.length;
+    process.stdout.write(`${file}: valid — "${experiment.title}", ${steps} step${steps === 1 ? '' : 's'}, ${Object.keys(experiment.targets).length} target set(s)\n`);
+    return EXIT.passed;
+  }
+  try {
+    const { loaded } = await prepareExperiment(file, options);
+    process.stdout.write(`${JSON.stringify({ valid: true, file, title: loaded.experiment.title, problems: [] })}\n`);
+    return EXIT.passed;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    process.stdout.write(`${JSON.stringify({ valid: false, file, problems: error.problems })}\n`);
+    return EXIT.invalidInput;
+  }
+}

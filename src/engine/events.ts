@@ -1,0 +1,70 @@
+import type { Verification } from './fault.js';
+import type { ProbeOutput } from './probe.js';
+import type { ResolvedTarget } from './target.js';
+import type { JournalEntry, Verdict } from './journal.js';
+
+export type Phase = 'hypothesis-before' | 'method' | 'hypothesis-after' | 'rollbacks';
+
+/** A probe judged by its tolerance: the unit of every hypothesis check. */
+export interface ProbeResult {
+  readonly name: string;
+  readonly type: string;
+  readonly met: boolean;
+  readonly detail: string;
+  readonly output?: ProbeOutput;
+  readonly error?: string;
+}
+
+/**
+ * Everything a run does, in order. Observers (terminal, events.jsonl, store, live stream) see
+ * the same stream; secrets are already redacted when it reaches them.
+ */
+export type RunEventBody =
+  | { type: 'run-started'; title: string; dryRun: boolean; seed: number }
+  | { type: 'targets-resolved'; targets: Readonly<Record<string, readonly ResolvedTarget[]>> }
+  | { type: 'phase-started'; phase: Phase }
+  | { type: 'activity-started'; phase: Phase; kind: JournalEntry['activity']['kind']; name: string; detail?: string }
+  | { type: 'activity-ended'; entry: JournalEntry }
+  | { type: 'fault-injected'; faultId: string; step: string; faultType: string; target: ResolvedTarget; output: Record<string, unknown> }
+  | { type: 'fault-reverted'; faultId: string; step: string; verification: Verification }
+  | { type: 'hypothesis-checked'; phase: Phase; met: boolean; results: readonly ProbeResult[] }
+  | { type: 'monitor-reading'; name: string; reading: ProbeOutput }
+  | { type: 'guardrail-tripped'; name: string; condition: string; measured: number | null }
+  | { type: 'run-aborting'; reason: string }
+  | { type: 'faults-reverted-after-abort'; count: number; latencyMs: number }
+  | { type: 'run-ended'; verdict: Verdict; reason: string; journal?: string };
+
+export type RunEvent = RunEventBody & { readonly runId: string; readonly seq: number; readonly at: string };
+
+export interface RunObserver {
+  readonly name: string;
+  onEvent(event: RunEvent): void | Promise<void>;
+}
+
+/**
+ * Delivers events to observers. An observer that throws (or rejects) is reported once through
+ * `onObserverError` and skipped: observers cannot break a run.
+ */
+export class EventBus {
+  private seq = 0;
+
+  constructor(
+    private readonly runId: string,
+    private readonly observers: readonly RunObserver[],
+    private readonly redact: <T>(value: T) => T,
+    private readonly onObserverError: (observer: string, error: unknown) => void,
+  ) {}
+
+  emit(body: RunEventBody): RunEvent {
+    const event = this.redact({ ...body, runId: this.runId, seq: ++this.seq, at: new Date().toISOString() }) as RunEvent;
+    for (const observer of this.observers) {
+      try {
+        const pending = observer.onEvent(event);
+        if (pending) pending.catch((error: unknown) => this.onObserverError(observer.name, error));
+      } catch (error) {
+        this.onObserverError(observer.name, error);
+      }
+    }
+    return event;
+  }
+}

@@ -1,0 +1,108 @@
+import type { Experiment } from '../experiment/schema.js';
+import type { Verification } from './fault.js';
+import type { Phase, ProbeResult } from './events.js';
+import type { ResolvedTarget } from './target.js';
+
+export type Verdict = 'passed' | 'deviated' | 'not-steady' | 'aborted' | 'failed';
+export type ActivityStatus = 'succeeded' | 'failed' | 'deviated' | 'skipped' | 'aborted';
+
+/** One entry per activity, the same shape in dry runs (STYLE.md #4). */
+export interface JournalEntry {
+  readonly activity: {
+    readonly phase: Phase;
+    readonly kind: 'probe' | 'action' | 'fault' | 'wait' | 'parallel';
+    readonly name: string;
+    /** Fault, probe or action type. */
+    readonly type?: string;
+    readonly target?: string;
+  };
+  readonly status: ActivityStatus;
+  readonly output: unknown;
+  readonly error?: string;
+  readonly start: string;
+  readonly end: string;
+  readonly durationMs: number;
+}
+
+export interface FaultRecord {
+  readonly faultId: string;
+  readonly step: string;
+  readonly type: string;
+  readonly target: ResolvedTarget;
+  readonly params: Record<string, unknown>;
+  status: 'injecting' | 'active' | 'reverted' | 'revert-failed' | 'inject-failed';
+  injectStartedAt?: string;
+  injectedAt?: string;
+  /** Time the inject call took. */
+  injectMs?: number;
+  revertedAt?: string;
+  verifiedAt?: string;
+  verification?: Verification;
+  output?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface HypothesisCheck {
+  readonly phase: Phase;
+  readonly at: string;
+  readonly met: boolean;
+  readonly results: readonly ProbeResult[];
+}
+
+export interface DuringProbeSummary {
+  checks: number;
+  failures: number;
+  firstFailure?: { at: string; detail: string };
+  last?: ProbeResult;
+}
+
+export interface DuringSummary {
+  readonly interval: number;
+  checks: number;
+  failedChecks: number;
+  readonly probes: Record<string, DuringProbeSummary>;
+}
+
+export interface GuardrailRecord {
+  readonly name: string;
+  readonly condition: string;
+  samples: number;
+  tripped: boolean;
+  trippedAt?: string;
+  measured?: number | null;
+  last?: Record<string, unknown>;
+}
+
+export interface AbortRecord {
+  readonly reason: string;
+  readonly at: string;
+  /** When every fault of the run was reverted after the abort, and how long that took. */
+  revertedAt?: string;
+  latencyMs?: number;
+}
+
+export interface Journal {
+  readonly version: 1;
+  readonly runId: string;
+  readonly experiment: { readonly file: string; readonly title: string; readonly description?: string; readonly tags: readonly string[]; readonly resolved: Experiment };
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly dryRun: boolean;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationMs: number;
+  readonly targets: Readonly<Record<string, readonly ResolvedTarget[]>>;
+  readonly hypothesis: { readonly before?: HypothesisCheck; readonly during?: DuringSummary; readonly after?: HypothesisCheck };
+  readonly activities: readonly JournalEntry[];
+  readonly faults: readonly FaultRecord[];
+  readonly guardrails: readonly GuardrailRecord[];
+  readonly abort?: AbortRecord;
+  readonly verdict: Verdict;
+  readonly reason: string;
+  /** Every deviation and failure found, the verdict's reason first. */
+  readonly findings: readonly string[];
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,172 @@
+import type { Problem } from '../errors.js';
+import type { AnyFaultType } from '../engine/fault.js';
+import type { AnyProbeType } from '../engine/probe.js';
+import { compileTolerance } from '../engine/tolerance.js';
+import type { ToleranceSpec } from './tolerance-schema.js';
+import { didYouMean } from '../util/suggest.js';
+import { issuesToProblems } from './issues.js';
+import { findStepReferences } from './variables.js';
+import type { DocPath, YamlSource } from './yaml-source.js';
+
+/** The fault and probe types a loader may accept; the CLI passes the built-in registries. */
+export interface Catalog {
+  readonly faults: ReadonlyMap<string, AnyFaultType>;
+  readonly probes: ReadonlyMap<string, AnyProbeType>;
+}
+
+type Raw = Record<string, unknown>;
+
+/**
+ * Checks what the structural schema cannot: that every type exists, parameters fit the type's
+ * own schema, targets and step references point somewhere real. It reads the raw document
+ * defensively (anything of the wrong shape is the schema's to report) so that all problems of a
+ * file come out together.
+ */
+export function checkExperiment(document: unknown, catalog: Catalog, source: YamlSource): Problem[] {
+  const problems: Problem[] = [];
+  const doc = asRecord(document);
+  const targets = asRecord(doc.targets);
+  const named = new Set<string>();
+  const earlier = new Set<string>();
+
+  const references = (params: unknown, path: DocPath, available: ReadonlySet<string> | undefined) => {
+    for (const ref of findStepReferences(params, [...path, 'params'])) {
+      if (!available) {
+        problems.push(source.problem(ref.path, `step references are not allowed here: \${steps.${ref.step}…} can only be used in method steps and rollbacks`));
+      } else if (!available.has(ref.step)) {
+        const what = named.has(ref.step) ? 'a step that does not run before this one' : 'an unknown step';
+        problems.push(source.problem(ref.path, `\${steps.${ref.step}…} refers to ${what}${didYouMean(ref.step, available)}; only named steps that ran before can be used`));
+      }
+    }
+  };
+  const step = (raw: unknown, path: DocPath, available: ReadonlySet<string>) => {
+    const item = asRecord(raw);
+    if (typeof item.name === 'string') {
+      if (named.has(item.name)) problems.push(source.problem([...path, 'name'], `step name "${item.name}" is used twice`));
+      named.add(item.name);
+    }
+    if (typeof item.fault === 'string') checkFault(item, path, catalog, targets, source, problems);
+    else if (typeof item.probe === 'string') checkProbe(item, path, 'probe', catalog, source, problems);
+    else if (typeof item.action === 'string') checkProbe(item, path, 'action', catalog, source, problems);
+    else return;
+    references(item.params, path, available);
+  };
+
+  asArray(doc.method).forEach((raw, index) => {
+    const item = asRecord(raw);
+    const path = ['method', index];
+    if (Array.isArray(item.parallel)) {
+      const before = new Set(earlier);
+      item.parallel.forEach((child, childIndex) => step(child, [...path, 'parallel', childIndex], before));
+      for (const child of item.parallel) if (typeof asRecord(child).name === 'string') earlier.add(asRecord(child).name as string);
+    } else {
+      step(item, path, earlier);
+    }
+    if (typeof item.name === 'string') earlier.add(item.name);
+  });
+
+  asArray(asRecord(doc.hypothesis).probes).forEach((raw, index) => {
+    const path = ['hypothesis', 'probes', index];
+    checkProbe(asRecord(raw), path, 'probe', catalog, source, problems);
+    references(asRecord(raw).params, path, undefined);
+  });
+  asArray(doc.guardrails).forEach((raw, index) => {
+    const path = ['guardrails', index];
+    const guardrail = asRecord(raw);
+    checkProbe(guardrail, path, 'probe', catalog, source, problems);
+    if (typeof guardrail.probe === 'string' && catalog.probes.get(guardrail.probe)?.monitor) {
+      problems.push(source.problem([...path, 'probe'], `a guardrail samples its probe itself every interval: use a point probe such as http or tcp, not ${guardrail.probe}`));
+    }
+    references(guardrail.params, path, undefined);
+  });
+  asArray(doc.rollbacks).forEach((raw, index) => {
+    const path = ['rollbacks', index];
+    checkProbe(asRecord(raw), path, 'action', catalog, source, problems);
+    references(asRecord(raw).params, path, earlier);
+  });
+  return problems;
+}
+
+/** Selectors by `service` or `labels` need an inventory, and a named service must be in it. */
+export function checkInventoryReferences(
+  document: unknown,
+  inventory: { readonly file: string; readonly services: ReadonlyMap<string, unknown> } | null,
+  source: YamlSource,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, raw] of Object.entries(asRecord(asRecord(document).targets))) {
+    const selector = asRecord(asRecord(raw).selector);
+    const path = ['targets', name, 'selector'];
+    if (selector.service === undefined && selector.labels === undefined) continue;
+    if (!inventory) {
+      problems.push(source.problem(path, 'selects through the inventory, but no firedrill.inventory.yaml was found next to the experiment or in the working directory (or pass --inventory FILE)'));
+    } else if (typeof selector.service === 'string' && !inventory.services.has(selector.service)) {
+      const known = [...inventory.services.keys()];
+      problems.push(source.problem([...path, 'service'], `no service "${selector.service}" in ${inventory.file}${didYouMean(selector.service, known)}; services: ${known.join(', ') || 'none'}`));
+    }
+  }
+  return problems;
+}
+
+function checkFault(step: Raw, path: DocPath, catalog: Catalog, targets: Raw, source: YamlSource, problems: Problem[]): void {
+  const name = step.fault as string;
+  const type = catalog.faults.get(name);
+  if (!type) {
+    problems.push(source.problem([...path, 'fault'], `unknown fault type "${name}"${didYouMean(name, catalog.faults.keys())}; known: ${[...catalog.faults.keys()].join(', ')}`));
+    return;
+  }
+  if (step.target === undefined) {
+    if (type.targetKind !== 'host') problems.push(source.problem(path, `fault ${name} needs a target: a target set of kind ${type.targetKind}`));
+  } else if (typeof step.target === 'string') {
+    const set = targets[step.target];
+    const names = Object.keys(targets);
+    if (set === undefined) {
+      const defined = names.length ? `; defined: ${names.join(', ')}` : '; define it under targets:';
+      problems.push(source.problem([...path, 'target'], `unknown target set "${step.target}"${didYouMean(step.target, names)}${defined}`));
+    } else {
+      const kind = asRecord(set).kind;
+      if (typeof kind === 'string' && kind !== type.targetKind) {
+        problems.push(source.problem([...path, 'target'], `fault ${name} acts on ${type.targetKind} targets, but "${step.target}" is a ${kind} target set`));
+      }
+    }
+  }
+  checkParams(type.params, step.params, [...path, 'params'], source, problems);
+}
+
+function checkProbe(activity: Raw, path: DocPath, role: 'probe' | 'action', catalog: Catalog, source: YamlSource, problems: Problem[]): void {
+  const name = activity[role];
+  if (typeof name !== 'string') return;
+  const type = catalog.probes.get(name);
+  if (!type) {
+    problems.push(source.problem([...path, role], `unknown ${role} type "${name}"${didYouMean(name, catalog.probes.keys())}; known: ${[...catalog.probes.keys()].join(', ')}`));
+    return;
+  }
+  checkParams(type.params, activity.params, [...path, 'params'], source, problems);
+  if (activity.tolerance !== undefined) {
+    for (const problem of compileTolerance(activity.tolerance as ToleranceSpec, type).problems) {
+      problems.push(source.problem([...path, 'tolerance', ...problem.path], problem.message));
+    }
+  }
+}
+
+/** Validates parameters against a type's schema; values holding step references wait for run time. */
+function checkParams(schema: AnyFaultType['params'], raw: unknown, path: DocPath, source: YamlSource, problems: Problem[]): void {
+  if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) return;
+  const params = raw ?? {};
+  const result = schema.safeParse(params);
+  if (result.success) return;
+  const deferred = findStepReferences(params).map((ref) => ref.path.join('\u0000'));
+  const issues = result.error.issues.filter((issue) => {
+    const key = issue.path.join('\u0000');
+    return !deferred.some((ref) => ref === key || ref.startsWith(`${key}\u0000`) || key.startsWith(`${ref}\u0000`));
+  });
+  problems.push(...issuesToProblems(issues, source, schema, params, path));
+}
+
+function asRecord(value: unknown): Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : {};
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}

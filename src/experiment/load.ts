@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { UserError, ValidationError } from '../errors.js';
+import type { Problem } from '../errors.js';
+import { checkExperiment, checkInventoryReferences } from './check.js';
+import type { Catalog } from './check.js';
+import { issuesToProblems } from './issues.js';
+import { experimentSchema } from './schema.js';
+import type { Experiment } from './schema.js';
+import { resolveVariables, substituteVariables } from './variables.js';
+import type { VariableValue } from './variables.js';
+import { YamlSource } from './yaml-source.js';
+
+export interface LoadOptions {
+  readonly catalog: Catalog;
+  /** `--var name=value` */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** `--var-file FILE`, later files win. */
+  readonly varFiles?: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Services of the inventory file, to check `service` selectors against; `null` when no
+   * inventory was found, undefined to skip the check.
+   */
+  readonly inventory?: { readonly file: string; readonly services: ReadonlyMap<string, unknown> } | null;
+}
+
+export interface LoadedExperiment {
+  readonly file: string;
+  readonly experiment: Experiment;
+  /** Values to redact wherever the run writes. */
+  readonly secrets: readonly string[];
+  readonly variables: ReadonlyMap<string, VariableValue>;
+}
+
+/**
+ * Reads, substitutes, validates and checks an experiment. `validate`, `run --dry-run` and `run`
+ * all go through here: every problem of the file is reported at once, nothing half-loaded.
+ */
+export function loadExperiment(file: string, options: LoadOptions): LoadedExperiment {
+  return loadExperimentText(file, readText(file, 'experiment'), options);
+}
+
+export function loadExperimentText(file: string, text: string, options: LoadOptions): LoadedExperiment {
+  const parsed = YamlSource.parse(file, text);
+  if (!parsed.source) throw new ValidationError(parsed.problems);
+  const { source, data } = parsed;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ValidationError([source.problem([], 'an experiment is a YAML mapping with at least title and method')]);
+  }
+
+  const declared = (data as Record<string, unknown>).variables;
+  const variables = resolveVariables(declared, {
+    cli: options.vars ?? {},
+    file: readVarFiles(options.varFiles ?? []),
+    env: options.env ?? process.env,
+  });
+  const declaredNames = new Set(declared && typeof declared === 'object' ? Object.keys(declared) : []);
+  const substituted = substituteVariables(data, variables, declaredNames);
+  const problems: Problem[] = substituted.problems.map((p) => source.problem(p.path, p.message));
+
+  const result = experimentSchema.safeParse(substituted.document);
+  if (!result.success) problems.push(...issuesToProblems(result.error.issues, source, experimentSchema, substituted.document));
+  // Checked on the raw document so that type and reference problems are listed together with
+  // structural ones, whatever else is wrong with the file.
+  problems.push(...checkExperiment(substituted.document, options.catalog, source));
+  if (options.inventory !== undefined) problems.push(...checkInventoryReferences(substituted.document, options.inventory, source));
+  if (problems.length > 0 || !result.success) throw new ValidationError(sortProblems(dedupe(problems, substituted.problems.length)));
+  return { file, experiment: result.data, secrets: variables.secrets, variables: variables.values };
+}
+
+function readVarFiles(files: readonly string[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const file of files) {
+    const parsed = YamlSource.parse(file, readText(file, 'variables'));
+    if (!parsed.source) throw new ValidationError(parsed.problems);
+    const data = parsed.data;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new ValidationError([parsed.source.problem([], 'a variables file is a mapping of name: value')]);
+    }
+    Object.assign(merged, data);
+  }
+  return merged;
+}
+
+export function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(error);
+    throw new UserError('FD_FILE_UNREADABLE', `cannot read ${what} file ${file}: ${reason}`, { cause: error });
+  }
+}
+
+/**
+ * Drops repeated problems, and problems at a place whose variable could not be substituted
+ * (the first `variableProblems` entries): the missing variable is the one thing to fix there.
+ */
+function dedupe(problems: Problem[], variableProblems: number): Problem[] {
+  const seen = new Set<string>();
+  const unsubstituted = new Set(problems.slice(0, variableProblems).map((p) => p.path));
+  return problems.filter((p, index) => {
+    if (index >= variableProblems && unsubstituted.has(p.path)) return false;
+    const key = `${p.line}:${p.col}:${p.path}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
+}

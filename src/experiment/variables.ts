@@ -1,0 +1,149 @@
+import { didYouMean } from '../util/suggest.js';
+
+/**
+ * `${name}` references are replaced when the file is loaded; `${steps.NAME.field}` references
+ * are left for the engine, which fills them from earlier steps' outputs; `$${…}` is a literal.
+ *
+ * A string that is exactly one reference takes the value with its type (a number stays a
+ * number); a reference inside a longer string is replaced by its text.
+ */
+export type VariableValue = string | number | boolean;
+
+export interface VariableSources {
+  /** `--var name=value`: strongest. */
+  readonly cli: Readonly<Record<string, string>>;
+  /** `--var-file FILE`: a YAML or JSON map. */
+  readonly file: Readonly<Record<string, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ResolvedVariables {
+  readonly values: ReadonlyMap<string, VariableValue>;
+  /** Values of variables declared `secret: true`, to redact wherever Firedrill writes. */
+  readonly secrets: readonly string[];
+}
+
+interface Declaration {
+  default?: unknown;
+  env?: unknown;
+  secret?: unknown;
+}
+
+export interface VariableProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const WHOLE_REFERENCE = /^\$\{([^}]*)\}$/;
+export const STEP_REFERENCE_PREFIX = 'steps.';
+
+export function resolveVariables(declared: unknown, sources: VariableSources): ResolvedVariables {
+  const values = new Map<string, VariableValue>();
+  const secrets: string[] = [];
+  const declarations = isRecord(declared) ? declared : {};
+  for (const [name, raw] of Object.entries(declarations)) {
+    const declaration: Declaration = isRecord(raw) ? raw : {};
+    const value = pick(name, declaration, sources);
+    if (value === undefined) continue;
+    values.set(name, value);
+    if (declaration.secret === true && String(value) !== '') secrets.push(String(value));
+  }
+  for (const [name, value] of Object.entries(sources.file)) {
+    if (!values.has(name) && isScalar(value)) values.set(name, value);
+  }
+  for (const [name, value] of Object.entries(sources.cli)) if (!values.has(name)) values.set(name, value);
+  return { values, secrets };
+}
+
+function pick(name: string, declaration: Declaration, sources: VariableSources): VariableValue | undefined {
+  if (name in sources.cli) return sources.cli[name];
+  const fromFile = sources.file[name];
+  if (isScalar(fromFile)) return fromFile;
+  if (typeof declaration.env === 'string') {
+    const fromEnv = sources.env[declaration.env];
+    if (fromEnv !== undefined) return fromEnv;
+  }
+  return isScalar(declaration.default) ? declaration.default : undefined;
+}
+
+/** Replaces variable references everywhere in `document` except its `variables` section. */
+export function substituteVariables(
+  document: unknown,
+  variables: ResolvedVariables,
+  declared: ReadonlySet<string>,
+): { document: unknown; problems: VariableProblem[] } {
+  const problems: VariableProblem[] = [];
+  const visit = (value: unknown, path: (string | number)[]): unknown => {
+    if (typeof value === 'string') return substituteString(value, path, variables, declared, problems);
+    if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index]));
+    if (isRecord(value)) {
+      const result: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(value)) {
+        result[key] = path.length === 0 && key === 'variables' ? child : visit(child, [...path, key]);
+      }
+      return result;
+    }
+    return value;
+  };
+  return { document: visit(document, []), problems };
+}
+
+function substituteString(
+  text: string,
+  path: (string | number)[],
+  variables: ResolvedVariables,
+  declared: ReadonlySet<string>,
+  problems: VariableProblem[],
+): unknown {
+  const lookup = (name: string): VariableValue | undefined => {
+    const value = variables.values.get(name);
+    if (value !== undefined) return value;
+    const known = [...new Set([...declared, ...variables.values.keys()])];
+    problems.push({
+      path,
+      message: declared.has(name)
+        ? `variable "${name}" has no value: pass --var ${name}=…, set it in a --var-file, or give it a default`
+        : `unknown variable "${name}"${didYouMean(name, known)}; declare it under variables: or pass --var ${name}=…`,
+    });
+    return undefined;
+  };
+  const whole = WHOLE_REFERENCE.exec(text);
+  if (whole) {
+    const name = (whole[1] as string).trim();
+    if (name.startsWith(STEP_REFERENCE_PREFIX)) return text;
+    return lookup(name) ?? text;
+  }
+  return text.replace(REFERENCE, (match, inner: string | undefined) => {
+    if (match === '$${') return '${';
+    const name = (inner as string).trim();
+    if (name.startsWith(STEP_REFERENCE_PREFIX)) return match;
+    const value = lookup(name);
+    return value === undefined ? match : String(value);
+  });
+}
+
+/** Step references (`${steps.kill.pids}`) found in a value, with their paths. */
+export function findStepReferences(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; step: string; field: string }[] {
+  if (typeof value === 'string') {
+    const found: { path: (string | number)[]; step: string; field: string }[] = [];
+    for (const match of value.matchAll(REFERENCE)) {
+      const inner = match[1]?.trim();
+      if (!inner?.startsWith(STEP_REFERENCE_PREFIX)) continue;
+      const [step = '', ...field] = inner.slice(STEP_REFERENCE_PREFIX.length).split('.');
+      found.push({ path, step, field: field.join('.') });
+    }
+    return found;
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => findStepReferences(item, [...path, index]));
+  if (isRecord(value)) return Object.entries(value).flatMap(([key, child]) => findStepReferences(child, [...path, key]));
+  return [];
+}
+
+function isScalar(value: unknown): value is VariableValue {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
