@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportError } from './errors.js';
 import { collect } from './prepare.js';
+import type { RunCommandOptions } from './run.js';
+import type { RunsOptions } from './runs.js';
+import type { ShowOptions } from './show.js';
+import type { TypesOptions } from './types.js';
+import type { ValidateOptions } from './validate.js';
 
 /**
  * The command table. Each command loads its module only when it runs (Vite's cli.ts does the
@@ -46,7 +51,7 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
       .option('--json', 'print {valid, problems} as JSON on stdout'),
   )
     .addHelpText('after', '\nExample:\n  $ firedrill validate examples/pause-a-process.yaml --var url=http://127.0.0.1:8080\n')
-    .action(async (file: string, options) => set(await (await import('./validate.js')).validateCommand(file, options)));
+    .action(async (file: string, options: ValidateOptions) => set(await (await import('./validate.js')).validateCommand(file, options)));
 
   experimentOptions(
     program
@@ -70,7 +75,7 @@ Examples:
 Exit codes: 0 passed · 1 deviated, not-steady or aborted · 2 invalid input · 3 tool failure
 Ctrl-C aborts the run: every fault is reverted and the journal written before exiting.`,
     )
-    .action(async (file: string, options) => set(await (await import('./run.js')).runCommand(file, options)));
+    .action(async (file: string, options: RunCommandOptions) => set(await (await import('./run.js')).runCommand(file, options)));
 
   program
     .command('runs')
@@ -79,7 +84,7 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
     .option('-n, --limit <n>', 'how many runs', '20')
     .addOption(stateDir())
     .addHelpText('after', '\nExample:\n  $ firedrill runs -n 5\n')
-    .action(async (options) => set(await (await import('./runs.js')).runsCommand(options)));
+    .action(async (options: RunsOptions) => set(await (await import('./runs.js')).runsCommand(options)));
 
   program
     .command('show')
@@ -88,7 +93,16 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
     .option('--json', 'print the whole journal')
     .addOption(stateDir())
     .addHelpText('after', '\nExample:\n  $ firedrill show 20261121-1015\n')
-    .action(async (runId: string, options) => set(await (await import('./show.js')).showCommand(runId, options)));
+    .action(async (runId: string, options: ShowOptions) => set(await (await import('./show.js')).showCommand(runId, options)));
+
+  program
+    .command('types')
+    .description('list the fault and probe types, or show the parameters of one')
+    .argument('[name]', 'a fault or probe type, e.g. process-pause or http')
+    .option('--json', 'print as JSON')
+    .option('--markdown', 'print the reference of every type as Markdown (docs/reference.md)')
+    .addHelpText('after', '\nExamples:\n  $ firedrill types\n  $ firedrill types disk-fill\n')
+    .action(async (name: string | undefined, options: TypesOptions) => set(await (await import('./types.js')).typesCommand(name, options)));
 
   program
     .command('schema')

@@ -4,7 +4,13 @@ import { formatDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';
 import { verdictText } from './format.js';
 
-export function runsCommand(options: { stateDir: string; json?: boolean; limit?: string }): Promise<number> {
+export interface RunsOptions {
+  readonly stateDir: string;
+  readonly json?: boolean;
+  readonly limit?: string;
+}
+
+export function runsCommand(options: RunsOptions): Promise<number> {
   const limit = options.limit === undefined ? 20 : Math.max(1, Number(options.limit) || 20);
   const runs = listRuns(options.stateDir).slice(-limit).reverse();
   if (options.json) {

@@ -8,7 +8,12 @@ import { EXIT } from './exit-codes.js';
 import { eventLines, verdictText } from './format.js';
 import type { Colors } from './format.js';
 
-export function showCommand(runId: string, options: { stateDir: string; json?: boolean }): Promise<number> {
+export interface ShowOptions {
+  readonly stateDir: string;
+  readonly json?: boolean;
+}
+
+export function showCommand(runId: string, options: ShowOptions): Promise<number> {
   const run = readRun(options.stateDir, runId);
   const c = pc.createColors(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env));
   if (options.json) {

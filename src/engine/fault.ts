@@ -43,6 +43,12 @@ export interface FaultContext<P> {
   readonly params: P;
   /** Where the fault may write files of its own (worker logs). */
   readonly workDir: string;
+  /**
+   * How long the fault is meant to stay active, when the step says. Faults whose artefacts
+   * can bound their own life (stress workers) use it so that a crash of every Firedrill
+   * process leaves them running for that long plus a margin, not for an arbitrary hour.
+   */
+  readonly durationMs?: number;
   /** Aborted when the run is aborted; inject should stop early and leave revertable state. */
   readonly signal: AbortSignal;
 }

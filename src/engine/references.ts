@@ -53,7 +53,7 @@ export function mergeOutputs(outputs: readonly Readonly<Record<string, unknown>>
   const merged: Record<string, unknown[]> = {};
   for (const output of outputs) {
     for (const [key, value] of Object.entries(output)) {
-      (merged[key] ??= []).push(...(Array.isArray(value) ? value : [value]));
+      (merged[key] ??= []).push(...(Array.isArray(value) ? (value as unknown[]) : [value]));
     }
   }
   return merged;

@@ -2,7 +2,7 @@ import type { Problem } from '../errors.js';
 import type { AnyFaultType } from '../engine/fault.js';
 import type { AnyProbeType } from '../engine/probe.js';
 import { compileTolerance } from '../engine/tolerance.js';
-import type { ToleranceSpec } from './tolerance-schema.js';
+import { toleranceSchema } from './tolerance-schema.js';
 import { didYouMean } from '../util/suggest.js';
 import { issuesToProblems } from './issues.js';
 import { findStepReferences } from './variables.js';
@@ -28,13 +28,19 @@ export function checkExperiment(document: unknown, catalog: Catalog, source: Yam
   const targets = asRecord(doc.targets);
   const named = new Set<string>();
   const earlier = new Set<string>();
+  const allNames = new Set(
+    asArray(doc.method).flatMap((raw) => {
+      const item = asRecord(raw);
+      return [item, ...asArray(item.parallel).map(asRecord)].map((s) => s.name).filter((n): n is string => typeof n === 'string');
+    }),
+  );
 
   const references = (params: unknown, path: DocPath, available: ReadonlySet<string> | undefined) => {
     for (const ref of findStepReferences(params, [...path, 'params'])) {
       if (!available) {
         problems.push(source.problem(ref.path, `step references are not allowed here: \${steps.${ref.step}…} can only be used in method steps and rollbacks`));
       } else if (!available.has(ref.step)) {
-        const what = named.has(ref.step) ? 'a step that does not run before this one' : 'an unknown step';
+        const what = allNames.has(ref.step) ? 'a step that does not run before this one' : 'an unknown step';
         problems.push(source.problem(ref.path, `\${steps.${ref.step}…} refers to ${what}${didYouMean(ref.step, available)}; only named steps that ran before can be used`));
       }
     }
@@ -142,8 +148,10 @@ function checkProbe(activity: Raw, path: DocPath, role: 'probe' | 'action', cata
     return;
   }
   checkParams(type.params, activity.params, [...path, 'params'], source, problems);
-  if (activity.tolerance !== undefined) {
-    for (const problem of compileTolerance(activity.tolerance as ToleranceSpec, type).problems) {
+  // A tolerance of the wrong shape is the schema's to report; compile only well-formed ones.
+  const tolerance = toleranceSchema.safeParse(activity.tolerance);
+  if (activity.tolerance !== undefined && tolerance.success) {
+    for (const problem of compileTolerance(tolerance.data, type).problems) {
       problems.push(source.problem([...path, 'tolerance', ...problem.path], problem.message));
     }
   }

@@ -35,12 +35,14 @@ function collect(issue: Issue, base: DocPath, source: YamlSource, root: z.ZodTyp
         out.push(source.problem(path, `expected one of ${choices.join(', ')}, got ${JSON.stringify(value)}${typeof value === 'string' ? didYouMean(value, choices) : ''}`));
         return;
       }
-      const branch = closestBranch(issue.errors);
+      const item = valueAt(rootData, path.slice(base.length));
+      const missing = (inner: Issue) => inner.path.length === 1 && valueAt(item, inner.path as (string | number)[]) === undefined;
+      const branch = closestBranch(issue.errors, missing);
       if (!branch) {
-        out.push(source.problem(path, describeUnion(issue.errors)));
+        out.push(source.problem(path, describeUnion(issue.errors, missing)));
         return;
       }
-      for (const inner of branch) collect({ ...inner, path: [...issue.path, ...inner.path] } as Issue, base, source, root, rootData, out);
+      for (const inner of branch) collect({ ...inner, path: [...issue.path, ...inner.path] }, base, source, root, rootData, out);
       return;
     }
     default:
@@ -49,7 +51,7 @@ function collect(issue: Issue, base: DocPath, source: YamlSource, root: z.ZodTyp
 }
 
 /** The branch with the fewest complaints; none when every branch rejects the value's type. */
-function closestBranch(branches: readonly (readonly Issue[])[]): readonly Issue[] | undefined {
+function closestBranch(branches: readonly (readonly Issue[])[], missing: (issue: Issue) => boolean): readonly Issue[] | undefined {
   const scored = branches.map((issues) => ({
     issues,
     score: issues.reduce((sum, issue) => sum + (issue.code === 'unrecognized_keys' ? issue.keys.length : 1), 0),
@@ -59,17 +61,13 @@ function closestBranch(branches: readonly (readonly Issue[])[]): readonly Issue[
   scored.sort((a, b) => a.score - b.score);
   const [best, second] = scored;
   // A tie between branches that each only miss their own key: the input named none of them.
-  if (best && second && best.score === second.score && missingOnly(best.issues) && missingOnly(second.issues)) return undefined;
+  if (best && second && best.score === second.score && best.issues.every(missing) && second.issues.every(missing)) return undefined;
   return best?.issues;
 }
 
-function missingOnly(issues: readonly Issue[]): boolean {
-  return issues.every((issue) => issue.code === 'invalid_type' && issue.message.includes('received undefined'));
-}
-
-function describeUnion(branches: readonly (readonly Issue[])[]): string {
-  const missing = branches.flatMap((issues) => (missingOnly(issues) ? issues.map((i) => String(i.path[0])) : []));
-  if (missing.length > 0) return `needs one of: ${[...new Set(missing)].join(', ')}`;
+function describeUnion(branches: readonly (readonly Issue[])[], missing: (issue: Issue) => boolean): string {
+  const keys = branches.flatMap((issues) => (issues.every(missing) ? issues.map((i) => String(i.path[0])) : []));
+  if (keys.length > 0) return `needs one of: ${[...new Set(keys)].join(', ')}`;
   const expected = branches.flatMap((issues) => issues.map((i) => (i.code === 'invalid_type' ? i.expected : undefined))).filter(Boolean);
   return `expected ${[...new Set(expected)].join(' or ')}`;
 }
@@ -92,7 +90,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return JSON.stringify(value);
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${JSON.stringify(value) ?? typeof value}`;
 }
 
 export function valueAt(data: unknown, path: DocPath): unknown {

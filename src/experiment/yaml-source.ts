@@ -34,7 +34,7 @@ export class YamlSource {
    */
   locate(path: DocPath, key?: string): { line: number; col: number } {
     if (key !== undefined) {
-      const map = this.document.getIn(path, true) as unknown;
+      const map: unknown = this.document.getIn(path, true);
       if (isMap(map)) {
         const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
         if (pair && isNode(pair.key)) return this.position(pair.key);
@@ -55,7 +55,7 @@ export class YamlSource {
 
   private nodeAt(path: DocPath): Node | undefined {
     if (path.length === 0) return isNode(this.document.contents) ? this.document.contents : undefined;
-    const parent = this.document.getIn(path.slice(0, -1), true) as unknown;
+    const parent: unknown = this.document.getIn(path.slice(0, -1), true);
     const last = path[path.length - 1];
     if (isMap(parent)) {
       // Point at the key of a mapping entry: the line a person reads for that field.

@@ -1,0 +1,41 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` holds how many ran. Append only:
+ * a ledger written by an older Firedrill must open in a newer one (a host may crash mid-drill
+ * and be recovered after an upgrade). The next one adds lease columns.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE faults (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     fault_id TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     step TEXT NOT NULL,
+     type TEXT NOT NULL,
+     target TEXT NOT NULL,
+     params TEXT NOT NULL,
+     tag TEXT NOT NULL,
+     work_dir TEXT NOT NULL,
+     duration_ms INTEGER,
+     status TEXT NOT NULL CHECK (status IN ('intent', 'active', 'reverted', 'revert-failed')),
+     state TEXT,
+     created_at INTEGER NOT NULL,
+     injected_at INTEGER,
+     reverted_at INTEGER,
+     verified_at INTEGER,
+     verification TEXT,
+     error TEXT
+   );
+   CREATE INDEX faults_by_fault_id ON faults (fault_id);
+   CREATE INDEX faults_open ON faults (status) WHERE status IN ('intent', 'active');`,
+];
+
+export function migrate(db: Database): void {
+  const applied = db.pragma('user_version', { simple: true }) as number;
+  MIGRATIONS.slice(applied).forEach((sql, i) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${applied + i + 1}`);
+    })();
+  });
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { open, rm, stat, statfs } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import type { FaultContext, FaultType } from '../engine/fault.js';
+import { byteSize, MIB } from './support/params.js';
+
+const params = z
+  .strictObject({
+    directory: z
+      .string()
+      .refine(isAbsolute, 'must be an absolute path (crash recovery must find the file from any working directory)')
+      .describe('Directory on the file system to fill; the fill file is created in it.'),
+    bytes: byteSize().optional().describe('Size of the fill file: bytes, or a size like 512MiB, 1GiB. Exactly one of bytes and percent.'),
+    percent: z.number().gt(0).max(100).optional().describe('Size of the fill file as a percentage of the space free now. Exactly one of bytes and percent.'),
+    keepFree: byteSize()
+      .default(256 * MIB)
+      .describe('Never leave less than this free: the injection is refused if the request would.'),
+  })
+  .refine((p) => (p.bytes === undefined) !== (p.percent === undefined), {
+    message: 'give exactly one of bytes and percent',
+    path: ['bytes'],
+  });
+
+type Params = z.output<typeof params>;
+type State = { path: string; bytes: number };
+
+const CHUNK = MIB;
+
+/** The fill file's name derives from the intent alone, so a revert without state finds it. */
+export function fillPath(ctx: FaultContext<Params>): string {
+  return join(ctx.params.directory, `.firedrill-fill-${ctx.tag}`);
+}
+
+async function freeBytes(directory: string): Promise<number> {
+  try {
+    const fs = await statfs(directory);
+    return fs.bavail * fs.bsize; // what an unprivileged writer can use, as df shows it
+  } catch (error) {
+    throw new UserError('FD_BAD_DIRECTORY', `cannot fill ${directory}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Fills a file system with a real file (written, not sparse) until revert removes it. */
+export const diskFill: FaultType<Params, State> = {
+  name: 'disk-fill',
+  summary: 'Write a file that takes a given amount (or share) of the free space on a file system.',
+  targetKind: 'host',
+  params,
+  reversible: true,
+
+  async inject(ctx) {
+    const free = await freeBytes(ctx.params.directory);
+    const bytes = ctx.params.bytes ?? Math.floor((free * (ctx.params.percent ?? 0)) / 100);
+    if (free - bytes < ctx.params.keepFree) {
+      const keep = Math.floor(ctx.params.keepFree / MIB);
+      throw new UserError(
+        'FD_DISK_RESERVE',
+        `refusing to write ${Math.floor(bytes / MIB)} MiB in ${ctx.params.directory}: ${Math.floor(free / MIB)} MiB free and ${keep} MiB must stay free`,
+      );
+    }
+    const path = fillPath(ctx);
+    // Random bytes so a compressing file system (btrfs, zfs) really spends the space.
+    const chunk = randomBytes(CHUNK);
+    const file = await open(path, 'w');
+    try {
+      for (let written = 0; written < bytes; written += CHUNK) {
+        ctx.signal.throwIfAborted(); // stop between chunks; the partial file is removed by revert
+        await file.write(chunk, 0, Math.min(CHUNK, bytes - written));
+      }
+      await file.datasync(); // allocated blocks, not just dirty pages someone could count as free
+    } finally {
+      await file.close();
+    }
+    return { path, bytes };
+  },
+
+  async revert(ctx, state) {
+    await rm(state?.path ?? fillPath(ctx), { force: true });
+  },
+
+  async verify(ctx, state) {
+    const path = state?.path ?? fillPath(ctx);
+    try {
+      const left = await stat(path);
+      return { ok: false, detail: `${path} still exists (${left.size} bytes)` };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, detail: `${path} is gone` };
+      return { ok: false, detail: `cannot check ${path}: ${(error as Error).message}` };
+    }
+  },
+};

@@ -1,0 +1,271 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { processState } from '../../src/targets/proc.js';
+import { EngineHarness } from '../support/engine.js';
+import { Processes } from '../support/processes.js';
+
+const processes = new Processes();
+let harness: EngineHarness;
+
+afterEach(async () => {
+  await processes.stopAll();
+  harness?.dispose();
+});
+
+function pauseExperiment(pid: number, extra = ''): string {
+  return `
+title: pause a sleeper
+targets:
+  sleeper: { kind: process, selector: { pid: ${pid} } }
+hypothesis:
+  interval: 100ms
+  probes:
+    - name: alive
+      probe: command
+      params: { command: [test, -d, /proc/${pid}] }
+method:
+  - name: pause
+    fault: process-pause
+    target: sleeper
+    duration: 300ms
+  - name: show
+    probe: command
+    params: { command: [echo, "paused \${steps.pause.pids}"] }
+    tolerance: { stdout: { regex: "paused ${pid}" } }
+${extra}`;
+}
+
+describe('running an experiment', () => {
+  it('passes when the hypothesis holds, with the fault injected, reverted and verified', async () => {
+    harness = new EngineHarness();
+    const sleeper = processes.sleep(101);
+    const { journal, log } = await harness.run(pauseExperiment(sleeper.pid as number));
+
+    expect(journal.verdict).toBe('passed');
+    expect(journal.targets.sleeper).toEqual([expect.objectContaining({ kind: 'process', pid: sleeper.pid })]);
+    expect(journal.hypothesis.before?.met).toBe(true);
+    expect(journal.hypothesis.after?.met).toBe(true);
+    expect(journal.hypothesis.during?.checks).toBeGreaterThan(0);
+    expect(journal.faults).toEqual([expect.objectContaining({ type: 'process-pause', status: 'reverted', verification: expect.objectContaining({ ok: true }) })]);
+    expect(processState(sleeper.pid as number)).not.toBe('T');
+    // one journal entry per activity, in order, each with the same shape
+    expect(journal.activities.map((e) => `${e.activity.phase}/${e.activity.name}/${e.status}`)).toEqual([
+      'hypothesis-before/alive/succeeded',
+      'method/pause/succeeded',
+      'method/show/succeeded',
+      'hypothesis-after/alive/succeeded',
+    ]);
+    for (const entry of journal.activities) expect(Object.keys(entry)).toEqual(expect.arrayContaining(['activity', 'status', 'output', 'start', 'end', 'durationMs']));
+    const types = log.events.map((e) => e.type);
+    expect(types.indexOf('fault-injected')).toBeLessThan(types.indexOf('fault-reverted'));
+    expect(types.at(-1)).toBe('run-ended');
+  });
+
+  it('injects nothing when the system is not steady before the method', async () => {
+    harness = new EngineHarness();
+    const sleeper = processes.sleep(102);
+    const yaml = pauseExperiment(sleeper.pid as number).replace(`[test, -d, /proc/${sleeper.pid}]`, '[test, -d, /nonexistent-firedrill]');
+    const { journal, ledger } = await harness.run(yaml);
+
+    expect(journal.verdict).toBe('not-steady');
+    expect(journal.reason).toMatch(/^not steady before the method: alive: /);
+    expect(journal.faults).toEqual([]);
+    expect(ledger.open()).toEqual([]);
+    expect(journal.activities.filter((e) => e.activity.phase === 'method')).toEqual([]);
+  });
+
+  it('deviates when the hypothesis breaks during the method, and says where', async () => {
+    harness = new EngineHarness();
+    const server = await processes.httpServer();
+    const yaml = `
+title: pause the web server
+targets:
+  web: { kind: process, selector: { pid: ${server.child.pid} } }
+hypothesis:
+  interval: 150ms
+  probes:
+    - name: home
+      probe: http
+      params: { url: "${server.url}", timeout: 200ms }
+method:
+  - name: pause
+    fault: process-pause
+    target: web
+    duration: 800ms
+`;
+    const { journal } = await harness.run(yaml);
+
+    expect(journal.verdict).toBe('deviated');
+    expect(journal.reason).toMatch(/hypothesis during the method: home not met in \d+ of \d+ checks/);
+    expect(journal.hypothesis.during?.probes.home?.failures).toBeGreaterThan(0);
+    expect(journal.hypothesis.after?.met).toBe(true);
+    expect(processState(server.child.pid as number)).not.toBe('T');
+  });
+
+  it('aborts on a tripped guardrail, reverts at once and skips the rest of the method', async () => {
+    harness = new EngineHarness();
+    const server = await processes.httpServer();
+    const yaml = `
+title: guardrail stops a long pause
+targets:
+  web: { kind: process, selector: { pid: ${server.child.pid} } }
+method:
+  - name: pause
+    fault: process-pause
+    target: web
+    duration: 20s
+  - name: never
+    probe: command
+    params: { command: [echo, never] }
+guardrails:
+  - name: errors
+    probe: http
+    params: { url: "${server.url}", timeout: 100ms }
+    interval: 50ms
+    window: 1s
+    condition: "failureRate > 50%"
+`;
+    const started = Date.now();
+    const { journal, log } = await harness.run(yaml);
+
+    expect(journal.verdict).toBe('aborted');
+    expect(journal.reason).toMatch(/^guardrail errors tripped: failureRate \d+\.\d% \(failureRate > 50% over 1s\)$/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(journal.abort?.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(journal.faults[0]).toMatchObject({ status: 'reverted', verification: { ok: true } });
+    expect(processState(server.child.pid as number)).not.toBe('T');
+    expect(journal.guardrails[0]).toMatchObject({ name: 'errors', tripped: true });
+    expect(journal.activities.find((e) => e.activity.name === 'never')).toMatchObject({ status: 'skipped' });
+    expect(log.ofType('guardrail-tripped')).toHaveLength(1);
+  });
+
+  it('aborts on an external signal, reverts every fault and still runs the rollbacks', async () => {
+    harness = new EngineHarness();
+    const sleeper = processes.sleep(103);
+    const controller = new AbortController();
+    const yaml = `
+title: interrupted
+targets:
+  sleeper: { kind: process, selector: { pid: ${sleeper.pid} } }
+method:
+  - { name: pause, fault: process-pause, target: sleeper }
+  - wait: 30s
+rollbacks:
+  - name: note
+    action: command
+    params: { command: [echo, rolled back] }
+`;
+    const running = harness.run(yaml, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('received SIGINT')), 300);
+    const { journal } = await running;
+
+    expect(journal.verdict).toBe('aborted');
+    expect(journal.reason).toBe('interrupted: received SIGINT');
+    expect(journal.faults[0]?.status).toBe('reverted');
+    expect(processState(sleeper.pid as number)).not.toBe('T');
+    expect(journal.activities.at(-1)).toMatchObject({ activity: { phase: 'rollbacks', name: 'note' }, status: 'succeeded' });
+  });
+
+  it('aborts when maxDuration passes', async () => {
+    harness = new EngineHarness();
+    const { journal } = await harness.run('title: too long\nmethod:\n  - wait: 30s\nruntime: { maxDuration: 200ms }\n');
+    expect(journal.verdict).toBe('aborted');
+    expect(journal.reason).toBe('maxDuration 200ms exceeded');
+  });
+
+  it('fails the run on a failing action unless the step continues on error', async () => {
+    harness = new EngineHarness();
+    const failing = `
+title: failing action
+method:
+  - { name: boom, action: command, params: { command: ["false"] } }
+  - { name: after, action: command, params: { command: ["true"] } }
+`;
+    const failed = await harness.run(failing);
+    expect(failed.journal.verdict).toBe('failed');
+    expect(failed.journal.reason).toMatch(/^action boom failed: /);
+    expect(failed.journal.activities.map((e) => e.status)).toEqual(['failed', 'skipped']);
+
+    const tolerated = await harness.run(failing.replace('params: { command: ["false"] }', 'params: { command: ["false"] }, continueOnError: true'));
+    expect(tolerated.journal.verdict).toBe('passed');
+    expect(tolerated.journal.activities.map((e) => e.status)).toEqual(['failed', 'succeeded']);
+  });
+
+  it('fails when a target set matches nothing, and skips when it says so', async () => {
+    harness = new EngineHarness();
+    const yaml = `
+title: nothing to hit
+targets:
+  ghost: { kind: process, selector: { cmdline: "^no-such-process-firedrill$" } }
+method:
+  - { name: pause, fault: process-pause, target: ghost, duration: 1s }
+`;
+    const failed = await harness.run(yaml);
+    expect(failed.journal.verdict).toBe('failed');
+    expect(failed.journal.reason).toBe('target set ghost matched nothing (ifEmpty: fail)');
+
+    const skipped = await harness.run(yaml.replace('selector: { cmdline', 'ifEmpty: skip, selector: { cmdline'));
+    expect(skipped.journal.verdict).toBe('passed');
+    expect(skipped.journal.activities[0]).toMatchObject({ status: 'skipped' });
+  });
+
+  it('replays the same random selection with the same seed', async () => {
+    harness = new EngineHarness();
+    const sleepers = [1, 2, 3, 4, 5].map(() => processes.sleep(104));
+    const yaml = `
+title: one of five
+targets:
+  any: { kind: process, selector: { cmdline: "^sleep 104$" }, mode: one }
+method:
+  - wait: 0s
+`;
+    const picks = async (seed: number) => (await harness.run(yaml, { seed })).journal.targets.any?.map((t) => (t.kind === 'process' ? t.pid : 0));
+    const first = await picks(7);
+    expect(first).toHaveLength(1);
+    expect(sleepers.map((s) => s.pid)).toContain(first?.[0]);
+    expect(await picks(7)).toEqual(first);
+  });
+
+  it('redacts secret values from events and the journal', async () => {
+    harness = new EngineHarness();
+    const yaml = `
+title: secret
+variables:
+  token: { secret: true }
+method:
+  - name: print
+    action: command
+    params: { command: [echo, "token=\${token}"] }
+`;
+    const { journal, log } = await harness.run(yaml, { vars: { token: 'hunter2-secret' } });
+    expect(journal.verdict).toBe('passed');
+    expect(JSON.stringify(journal)).not.toContain('hunter2-secret');
+    expect(JSON.stringify(log.events)).not.toContain('hunter2-secret');
+    expect(JSON.stringify(journal.activities[0]?.output)).toContain('token=***');
+  });
+
+  it('keeps running when an observer throws', async () => {
+    harness = new EngineHarness();
+    const broken = { name: 'broken', onEvent: () => { throw new Error('observer bug'); } };
+    const { journal } = await harness.run('title: t\nmethod:\n  - wait: 10ms\n', { observers: [broken] });
+    expect(journal.verdict).toBe('passed');
+  });
+
+  it('runs parallel steps together', async () => {
+    harness = new EngineHarness();
+    const yaml = `
+title: parallel
+method:
+  - name: both
+    parallel:
+      - wait: 300ms
+      - wait: 300ms
+`;
+    const { journal } = await harness.run(yaml);
+    const group = journal.activities.find((e) => e.activity.kind === 'parallel');
+    expect(group?.status).toBe('succeeded');
+    const waits = journal.activities.filter((e) => e.activity.kind === 'wait');
+    expect(waits).toHaveLength(2);
+    // started together: the second began before the first ended
+    expect(Date.parse(waits[1]?.start ?? '')).toBeLessThan(Date.parse(waits[0]?.end ?? ''));
+  });
+});

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { faultTypes } from '../../src/faults/index.js';
+
+describe('fault registry', () => {
+  it('holds the six fault types of the first wave by name', () => {
+    expect([...faultTypes.keys()].sort()).toEqual(['cpu-stress', 'disk-fill', 'memory-pressure', 'process-kill', 'process-pause', 'process-restart']);
+    for (const [name, type] of faultTypes) expect(type.name).toBe(name);
+  });
+
+  it('exports every parameter schema to JSON Schema, strict and described', () => {
+    for (const type of faultTypes.values()) {
+      // io: 'input' documents what a user writes (`5s`, `512MiB`), not the parsed numbers
+      const schema = z.toJSONSchema(type.params, { io: 'input' }) as { additionalProperties?: boolean; properties?: Record<string, { description?: string }> };
+      expect(schema.additionalProperties, type.name).toBe(false);
+      for (const [field, property] of Object.entries(schema.properties ?? {})) {
+        expect(property.description, `${type.name}.${field}`).toBeTruthy();
+      }
+    }
+  });
+});
