@@ -2,6 +2,8 @@
 import { main } from '../dist/cli/main.js';
 
 const code = await main(process.argv);
-// Stdout and stderr writes are synchronous on Linux, so nothing printed is lost by exiting
-// now; exiting explicitly means no stray handle (a keep-alive socket) can hold the CLI open.
+// Exit explicitly so that no stray handle (a keep-alive socket) holds the CLI open, but only
+// once stdout and stderr are flushed: writes to a pipe are asynchronous and would be cut off.
+const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);

@@ -50,9 +50,9 @@ export interface RevertOutcome {
   readonly error?: string;
 }
 
-/** `<stateDir>/.firedrill/ledger.db` */
+/** `<stateDir>/ledger.db`; the state dir is `.firedrill` unless `--state-dir` says otherwise. */
 export function ledgerFile(stateDir: string): string {
-  return join(stateDir, '.firedrill', 'ledger.db');
+  return join(stateDir, 'ledger.db');
 }
 
 interface Row {

@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { AnyFaultType } from '../engine/fault.js';
 import type { FaultExecutor } from '../engine/executor.js';
@@ -57,7 +57,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     const journalPath = writeJournal(dir, journal);
     const shown = relative(process.cwd(), journalPath) || journalPath;
     if (options.json) {
-      const summary = { runId, verdict: journal.verdict, reason: journal.reason, journal: journalPath, durationMs: journal.durationMs, seed, findings: journal.findings };
+      const summary = { runId, verdict: journal.verdict, reason: journal.reason, journal: resolve(journalPath), durationMs: journal.durationMs, seed, findings: journal.findings };
       process.stdout.write(`${JSON.stringify(createRedactor(loaded.secrets)(summary))}\n`);
     } else if (!options.quiet) {
       process.stdout.write(`journal ${shown}\n`);
@@ -79,9 +79,9 @@ function parseSeed(text: string | undefined): number {
 }
 
 async function localExecutor(stateDir: string, workDir: string, faults: ReadonlyMap<string, AnyFaultType>): Promise<FaultExecutor> {
-  const [{ Ledger }, { LocalExecutor }] = await Promise.all([import('../agent/ledger.js'), import('../agent/local-executor.js')]);
+  const [{ Ledger, ledgerFile }, { LocalExecutor }] = await Promise.all([import('../agent/ledger.js'), import('../agent/local-executor.js')]);
   // The executor owns the ledger and closes it.
-  return new LocalExecutor({ ledger: new Ledger(join(stateDir, 'ledger.db')), faults, workDir });
+  return new LocalExecutor({ ledger: new Ledger(ledgerFile(stateDir)), faults, workDir });
 }
 
 /** A dry run resolves and plans but never injects: reaching this executor is a bug. */

@@ -165,7 +165,7 @@ export async function runExperiment(experiment: Experiment, deps: RunDependencie
     findings.failures.push(...(await runRollbacks(experiment.rollbacks, deps.probes, experiment.runtime.rollbackTimeout, bus, (e) => entries.push(e))));
   }
 
-  const { verdict, reason, all } = decideVerdict({ ...findings, abortReason: abort?.reason, dryRun, hasHypothesis: Boolean(steadyState) });
+  const { verdict, reason, all } = decideVerdict({ ...findings, abortReason: abort?.reason, dryRun, hasHypothesis: Boolean(steadyState), checkedDuring: Boolean(hypothesis.during) });
   const endedAt = Date.now();
   const journal: Journal = redact({
     version: 1,

@@ -10,6 +10,8 @@ export interface Findings {
   readonly deviations: readonly string[];
   readonly dryRun: boolean;
   readonly hasHypothesis: boolean;
+  /** Whether the hypothesis was also checked continuously during the method. */
+  readonly checkedDuring: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export function decideVerdict(findings: Findings): { verdict: Verdict; reason: s
   if (findings.dryRun) return { verdict: 'passed', reason: 'dry run: the plan is valid; nothing was probed or injected', all };
   return {
     verdict: 'passed',
-    reason: findings.hasHypothesis ? 'the hypothesis held before, during and after the method' : 'the method completed and every fault was reverted (no hypothesis to check)',
+    reason: findings.hasHypothesis ? `the hypothesis held ${findings.checkedDuring ? 'before, during and after' : 'before and after'} the method` : 'the method completed and every fault was reverted (no hypothesis to check)',
     all,
   };
 }

@@ -11,16 +11,25 @@ type JsonSchema = Record<string, unknown>;
  */
 export function experimentJsonSchema(catalog: Catalog): JsonSchema {
   const schema = z.toJSONSchema(experimentSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const faults = [...catalog.faults.values()].map((type) => ({ name: type.name, summary: type.summary, params: paramsSchema(type.params) }));
-  const probes = [...catalog.probes.values()].map((type) => ({ name: type.name, summary: type.summary, params: paramsSchema(type.params) }));
-  visit(schema, (node) => {
+  // Each type's parameters once, under $defs; every place that names a type refers to them.
+  const defs: Record<string, JsonSchema> = {};
+  const define = (kind: string, type: { name: string; summary: string; params: z.ZodType }) => {
+    defs[`${kind}-${type.name}`] = { description: type.summary, ...paramsSchema(type.params) };
+    return { name: type.name, ref: `#/$defs/${kind}-${type.name}` };
+  };
+  const faults = [...catalog.faults.values()].map((type) => define('fault', type));
+  const probes = [...catalog.probes.values()].map((type) => define('probe', type));
+  // Collect first, then change: the conditions added below hold `properties.fault` themselves.
+  const nodes: JsonSchema[] = [];
+  visit(schema, (node) => nodes.push(node), new WeakSet());
+  for (const node of nodes) {
     const properties = node.properties as Record<string, JsonSchema> | undefined;
-    if (!properties) return;
+    if (!properties) continue;
     if (properties.fault) typed(node, 'fault', faults);
     if (properties.probe) typed(node, 'probe', probes);
     if (properties.action) typed(node, 'action', probes);
-  });
-  return { $id: 'https://firedrill.dev/schema/experiment-v1.json', title: 'Firedrill experiment', ...schema };
+  }
+  return { $id: 'https://firedrill.dev/schema/experiment-v1.json', title: 'Firedrill experiment', ...schema, $defs: defs };
 }
 
 function paramsSchema(params: z.ZodType): JsonSchema {
@@ -28,20 +37,22 @@ function paramsSchema(params: z.ZodType): JsonSchema {
   return rest;
 }
 
-function typed(node: JsonSchema, key: string, types: readonly { name: string; summary: string; params: JsonSchema }[]): void {
+function typed(node: JsonSchema, key: string, types: readonly { name: string; ref: string }[]): void {
   const properties = node.properties as Record<string, JsonSchema>;
   properties[key] = { ...properties[key], enum: types.map((t) => t.name) };
   node.allOf = types.map((type) => ({
     if: { properties: { [key]: { const: type.name } }, required: [key] },
-    then: { properties: { params: { description: type.summary, ...type.params } } },
+    then: { properties: { params: { $ref: type.ref } } },
   }));
 }
 
-function visit(node: unknown, fn: (node: JsonSchema) => void): void {
+function visit(node: unknown, fn: (node: JsonSchema) => void, seen: WeakSet<object>): void {
+  if (!node || typeof node !== 'object' || seen.has(node)) return;
+  seen.add(node);
   if (Array.isArray(node)) {
-    for (const item of node) visit(item, fn);
-  } else if (node && typeof node === 'object') {
-    fn(node as JsonSchema);
-    for (const value of Object.values(node)) visit(value, fn);
+    for (const item of node) visit(item, fn, seen);
+    return;
   }
+  fn(node as JsonSchema);
+  for (const value of Object.values(node)) visit(value, fn, seen);
 }

@@ -56,7 +56,7 @@ export function loadExperimentText(file: string, text: string, options: LoadOpti
   });
   const declaredNames = new Set(declared && typeof declared === 'object' ? Object.keys(declared) : []);
   const substituted = substituteVariables(data, variables, declaredNames);
-  const problems: Problem[] = substituted.problems.map((p) => source.problem(p.path, p.message));
+  const problems: Problem[] = [...variables.problems, ...substituted.problems].map((p) => source.problem(p.path, p.message));
 
   const result = experimentSchema.safeParse(substituted.document);
   if (!result.success) problems.push(...issuesToProblems(result.error.issues, source, experimentSchema, substituted.document));
@@ -64,7 +64,7 @@ export function loadExperimentText(file: string, text: string, options: LoadOpti
   // structural ones, whatever else is wrong with the file.
   problems.push(...checkExperiment(substituted.document, options.catalog, source));
   if (options.inventory !== undefined) problems.push(...checkInventoryReferences(substituted.document, options.inventory, source));
-  if (problems.length > 0 || !result.success) throw new ValidationError(sortProblems(dedupe(problems, substituted.problems.length)));
+  if (problems.length > 0 || !result.success) throw new ValidationError(sortProblems(dedupe(problems, variables.problems.length + substituted.problems.length)));
   return { file, experiment: result.data, secrets: variables.secrets, variables: variables.values };
 }
 

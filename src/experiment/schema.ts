@@ -35,6 +35,7 @@ const paramsSchema = z
 
 const variableSchema = z.strictObject({
   description: z.string().optional(),
+  type: z.enum(['string', 'number', 'boolean']).optional().describe('values from --var and the environment are converted to it; defaults to the type of `default`, else string'),
   default: z.union([z.string(), z.number(), z.boolean()]).optional().describe('used when neither --var nor --var-file gives a value'),
   env: z.string().optional().describe('read the value from this environment variable (only variables declared like this can read the environment)'),
   secret: z.boolean().default(false).describe('redact the value everywhere Firedrill writes (terminal, events, journal)'),

@@ -21,9 +21,12 @@ export interface ResolvedVariables {
   readonly values: ReadonlyMap<string, VariableValue>;
   /** Values of variables declared `secret: true`, to redact wherever Firedrill writes. */
   readonly secrets: readonly string[];
+  /** Values that do not fit their declared type, e.g. `--var pid=abc` for a number. */
+  readonly problems: readonly VariableProblem[];
 }
 
 interface Declaration {
+  type?: unknown;
   default?: unknown;
   env?: unknown;
   secret?: unknown;
@@ -41,19 +44,43 @@ export const STEP_REFERENCE_PREFIX = 'steps.';
 export function resolveVariables(declared: unknown, sources: VariableSources): ResolvedVariables {
   const values = new Map<string, VariableValue>();
   const secrets: string[] = [];
+  const problems: VariableProblem[] = [];
   const declarations = isRecord(declared) ? declared : {};
   for (const [name, raw] of Object.entries(declarations)) {
     const declaration: Declaration = isRecord(raw) ? raw : {};
-    const value = pick(name, declaration, sources);
-    if (value === undefined) continue;
+    const picked = pick(name, declaration, sources);
+    if (picked === undefined) continue;
+    if (declaration.secret === true && String(picked) !== '') secrets.push(String(picked));
+    const value = convert(picked, typeOf(declaration));
+    if (value === undefined) {
+      problems.push({ path: ['variables', name], message: `variable ${name} is declared ${String(typeOf(declaration))}, but its value ${declaration.secret === true ? '(secret)' : JSON.stringify(picked)} is not one` });
+      continue;
+    }
     values.set(name, value);
-    if (declaration.secret === true && String(value) !== '') secrets.push(String(value));
   }
   for (const [name, value] of Object.entries(sources.file)) {
     if (!values.has(name) && isScalar(value)) values.set(name, value);
   }
   for (const [name, value] of Object.entries(sources.cli)) if (!values.has(name)) values.set(name, value);
-  return { values, secrets };
+  return { values, secrets, problems };
+}
+
+type VariableType = 'string' | 'number' | 'boolean';
+
+/** The declared type, else the default's type: `--var port=8080` is a number when port's default is. */
+function typeOf(declaration: Declaration): VariableType | undefined {
+  if (declaration.type === 'string' || declaration.type === 'number' || declaration.type === 'boolean') return declaration.type;
+  const kind = typeof declaration.default;
+  return kind === 'string' || kind === 'number' || kind === 'boolean' ? kind : undefined;
+}
+
+/** Converts text from the command line or the environment to the declared type. */
+function convert(value: VariableValue, type: VariableType | undefined): VariableValue | undefined {
+  if (type === undefined || typeof value === type) return value;
+  const text = String(value).trim();
+  if (type === 'string') return String(value);
+  if (type === 'number') return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+  return text === 'true' ? true : text === 'false' ? false : undefined;
 }
 
 function pick(name: string, declaration: Declaration, sources: VariableSources): VariableValue | undefined {

@@ -30,8 +30,8 @@ const intent: Intent = {
 };
 
 describe('Ledger', () => {
-  it('keeps its file under .firedrill in the state directory', () => {
-    expect(ledger.file).toBe(join(stateDir, '.firedrill', 'ledger.db'));
+  it('keeps its file in the state directory', () => {
+    expect(ledger.file).toBe(join(stateDir, 'ledger.db'));
   });
 
   it('records an intent, then the active state, then the verified revert', () => {

@@ -137,6 +137,20 @@ method:
     expect(loaded.secrets).toEqual(['s3cret']);
   });
 
+  it('converts command-line values to the declared type and reports those that do not fit', () => {
+    const text = `title: t
+variables:
+  pid: { type: number }
+targets:
+  web: { kind: process, selector: { pid: "\${pid}" } }
+method:
+  - { fault: process-pause, target: web, duration: 1s }
+`;
+    const { experiment } = loadExperimentText('exp.yaml', text, { catalog, env: {}, vars: { pid: '4242' } });
+    expect(experiment.targets.web).toMatchObject({ selector: { pid: 4242 } });
+    expect(problemsOf(text, { vars: { pid: 'abc' } })[0]).toBe('exp.yaml:3:3 variables.pid: variable pid is declared number, but its value "abc" is not one');
+  });
+
   it('reports a variable without a value where it is used', () => {
     const text = `title: t
 variables:
