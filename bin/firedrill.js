@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/main.js';
 
 const code = await main(process.argv);
 // Exit explicitly so that no stray handle (a keep-alive socket) holds the CLI open, but only

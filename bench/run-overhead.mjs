@@ -1,0 +1,89 @@
+// Wall time of a trivial `firedrill run` — one HTTP probe before and after, a 0-second pause
+// fault on a sleeping process — against `node -e 0`, both measured in this run, interleaved,
+// so the ratio holds on a noisy shared machine. Target (DESIGN.md): the whole run ≤ 150 ms.
+//
+//   node bench/run-overhead.mjs [--runs 15] [--write]
+//
+// --write appends a row to bench/RESULTS.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1]) || 15;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'firedrill.js');
+const dir = mkdtempSync(join(tmpdir(), 'firedrill-bench-'));
+
+const server = createServer((_request, response) => response.end('ok'));
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${server.address().port}/`;
+const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
+const experiment = join(dir, 'trivial.yaml');
+writeFileSync(
+  experiment,
+  `title: trivial
+targets:
+  sleeper: { kind: process, selector: { pid: ${sleeper.pid} } }
+hypothesis:
+  during: false
+  probes:
+    - { name: up, probe: http, params: { url: "${url}" } }
+method:
+  - { fault: process-pause, target: sleeper, duration: 0s }
+`,
+);
+
+// The server lives in this process: run children asynchronously so it can answer.
+function time(command, commandArgs) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, commandArgs, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`${command} ${commandArgs.join(' ')} exited ${code}`));
+      else resolve(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+  });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+const firedrill = [];
+const node = [];
+try {
+  await time(process.execPath, [bin, 'run', experiment, '-q']); // warm the disk cache
+  for (let i = 0; i < runs; i++) {
+    node.push(await time(process.execPath, ['-e', '0']));
+    firedrill.push(await time(process.execPath, [bin, 'run', experiment, '-q']));
+  }
+} finally {
+  sleeper.kill('SIGKILL');
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const result = {
+  runs,
+  nodeMedianMs: Math.round(median(node) * 10) / 10,
+  firedrillMedianMs: Math.round(median(firedrill) * 10) / 10,
+  firedrillMinMs: Math.round(Math.min(...firedrill) * 10) / 10,
+  ratio: Math.round((median(firedrill) / median(node)) * 10) / 10,
+};
+console.log(JSON.stringify(result));
+if (args.includes('--write')) {
+  const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`;
+  const date = new Date().toISOString().slice(0, 10);
+  const gitRev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  appendFileSync(
+    join(root, 'bench', 'RESULTS.md'),
+    `| ${date} | ${gitRev} | ${machine} | ${runs} | ${result.nodeMedianMs} | ${result.firedrillMedianMs} | ${result.ratio}× | ${result.firedrillMedianMs <= 150 ? 'yes' : 'no'} |\n`,
+  );
+}

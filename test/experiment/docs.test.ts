@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadExperimentText } from '../../src/experiment/load.js';
+import { referenceMarkdown } from '../../src/experiment/reference.js';
+import { faultTypes } from '../../src/faults/index.js';
+import { probeTypes } from '../../src/probes/index.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const catalog = { faults: faultTypes, probes: probeTypes };
+
+describe('the documentation', () => {
+  it('has a reference that matches the fault and probe schemas', () => {
+    // Regenerate with: node bin/firedrill.js types --markdown > docs/reference.md
+    expect(readFileSync(join(ROOT, 'docs', 'reference.md'), 'utf8')).toBe(referenceMarkdown(catalog));
+  });
+
+  it('opens the format reference with an experiment that validates', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'experiments.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const inventory = { file: 'inventory', services: new Map([['catalog', {}]]) };
+    const { experiment } = loadExperimentText('docs/experiments.md', example, { catalog, env: { SHOP_TOKEN: 't' }, inventory });
+    expect(experiment.title).toBe('Pause a replica; the shop keeps answering');
+  });
+
+  it('ships examples that all validate', () => {
+    const files = ['quickstart.yaml', 'pause-a-process.yaml', join('web-service', 'restart-web.yaml')];
+    expect(readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort()).toEqual(['pause-a-process.yaml', 'quickstart.yaml']);
+    for (const file of files) {
+      const text = readFileSync(join(ROOT, 'examples', file), 'utf8');
+      const inventory = { file: 'inventory', services: new Map([['web', {}]]) };
+      expect(() => loadExperimentText(file, text, { catalog, env: {}, vars: { pid: '1' }, inventory })).not.toThrow();
+    }
+  });
+});
