@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { reportError } from './errors.js';
-import { collect } from './prepare.js';
 import type { RunCommandOptions } from './run.js';
 import type { RunsOptions } from './runs.js';
 import type { ShowOptions } from './show.js';
@@ -116,6 +115,11 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
     return reportError(error, process.stderr);
   }
   return exitCode;
+}
+
+/** commander helper: repeatable options collect into a list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** Set by the bundler (scripts/bundle.mjs); read from package.json when run from source. */

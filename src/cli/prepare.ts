@@ -41,8 +41,3 @@ export function parseVars(pairs: readonly string[]): Record<string, string> {
   }
   return vars;
 }
-
-/** commander helper: repeatable options collect into a list. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
