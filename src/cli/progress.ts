@@ -73,6 +73,10 @@ export class ProgressObserver implements RunObserver {
       case 'monitor-reading':
         this.readings.set(event.name, readingText(event.name, event.reading));
         break;
+      case 'phase-started':
+        // Availability readings describe the method; they would only mislead afterwards.
+        this.readings.clear();
+        break;
       default:
     }
   }
