@@ -4,8 +4,9 @@ import { didYouMean } from '../util/suggest.js';
 
 /**
  * Guardrail conditions, written the way people say them: `failureRate > 5%`, `p99 > 1s`,
- * `consecutiveFailures >= 3`. Rates take a percentage or a fraction (5% = 0.05), latencies
- * need a unit (800ms, 1s), counts are whole numbers.
+ * `failure rate > 5 % over 2 s`, `consecutiveFailures >= 3`. Rates take a percentage or a
+ * fraction (5% = 0.05), latencies need a unit (800ms, 1s), counts are whole numbers; an
+ * optional `over DURATION` sets the window. Metric names ignore spaces and case.
  */
 const RATE_METRICS = ['failureRate', 'successRate'] as const;
 const LATENCY_METRICS = ['p50', 'p90', 'p95', 'p99', 'maxLatency'] as const;
@@ -21,19 +22,25 @@ export interface GuardrailCondition {
   readonly threshold: number;
   /** As written, for messages. */
   readonly text: string;
+  /** From `over 2s`, when the condition names its window. */
+  readonly windowMs?: number;
 }
 
-const CONDITION = /^\s*([A-Za-z][\w]*)\s*(>=|<=|>|<)\s*(\S+)\s*$/;
+const CONDITION = /^\s*([A-Za-z][\w ]*?)\s*(>=|<=|>|<)\s*(\d[\d.]*\s*[A-Za-z%]*)\s*(?:over\s+(\d[\d.]*\s*[A-Za-z]*))?\s*$/;
 
 export function parseCondition(text: string): GuardrailCondition | string {
   const match = CONDITION.exec(text);
-  if (!match) return `expected "<metric> <operator> <value>", e.g. "failureRate > 5%" or "p99 > 1s"`;
-  const [, metricText, operator, valueText] = match as unknown as [string, string, ConditionOperator, string];
-  const metric = CONDITION_METRICS.find((m) => m === metricText);
+  if (!match) return `expected "<metric> <operator> <value> [over <window>]", e.g. "failureRate > 5%" or "p99 > 1s over 2s"`;
+  const [, metricText, operator, valueText, windowText] = match as unknown as [string, string, ConditionOperator, string, string | undefined];
+  const wanted = metricText.replace(/\s+/g, '').toLowerCase();
+  const metric = CONDITION_METRICS.find((m) => m.toLowerCase() === wanted);
   if (!metric) return `unknown metric "${metricText}"${didYouMean(metricText, CONDITION_METRICS)}; one of ${CONDITION_METRICS.join(', ')}`;
-  const threshold = parseThreshold(metric, valueText);
+  const threshold = parseThreshold(metric, valueText.replace(/\s+/g, ''));
   if (typeof threshold === 'string') return threshold;
-  return { metric, operator, threshold, text: text.trim() };
+  if (windowText === undefined) return { metric, operator, threshold, text: text.trim() };
+  const windowMs = parseDuration(windowText.replace(/\s+/g, ''));
+  if (windowMs === undefined || windowMs <= 0) return `"over ${windowText}" needs a duration such as 2s or 500ms`;
+  return { metric, operator, threshold, text: text.trim(), windowMs };
 }
 
 function parseThreshold(metric: ConditionMetric, value: string): number | string {

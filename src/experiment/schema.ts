@@ -117,16 +117,24 @@ const parallelStepSchema = z.strictObject({
 
 const stepSchema = z.union([faultStepSchema, waitStepSchema, probeActivitySchema, actionActivitySchema, parallelStepSchema]);
 
-const guardrailSchema = z.strictObject({
-  name: nameSchema.optional(),
-  probe: z.string(),
-  params: paramsSchema.default({}),
-  tolerance: toleranceSchema.optional().describe('when a sample counts as a success; the probe type default otherwise'),
-  condition: guardrailConditionSchema,
-  window: durationSchema.default(2000).describe('the sliding window the condition is computed over'),
-  interval: durationSchema.default(100).describe('how often the probe is sampled'),
-  minSamples: z.number().int().positive().default(3).describe('samples needed in the window before the condition can trip'),
-});
+const guardrailSchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    probe: z.string(),
+    params: paramsSchema.default({}),
+    tolerance: toleranceSchema.optional().describe('when a sample counts as a success; the probe type default otherwise'),
+    condition: guardrailConditionSchema,
+    window: durationSchema.optional().describe('the sliding window the condition is computed over (default 2s, or the condition\'s "over …")'),
+    interval: durationSchema.default(100).describe('how often the probe is sampled'),
+    minSamples: z.number().int().positive().default(3).describe('samples needed in the window before the condition can trip'),
+  })
+  .transform((guardrail, ctx) => {
+    const { windowMs } = guardrail.condition;
+    if (windowMs !== undefined && guardrail.window !== undefined && windowMs !== guardrail.window) {
+      ctx.addIssue({ code: 'custom', path: ['window'], message: `the condition says "over" a different window than window: keep one of them` });
+    }
+    return { ...guardrail, window: windowMs ?? guardrail.window ?? 2000 };
+  });
 
 const hypothesisSchema = z.strictObject({
   interval: durationSchema.default(1000).describe('how often the probes are checked during the method'),
