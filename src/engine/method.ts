@@ -3,7 +3,7 @@ import { errorMessage } from '../errors.js';
 import type { ActionActivity, FaultStep, ProbeActivity, SingleStep, Step } from '../experiment/schema.js';
 import { formatDuration } from '../util/duration.js';
 import { lookupProbe, PreparedProbe } from './activities.js';
-import type { EventBus } from './events.js';
+import type { EventBus, ProbeResult } from './events.js';
 import type { FaultTracker } from './fault-tracker.js';
 import { iso } from './journal.js';
 import type { ActivityStatus, JournalEntry } from './journal.js';
@@ -110,28 +110,33 @@ export class MethodRunner {
     });
   }
 
+  /** A probe that is not met means the system deviated; the method goes on. */
   private runProbe(step: ProbeActivity, name: string): Promise<ActivityStatus> {
     return this.timed({ kind: 'probe', name, type: step.probe }, async () => {
-      if (this.ctx.dryRun) return { status: 'skipped', output: { dryRun: true } };
-      const probe = new PreparedProbe({ name, type: step.probe, params: step.params, tolerance: step.tolerance }, lookupProbe(this.ctx.probes, step.probe));
-      const result = await probe.run(this.signal, resolveReferences(step.params, this.outputs) as Record<string, unknown>);
-      if (result.output) this.outputs.set(name, result.output);
-      if (result.met) return { status: 'succeeded', output: result };
+      const result = await this.observe(name, step.probe, step);
+      if (!result || result.met) return { status: result ? 'succeeded' : 'skipped', output: result ?? { dryRun: true } };
       if (this.signal.aborted) return { status: 'aborted', output: result, error: result.error };
       this.ctx.deviated(`probe step ${name} not met: ${result.detail}`);
       return { status: 'deviated', output: result, error: result.error };
     });
   }
 
+  /** An action that is not met is a failed step. */
   private runAction(step: ActionActivity, name: string): Promise<ActivityStatus> {
     return this.timed({ kind: 'action', name, type: step.action }, async () => {
-      if (this.ctx.dryRun) return { status: 'skipped', output: { dryRun: true } };
-      const probe = new PreparedProbe({ name, type: step.action, params: step.params, tolerance: step.tolerance }, lookupProbe(this.ctx.probes, step.action));
-      const result = await probe.run(this.signal, resolveReferences(step.params, this.outputs) as Record<string, unknown>);
-      if (result.output) this.outputs.set(name, result.output);
-      if (result.met) return { status: 'succeeded', output: result };
+      const result = await this.observe(name, step.action, step);
+      if (!result || result.met) return { status: result ? 'succeeded' : 'skipped', output: result ?? { dryRun: true } };
       return this.failure(step, `action ${name} failed: ${result.detail}`, result);
     });
+  }
+
+  /** Runs a probe type with references filled in and keeps its output; nothing in a dry run. */
+  private async observe(name: string, type: string, step: ProbeActivity | ActionActivity): Promise<ProbeResult | undefined> {
+    if (this.ctx.dryRun) return undefined;
+    const probe = new PreparedProbe({ name, type, params: step.params, tolerance: step.tolerance }, lookupProbe(this.ctx.probes, type));
+    const result = await probe.run(this.signal, resolveReferences(step.params, this.outputs) as Record<string, unknown>);
+    if (result.output) this.outputs.set(name, result.output);
+    return result;
   }
 
   /** Records a failed step; stops the method unless the step tolerates failure. */

@@ -160,9 +160,10 @@ export async function runExperiment(experiment: Experiment, deps: RunDependencie
     findings.failures.push(`fault ${record.faultId} (${record.type} on ${record.step}) may be left behind: ${record.verification?.detail ?? record.error ?? 'revert not verified'}`);
   }
 
-  if (experiment.rollbacks.length > 0 && !dryRun) {
+  if (experiment.rollbacks.length > 0) {
     bus.emit({ type: 'phase-started', phase: 'rollbacks' });
-    findings.failures.push(...(await runRollbacks(experiment.rollbacks, deps.probes, experiment.runtime.rollbackTimeout, bus, (e) => entries.push(e))));
+    const rollbackOptions = { timeoutMs: experiment.runtime.rollbackTimeout, dryRun };
+    findings.failures.push(...(await runRollbacks(experiment.rollbacks, deps.probes, rollbackOptions, bus, (e) => entries.push(e))));
   }
 
   const { verdict, reason, all } = decideVerdict({ ...findings, abortReason: abort?.reason, dryRun, hasHypothesis: Boolean(steadyState), checkedDuring: Boolean(hypothesis.during) });

@@ -268,4 +268,59 @@ method:
     // started together: the second began before the first ended
     expect(Date.parse(waits[1]?.start ?? '')).toBeLessThan(Date.parse(waits[0]?.end ?? ''));
   });
+
+  it('plans a dry run: targets resolved, every activity recorded as skipped, nothing injected', async () => {
+    harness = new EngineHarness();
+    const sleeper = processes.sleep(105);
+    const yaml = `${pauseExperiment(sleeper.pid as number)}rollbacks:\n  - { name: tidy, action: command, params: { command: ["true"] } }\n`;
+    const { journal, ledger } = await harness.run(yaml, { dryRun: true });
+
+    expect(journal.verdict).toBe('passed');
+    expect(journal.dryRun).toBe(true);
+    expect(journal.targets.sleeper).toEqual([expect.objectContaining({ pid: sleeper.pid })]);
+    expect(journal.activities.map((e) => `${e.activity.phase}/${e.activity.name}/${e.status}`)).toEqual(['method/pause/skipped', 'method/show/skipped', 'rollbacks/tidy/skipped']);
+    expect(journal.faults).toEqual([]);
+    expect(ledger.open()).toEqual([]);
+  });
+
+  it('keeps an availability monitor running during the method and reports its readings', async () => {
+    harness = new EngineHarness();
+    const server = await processes.httpServer();
+    const yaml = `
+title: availability during a wait
+hypothesis:
+  interval: 200ms
+  probes:
+    - name: avail
+      probe: availability
+      params: { url: "${server.url}", interval: 50ms, window: 1s }
+      tolerance: { successRate: { gte: 0.99 } }
+method:
+  - wait: 700ms
+`;
+    const { journal, log } = await harness.run(yaml);
+    expect(journal.verdict).toBe('passed');
+    const readings = log.ofType('monitor-reading');
+    expect(readings.length).toBeGreaterThan(1);
+    expect(readings.at(-1)?.reading).toMatchObject({ successRate: 1 });
+    expect(journal.hypothesis.during?.probes.avail?.failures).toBe(0);
+  });
+
+  it('fails the run when a fault cannot be injected, and says why', async () => {
+    harness = new EngineHarness();
+    const sleeper = processes.sleep(106);
+    const yaml = `
+title: restart without a start command
+targets:
+  s: { kind: process, selector: { pid: ${sleeper.pid} } }
+method:
+  - { name: restart, fault: process-restart, target: s, duration: 100ms }
+  - { name: after, action: command, params: { command: ["true"] } }
+`;
+    const { journal } = await harness.run(yaml);
+    expect(journal.verdict).toBe('failed');
+    expect(journal.reason).toMatch(/^process-restart failed on 1 of 1 targets: /);
+    expect(journal.activities.map((e) => e.status)).toEqual(['failed', 'skipped']);
+    expect(processState(sleeper.pid as number)).toBe('S');
+  });
 });
