@@ -1,5 +1,5 @@
 import { join, relative, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, ValidationError } from '../errors.js';
 import type { AnyFaultType } from '../engine/fault.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
@@ -7,10 +7,10 @@ import { runExperiment } from '../engine/run.js';
 import { LocalDiscovery } from '../targets/discovery.js';
 import { createRunDirectory, EventsFile, newRunId, writeJournal } from '../runs/run-directory.js';
 import { newSeed } from '../util/random.js';
-import { createRedactor } from '../util/redact.js';
+import { createRedactor, redactError } from '../util/redact.js';
 import { exitCodeFor } from './exit-codes.js';
 import { prepareExperiment } from './prepare.js';
-import type { ExperimentOptions } from './prepare.js';
+import type { ExperimentOptions, Prepared } from './prepare.js';
 import { ProgressObserver } from './progress.js';
 
 export interface RunCommandOptions extends ExperimentOptions {
@@ -28,7 +28,24 @@ export interface RunCommandOptions extends ExperimentOptions {
  */
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
   const seed = parseSeed(options.seed);
-  const { catalog, loaded, inventory } = await prepareExperiment(file, options);
+  let prepared: Prepared;
+  try {
+    prepared = await prepareExperiment(file, options);
+  } catch (error) {
+    // Scripts reading --json get an answer on stdout too; people read the problems on stderr.
+    if (options.json && error instanceof ValidationError) {
+      process.stdout.write(`${JSON.stringify({ runId: null, verdict: null, reason: 'invalid input: nothing was run', problems: error.problems })}\n`);
+    }
+    throw error;
+  }
+  try {
+    return await execute(file, options, seed, prepared);
+  } catch (error) {
+    throw redactError(error, prepared.loaded.secrets);
+  }
+}
+
+async function execute(file: string, options: RunCommandOptions, seed: number, { catalog, loaded, inventory }: Prepared): Promise<number> {
   const dryRun = options.dryRun ?? loaded.experiment.runtime.dryRun;
   const runId = newRunId();
   const dir = createRunDirectory(options.stateDir, runId);

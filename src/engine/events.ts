@@ -42,11 +42,12 @@ export interface RunObserver {
 }
 
 /**
- * Delivers events to observers. An observer that throws (or rejects) is reported once through
- * `onObserverError` and skipped: observers cannot break a run.
+ * Delivers events to observers. An observer that throws (or rejects) misses that event and is
+ * reported through `onObserverError` the first time only: observers cannot break a run.
  */
 export class EventBus {
   private seq = 0;
+  private readonly failed = new Set<string>();
 
   constructor(
     private readonly runId: string,
@@ -60,11 +61,17 @@ export class EventBus {
     for (const observer of this.observers) {
       try {
         const pending = observer.onEvent(event);
-        if (pending) pending.catch((error: unknown) => this.onObserverError(observer.name, error));
+        if (pending) pending.catch((error: unknown) => this.report(observer.name, error));
       } catch (error) {
-        this.onObserverError(observer.name, error);
+        this.report(observer.name, error);
       }
     }
     return event;
+  }
+
+  private report(observer: string, error: unknown): void {
+    if (this.failed.has(observer)) return;
+    this.failed.add(observer);
+    this.onObserverError(observer, error);
   }
 }

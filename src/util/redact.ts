@@ -19,3 +19,12 @@ export function createRedactor(secrets: readonly string[]): <T>(value: T) => T {
   };
   return <T>(value: T) => visit(value) as T;
 }
+
+/** The same error with every secret replaced in its message (for the CLI's error boundary). */
+export function redactError(error: unknown, secrets: readonly string[]): unknown {
+  if (!(error instanceof Error) || secrets.length === 0) return error;
+  const redact = createRedactor(secrets);
+  error.message = redact(error.message);
+  if (error.stack) error.stack = redact(error.stack);
+  return error;
+}

@@ -69,6 +69,9 @@ describe('the firedrill command', () => {
     const run = await firedrill(cwd, 'run', file);
     expect(run.code).toBe(2);
     expect(existsSync(join(cwd, '.firedrill'))).toBe(false);
+    const json = await firedrill(cwd, 'run', file, '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ runId: null, verdict: null, problems: [expect.objectContaining({ line: 2, col: 1, path: 'descripton' }), expect.anything(), expect.anything()] });
   });
 
   it('reports problems as JSON for scripts', async () => {
