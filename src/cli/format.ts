@@ -40,6 +40,11 @@ export function eventLines(event: RunEvent, c: Colors): string[] {
       return event.results.filter((r) => !r.met).map((r) => `    ${c.yellow('!')} ${r.name} not met: ${r.detail}`);
     case 'monitor-reading':
       return [];
+    case 'hypothesis-during-summary': {
+      const mark = event.failedChecks === 0 ? c.green('✓') : c.yellow('!');
+      const result = event.failedChecks === 0 ? 'all met' : `${event.failedChecks} not met`;
+      return [`  ${mark} hypothesis during the method: ${event.checks} check${event.checks === 1 ? '' : 's'} every ${formatDuration(event.interval)}, ${result}`];
+    }
     case 'guardrail-tripped':
       return [`  ${c.red('■')} guardrail ${event.name} tripped: ${event.condition}`];
     case 'run-aborting':

@@ -29,6 +29,7 @@ export type RunEventBody =
   | { type: 'fault-reverted'; faultId: string; step: string; verification: Verification }
   | { type: 'hypothesis-checked'; phase: Phase; met: boolean; results: readonly ProbeResult[] }
   | { type: 'monitor-reading'; name: string; reading: ProbeOutput }
+  | { type: 'hypothesis-during-summary'; checks: number; failedChecks: number; interval: number }
   | { type: 'guardrail-tripped'; name: string; condition: string; measured: number | null }
   | { type: 'run-aborting'; reason: string }
   | { type: 'faults-reverted-after-abort'; count: number; latencyMs: number }

@@ -131,7 +131,8 @@ export async function runExperiment(experiment: Experiment, deps: RunDependencie
         );
         await method.run(experiment.method);
         if (hypothesis.during) {
-          await hypothesis.during.stop();
+          const summary = await hypothesis.during.stop();
+          bus.emit({ type: 'hypothesis-during-summary', checks: summary.checks, failedChecks: summary.failedChecks, interval: summary.interval });
           if (!controller.signal.aborted) findings.deviations.push(...hypothesis.during.deviations());
         }
         await faults.revertAll();
