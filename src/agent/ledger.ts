@@ -83,7 +83,7 @@ export class Ledger {
   readonly #activate: Statement;
   readonly #close: Statement;
   readonly #byId: Statement<[number], Row>;
-  readonly #latest: Statement<[string], Row>;
+  readonly #latest: Statement<[string, string], Row>;
   readonly #open: Statement<[], Row>;
 
   constructor(file: string) {
@@ -109,7 +109,7 @@ export class Ledger {
        WHERE id = @id AND status IN ('intent', 'active', 'revert-failed')`,
     );
     this.#byId = this.#db.prepare(`SELECT * FROM faults WHERE id = ?`);
-    this.#latest = this.#db.prepare(`SELECT * FROM faults WHERE fault_id = ? ORDER BY id DESC LIMIT 1`);
+    this.#latest = this.#db.prepare(`SELECT * FROM faults WHERE run_id = ? AND fault_id = ? ORDER BY id DESC LIMIT 1`);
     this.#open = this.#db.prepare(`SELECT * FROM faults WHERE status IN ('intent', 'active') ORDER BY id`);
   }
 
@@ -173,8 +173,8 @@ export class Ledger {
   }
 
   /** The most recent record of a fault id (ids may repeat across runs). */
-  latest(faultId: string): LedgerRecord | undefined {
-    const row = this.#latest.get(faultId);
+  latest(runId: string, faultId: string): LedgerRecord | undefined {
+    const row = this.#latest.get(runId, faultId);
     return row && toRecord(row);
   }
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { FiredrillError, UserError, errorMessage } from '../errors.js';
 import { FaultInjectError } from '../engine/executor.js';
-import type { FaultExecutor, FaultRequest, InjectedFault, RevertedFault } from '../engine/executor.js';
+import type { FaultExecutor, FaultRef, FaultRequest, InjectedFault, RevertedFault } from '../engine/executor.js';
 import { faultTag } from '../engine/fault.js';
 import type { AnyFaultType, FaultContext, FaultState, Verification } from '../engine/fault.js';
 import { didYouMean } from '../util/suggest.js';
@@ -37,7 +37,7 @@ export class LocalExecutor implements FaultExecutor {
   readonly #ledger: Ledger;
   readonly #faults: ReadonlyMap<string, AnyFaultType>;
   readonly #workDir: string;
-  /** Faults injected by this executor, by fault id (the engine's handle). */
+  /** Faults injected by this executor, by run and fault id (see `key`). */
   readonly #injected = new Map<string, Open>();
   /** Injections in flight: a revert waits for them, so it sees the final state (or cleanup). */
   readonly #injecting = new Map<string, Promise<unknown>>();
@@ -62,8 +62,9 @@ export class LocalExecutor implements FaultExecutor {
     if (request.target.kind !== type.targetKind) {
       throw new UserError('FD_TARGET_KIND', `${request.type} needs a ${type.targetKind} target, got ${request.target.kind}`);
     }
-    const previous = this.#injected.get(request.faultId);
-    if (this.#injecting.has(request.faultId) || (previous && !this.#reverts.has(previous.recordId))) {
+    const id = key(request);
+    const previous = this.#injected.get(id);
+    if (this.#injecting.has(id) || (previous && !this.#reverts.has(previous.recordId))) {
       throw new FiredrillError('FD_FAULT_ACTIVE', `fault ${request.faultId} is already active`);
     }
     const intent = {
@@ -79,13 +80,13 @@ export class LocalExecutor implements FaultExecutor {
     };
     const record = this.#ledger.recordIntent(intent); // before anything is touched
     const open: Open = { recordId: record.id, faultId: request.faultId, typeName: request.type, type, ctx: revertContext(record), state: undefined };
-    this.#injected.set(request.faultId, open);
+    this.#injected.set(id, open);
     const attempt = this.#attempt(open, type, signal);
-    this.#injecting.set(request.faultId, attempt.catch(() => undefined));
+    this.#injecting.set(id, attempt.catch(() => undefined));
     try {
       return await attempt;
     } finally {
-      this.#injecting.delete(request.faultId);
+      this.#injecting.delete(id);
     }
   }
 
@@ -96,7 +97,7 @@ export class LocalExecutor implements FaultExecutor {
       state = (await type.inject({ ...open.ctx, signal })) as FaultState;
       const injectedAt = Date.now();
       this.#ledger.markActive(recordId, state, injectedAt);
-      this.#injected.set(faultId, { ...open, state });
+      this.#injected.set(key(open.ctx), { ...open, state });
       return { faultId, injectedAt, output: state };
     } catch (error) {
       // Whatever inject touched (all of it if markActive failed) is reverted before we report.
@@ -105,13 +106,13 @@ export class LocalExecutor implements FaultExecutor {
     }
   }
 
-  async revert(faultId: string): Promise<RevertedFault> {
-    await this.#injecting.get(faultId); // let an aborted inject settle and clean up first
-    const open = this.#injected.get(faultId);
+  async revert(fault: FaultRef): Promise<RevertedFault> {
+    await this.#injecting.get(key(fault)); // let an aborted inject settle and clean up first
+    const open = this.#injected.get(key(fault));
     if (open) return await this.#revertOnce(open);
     // Not ours: injected by an executor that crashed or lives in another process.
-    const record = this.#ledger.latest(faultId);
-    if (!record) throw new UserError('FD_UNKNOWN_FAULT', `no fault ${faultId} in the ledger ${this.#ledger.file}`);
+    const record = this.#ledger.latest(fault.runId, fault.faultId);
+    if (!record) throw new UserError('FD_UNKNOWN_FAULT', `no fault ${fault.faultId} of run ${fault.runId} in the ledger ${this.#ledger.file}`);
     return await this.#revertRecord(record);
   }
 
@@ -120,7 +121,7 @@ export class LocalExecutor implements FaultExecutor {
     return await Promise.all(
       this.#ledger.open().map((record) =>
         // One of ours (maybe still injecting): go through revert() so it waits for the inject.
-        this.#injected.get(record.faultId)?.recordId === record.id ? this.revert(record.faultId) : this.#revertRecord(record),
+        this.#injected.get(key(record))?.recordId === record.id ? this.revert(record) : this.#revertRecord(record),
       ),
     );
   }
@@ -184,6 +185,11 @@ export class LocalExecutor implements FaultExecutor {
     }
     return { faultId: open.faultId, revertedAt, verifiedAt, verification };
   }
+}
+
+/** Fault ids repeat across runs (`f1`); the executor keys faults by both. */
+function key(fault: FaultRef): string {
+  return `${fault.runId}\u0000${fault.faultId}`;
 }
 
 interface RevertResult {

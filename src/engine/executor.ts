@@ -12,9 +12,15 @@ import type { ResolvedTarget } from './target.js';
  */
 export interface FaultExecutor {
   inject(request: FaultRequest, signal: AbortSignal): Promise<InjectedFault>;
-  revert(faultId: string): Promise<RevertedFault>;
+  revert(fault: FaultRef): Promise<RevertedFault>;
   /** Releases resources (database handles, connections); never reverts anything by itself. */
   close(): Promise<void>;
+}
+
+/** A fault id is unique within its run only (`f1`, `f2`…): the pair names one fault. */
+export interface FaultRef {
+  readonly runId: string;
+  readonly faultId: string;
 }
 
 export interface FaultRequest {

@@ -76,7 +76,7 @@ export class FaultTracker {
     if (existing) return existing;
     const record = this.records.get(faultId);
     if (!record || record.status !== 'active') return Promise.resolve();
-    const pending = this.executor.revert(faultId).then(
+    const pending = this.executor.revert({ runId: this.runId, faultId }).then(
       (reverted) => {
         record.status = reverted.verification.ok ? 'reverted' : 'revert-failed';
         record.revertedAt = iso(reverted.revertedAt);

@@ -54,7 +54,7 @@ export function ledgerSpyFault(file: string): AnyFaultType {
     inject(ctx: FaultContext<Params>) {
       const reader = new Ledger(file);
       try {
-        const record = reader.latest(ctx.faultId);
+        const record = reader.latest(ctx.runId, ctx.faultId);
         return Promise.resolve({ sawStatus: record?.status ?? 'none', sawTag: record?.tag ?? 'none' });
       } finally {
         reader.close();

@@ -66,8 +66,8 @@ describe('Ledger', () => {
   it('finds the latest record of a fault id that repeats across runs', () => {
     ledger.recordIntent(intent);
     const second = ledger.recordIntent({ ...intent, runId: 'r2', tag: 'fd-r2-f1' });
-    expect(ledger.latest('f1')?.id).toBe(second.id);
-    expect(ledger.latest('nope')).toBeUndefined();
+    expect(ledger.latest('r2', 'f1')?.id).toBe(second.id);
+    expect(ledger.latest('r1', 'nope')).toBeUndefined();
   });
 
   it('is readable from another connection at once: WAL, a schema version, reopens', () => {

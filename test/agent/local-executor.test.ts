@@ -48,7 +48,7 @@ describe('LocalExecutor', () => {
     const { executor: ex, ledger } = executor([ledgerSpyFault(ledgerFile(dir))]);
     const injected = await ex.inject(request('ledger-spy'), never);
     expect(injected.output).toEqual({ sawStatus: 'intent', sawTag: 'fd-r1-f1' });
-    expect(ledger.latest('f1')).toMatchObject({ status: 'active', state: injected.output, injectedAt: injected.injectedAt });
+    expect(ledger.latest('r1', 'f1')).toMatchObject({ status: 'active', state: injected.output, injectedAt: injected.injectedAt });
   });
 
   it('pauses a real process and resumes it on revert, recording each step', async () => {
@@ -56,12 +56,12 @@ describe('LocalExecutor', () => {
     const pid = (await lab.sleep()).pid as number;
     await ex.inject(request('process-pause', {}, { target: processTarget(pid), durationMs: 1000 }), never);
     expect(processState(pid)).toBe('T');
-    expect(ledger.latest('f1')).toMatchObject({ status: 'active', state: { pids: [pid] }, durationMs: 1000 });
+    expect(ledger.latest('r1', 'f1')).toMatchObject({ status: 'active', state: { pids: [pid] }, durationMs: 1000 });
 
-    const reverted = await ex.revert('f1');
+    const reverted = await ex.revert({ runId: 'r1', faultId: 'f1' });
     expect(processState(pid)).toMatch(/^[RS]$/);
     expect(reverted).toMatchObject({ faultId: 'f1', verification: { ok: true } });
-    expect(ledger.latest('f1')).toMatchObject({ status: 'reverted', verification: reverted.verification });
+    expect(ledger.latest('r1', 'f1')).toMatchObject({ status: 'reverted', verification: reverted.verification });
   });
 
   it('reverts what a failed inject touched and reports that cleanup', async () => {
@@ -74,7 +74,7 @@ describe('LocalExecutor', () => {
     expect(injectError.cleanup?.verification).toEqual({ ok: true, detail: 'marker gone' });
     expect(calls.reverts).toEqual([{ faultId: 'f1', state: undefined }]);
     expect(existsSync(join(dir, 'work', 'fd-r1-f1.marker'))).toBe(false);
-    expect(ledger.latest('f1')).toMatchObject({ status: 'reverted', error: 'inject: boom after touching' });
+    expect(ledger.latest('r1', 'f1')).toMatchObject({ status: 'reverted', error: 'inject: boom after touching' });
   });
 
   it('rejects an unknown type, bad parameters or the wrong target kind before writing anything', async () => {
@@ -82,15 +82,15 @@ describe('LocalExecutor', () => {
     await expect(ex.inject(request('proces-kill'), never)).rejects.toThrow(/unknown fault type "proces-kill" \(did you mean "process-kill"\?\)/);
     await expect(ex.inject(request('disk-fill', { directory: '/tmp', bytes: 1, force: true }), never)).rejects.toThrow(/disk-fill: params/);
     await expect(ex.inject(request('process-pause'), never)).rejects.toThrow(/needs a process target, got host/);
-    expect(ledger.latest('f1')).toBeUndefined();
+    expect(ledger.latest('r1', 'f1')).toBeUndefined();
   });
 
   it('reverts a fault once, however often it is asked', async () => {
     const { executor: ex } = executor();
     await ex.inject(request('marker'), never);
-    const [first, second] = await Promise.all([ex.revert('f1'), ex.revert('f1')]);
+    const [first, second] = await Promise.all([ex.revert({ runId: 'r1', faultId: 'f1' }), ex.revert({ runId: 'r1', faultId: 'f1' })]);
     expect(second).toBe(first);
-    expect(await ex.revert('f1')).toBe(first);
+    expect(await ex.revert({ runId: 'r1', faultId: 'f1' })).toBe(first);
     expect(calls.reverts).toHaveLength(1);
   });
 
@@ -111,7 +111,7 @@ describe('LocalExecutor', () => {
     const { executor: ex } = executor([gate]);
     await ex.inject(request('gate', {}, { faultId: 'a' }), never);
     await ex.inject(request('gate', {}, { faultId: 'b' }), never);
-    const results = await Promise.all([ex.revert('a'), ex.revert('b')]);
+    const results = await Promise.all([ex.revert({ runId: 'r1', faultId: 'a' }), ex.revert({ runId: 'r1', faultId: 'b' })]);
     expect(results.map((r) => r.verification.ok)).toEqual([true, true]);
   });
 
@@ -122,15 +122,15 @@ describe('LocalExecutor', () => {
     await ex.inject(request('stuck', {}, { faultId: 's' }), never);
     await ex.inject(request('broken', {}, { faultId: 'b' }), never);
 
-    expect((await ex.revert('s')).verification).toEqual({ ok: false, detail: 'marker still there' });
-    expect((await ex.revert('b')).verification).toEqual({ ok: false, detail: 'revert failed: EPERM; marker still there' });
-    expect(ledger.latest('s')).toMatchObject({ status: 'revert-failed' });
-    expect(ledger.latest('b')).toMatchObject({ status: 'revert-failed', error: 'revert: EPERM' });
+    expect((await ex.revert({ runId: 'r1', faultId: 's' })).verification).toEqual({ ok: false, detail: 'marker still there' });
+    expect((await ex.revert({ runId: 'r1', faultId: 'b' })).verification).toEqual({ ok: false, detail: 'revert failed: EPERM; marker still there' });
+    expect(ledger.latest('r1', 's')).toMatchObject({ status: 'revert-failed' });
+    expect(ledger.latest('r1', 'b')).toMatchObject({ status: 'revert-failed', error: 'revert: EPERM' });
   });
 
   it('refuses to revert a fault id it never heard of', async () => {
     const { executor: ex } = executor();
-    await expect(ex.revert('ghost')).rejects.toThrow(/no fault ghost in the ledger/);
+    await expect(ex.revert({ runId: 'r1', faultId: 'ghost' })).rejects.toThrow(/no fault ghost of run r1 in the ledger/);
   });
 
   it('lets an aborted inject clean up before a concurrent revert, and reverts once', async () => {
@@ -145,9 +145,9 @@ describe('LocalExecutor', () => {
     const { executor: ex, ledger } = executor([slow]);
     const controller = new AbortController();
     const injecting = ex.inject(request('slow'), controller.signal).catch((e: unknown) => e);
-    await expect.poll(() => ledger.latest('f1')?.status).toBe('intent');
+    await expect.poll(() => ledger.latest('r1', 'f1')?.status).toBe('intent');
     controller.abort();
-    const reverted = await ex.revert('f1');
+    const reverted = await ex.revert({ runId: 'r1', faultId: 'f1' });
     const error = (await injecting) as FaultInjectError;
     expect(error.cleanup).toBe(reverted);
     expect(calls.reverts).toHaveLength(1);
@@ -168,7 +168,7 @@ describe('LocalExecutor.recover', () => {
     const recovered = await fresh.recover();
     expect(recovered).toEqual([expect.objectContaining({ faultId: 'f1', verification: { ok: true, detail: expect.stringMatching(`pid ${pid} is running`) as unknown } })]);
     expect(processState(pid)).toMatch(/^[RS]$/);
-    expect(ledger.latest('f1')).toMatchObject({ status: 'reverted' });
+    expect(ledger.latest('r1', 'f1')).toMatchObject({ status: 'reverted' });
     expect(await fresh.recover()).toEqual([]);
   });
 
@@ -191,10 +191,10 @@ describe('LocalExecutor.recover', () => {
   it('reports a fault another executor already reverted, without acting again', async () => {
     const first = executor();
     await first.executor.inject(request('marker'), never);
-    const done = await first.executor.revert('f1');
+    const done = await first.executor.revert({ runId: 'r1', faultId: 'f1' });
 
     const { executor: other } = executor();
-    expect(await other.revert('f1')).toEqual(done);
+    expect(await other.revert({ runId: 'r1', faultId: 'f1' })).toEqual(done);
     expect(calls.reverts).toHaveLength(1);
   });
 });
