@@ -2,9 +2,10 @@
  * A small tree of named errors with stable codes.
  *
  *   FiredrillError (code, cause)
- *   ├── UserError        bad input: shown without a stack, exit 2
+ *   ├── UserError         bad input: shown without a stack, exit 2
  *   │   └── ValidationError   every problem of a file, each with file:line:col
- *   └── (anything else)  an internal failure: exit 3
+ *   ├── OperationalError  halted, an agent unreachable: shown without a stack, exit 3
+ *   └── (anything else)   an internal failure: exit 3, stack with FIREDRILL_DEBUG=1
  */
 export class FiredrillError extends Error {
   readonly code: string;
@@ -17,6 +18,12 @@ export class FiredrillError extends Error {
 }
 
 export class UserError extends FiredrillError {}
+
+/**
+ * Firedrill cannot do its job for a reason outside it (halted, an agent unreachable): shown as
+ * a message without a stack, exit 3.
+ */
+export class OperationalError extends FiredrillError {}
 
 /** One thing wrong with an input file, located as precisely as the file allows. */
 export interface Problem {

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` holds how many ran. Append only:
  * a ledger written by an older Firedrill must open in a newer one (a host may crash mid-drill
- * and be recovered after an upgrade). The next one adds lease columns.
+ * and be recovered after an upgrade).
  */
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE faults (
@@ -28,7 +28,17 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX faults_by_fault_id ON faults (fault_id);
    CREATE INDEX faults_open ON faults (status) WHERE status IN ('intent', 'active');`,
+  // 2: leases. The intent says until when it is valid (the run's lease, moved on each renewal),
+  // and a closed record says why it was reverted (lease expired, halt, recovery…). Lookups by
+  // tag serve the orphan sweep, by run the lease renewals.
+  `ALTER TABLE faults ADD COLUMN lease_expires_at INTEGER;
+   ALTER TABLE faults ADD COLUMN revert_reason TEXT;
+   CREATE INDEX faults_by_tag ON faults (tag);
+   CREATE INDEX faults_by_run ON faults (run_id, fault_id);`,
 ];
+
+/** The schema version a ledger has once opened by this Firedrill. */
+export const LEDGER_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Database): void {
   const applied = db.pragma('user_version', { simple: true }) as number;

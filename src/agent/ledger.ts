@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { FiredrillError } from '../errors.js';
+import type { FaultRef } from '../engine/executor.js';
 import type { FaultState, Verification } from '../engine/fault.js';
 import type { ResolvedTarget } from '../engine/target.js';
 import { migrate } from './ledger-schema.js';
@@ -28,6 +29,11 @@ export interface Intent {
   readonly tag: string;
   readonly workDir: string;
   readonly durationMs?: number;
+  /**
+   * When the fault stops being valid (epoch ms): its run's lease on the agent. Renewals move it
+   * (`extendLease`); absent for faults run without a lease (the CLI's in-process executor).
+   */
+  readonly leaseExpiresAt?: number;
 }
 
 export interface LedgerRecord extends Intent {
@@ -40,7 +46,12 @@ export interface LedgerRecord extends Intent {
   readonly verifiedAt?: number;
   readonly verification?: Verification;
   readonly error?: string;
+  /** Why the revert was started (`lease expired at …`, `halt: …`, `recovery: …`), noted before it acts. */
+  readonly revertReason?: string;
 }
+
+/** What the ledger knows of a tag: an open record owns it, only closed ones, or none at all. */
+export type TagStatus = 'open' | 'closed' | 'unknown';
 
 export interface RevertOutcome {
   readonly revertedAt: number;
@@ -74,6 +85,8 @@ interface Row {
   verified_at: number | null;
   verification: string | null;
   error: string | null;
+  lease_expires_at: number | null;
+  revert_reason: string | null;
 }
 
 export class Ledger {
@@ -85,6 +98,10 @@ export class Ledger {
   readonly #byId: Statement<[number], Row>;
   readonly #latest: Statement<[string, string], Row>;
   readonly #open: Statement<[], Row>;
+  readonly #extendLease: Statement<[number, string]>;
+  readonly #noteReason: Statement<[string, string, string]>;
+  readonly #tagStatus: Statement<[string], { open: number | null; total: number }>;
+  readonly #seenParams: Statement<[string], { params: string }>;
 
   constructor(file: string) {
     this.file = file;
@@ -99,8 +116,8 @@ export class Ledger {
     this.#db.pragma('busy_timeout = 5000'); // the CLI and an agent may share the file
     migrate(this.#db);
     this.#insert = this.#db.prepare(
-      `INSERT INTO faults (fault_id, run_id, step, type, target, params, tag, work_dir, duration_ms, status, created_at)
-       VALUES (@faultId, @runId, @step, @type, @target, @params, @tag, @workDir, @durationMs, 'intent', @createdAt)`,
+      `INSERT INTO faults (fault_id, run_id, step, type, target, params, tag, work_dir, duration_ms, lease_expires_at, status, created_at)
+       VALUES (@faultId, @runId, @step, @type, @target, @params, @tag, @workDir, @durationMs, @leaseExpiresAt, 'intent', @createdAt)`,
     );
     this.#activate = this.#db.prepare(`UPDATE faults SET status = 'active', state = ?, injected_at = ? WHERE id = ? AND status = 'intent'`);
     this.#close = this.#db.prepare(
@@ -111,6 +128,13 @@ export class Ledger {
     this.#byId = this.#db.prepare(`SELECT * FROM faults WHERE id = ?`);
     this.#latest = this.#db.prepare(`SELECT * FROM faults WHERE run_id = ? AND fault_id = ? ORDER BY id DESC LIMIT 1`);
     this.#open = this.#db.prepare(`SELECT * FROM faults WHERE status IN ('intent', 'active') ORDER BY id`);
+    this.#extendLease = this.#db.prepare(`UPDATE faults SET lease_expires_at = ? WHERE run_id = ? AND status IN ('intent', 'active')`);
+    // The first reason wins: a fault halted while its lease was expiring was halted.
+    this.#noteReason = this.#db.prepare(
+      `UPDATE faults SET revert_reason = COALESCE(revert_reason, ?) WHERE run_id = ? AND fault_id = ? AND status IN ('intent', 'active')`,
+    );
+    this.#tagStatus = this.#db.prepare(`SELECT MAX(status IN ('intent', 'active')) AS open, COUNT(*) AS total FROM faults WHERE tag = ?`);
+    this.#seenParams = this.#db.prepare(`SELECT DISTINCT params FROM faults WHERE type = ?`);
   }
 
   /** Durably records that a fault is about to be injected; returns the new record. */
@@ -131,6 +155,7 @@ export class Ledger {
       target: JSON.stringify(intent.target),
       params: JSON.stringify(intent.params),
       durationMs: intent.durationMs ?? null,
+      leaseExpiresAt: intent.leaseExpiresAt ?? null,
       createdAt: Date.now(),
     });
     return this.get(Number(result.lastInsertRowid)) as LedgerRecord;
@@ -160,6 +185,33 @@ export class Ledger {
       error: outcome.error ?? null,
     });
     if (result.changes !== 1) throw new FiredrillError('FD_LEDGER_STATE', `fault record ${id} is already reverted or does not exist`);
+  }
+
+  /** Moves the validity of every open record of a run (a lease renewal); returns how many moved. */
+  extendLease(runId: string, expiresAt: number): number {
+    return this.#extendLease.run(expiresAt, runId).changes;
+  }
+
+  /** Says on the open records of these faults why they are about to be reverted: one commit, before the revert acts. */
+  noteRevertReason(faults: readonly FaultRef[], reason: string): void {
+    this.#db.transaction(() => {
+      for (const fault of faults) this.#noteReason.run(reason, fault.runId, fault.faultId);
+    })();
+  }
+
+  /**
+   * Whether a tag belongs to this ledger and is still owned. `unknown` tags are someone
+   * else's (another state directory's faults): an orphan sweep must leave their artefacts alone.
+   */
+  tagStatus(tag: string): TagStatus {
+    const row = this.#tagStatus.get(tag);
+    if (!row || row.total === 0) return 'unknown';
+    return row.open === 1 ? 'open' : 'closed';
+  }
+
+  /** Distinct parameters of the faults of a type ever recorded: where their artefacts may be. */
+  seenParams(type: string): Record<string, unknown>[] {
+    return this.#seenParams.all(type).map((row) => JSON.parse(row.params) as Record<string, unknown>);
   }
 
   /** Records still `intent` or `active`: what a recovery must revert. */
@@ -203,5 +255,7 @@ function toRecord(row: Row): LedgerRecord {
     ...(row.verified_at !== null && { verifiedAt: row.verified_at }),
     ...(row.verification !== null && { verification: JSON.parse(row.verification) as Verification }),
     ...(row.error !== null && { error: row.error }),
+    ...(row.lease_expires_at !== null && { leaseExpiresAt: row.lease_expires_at }),
+    ...(row.revert_reason !== null && { revertReason: row.revert_reason }),
   };
 }

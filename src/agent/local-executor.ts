@@ -14,6 +14,11 @@ export interface LocalExecutorOptions {
   readonly workDir: string;
 }
 
+/** A request made under a lease (the agent's): the intent records until when it is valid. */
+export interface LeasedFaultRequest extends FaultRequest {
+  readonly leaseExpiresAt?: number;
+}
+
 /** A fault this executor can revert: its ledger record and how to call its type. */
 interface Open {
   readonly recordId: number;
@@ -51,7 +56,7 @@ export class LocalExecutor implements FaultExecutor {
     mkdirSync(this.#workDir, { recursive: true }); // faults write logs and pid files there
   }
 
-  async inject(request: FaultRequest, signal: AbortSignal): Promise<InjectedFault> {
+  async inject(request: LeasedFaultRequest, signal: AbortSignal): Promise<InjectedFault> {
     signal.throwIfAborted();
     const type = this.#type(request.type);
     const parsed = type.params.safeParse(request.params);
@@ -77,6 +82,7 @@ export class LocalExecutor implements FaultExecutor {
       tag: faultTag(request.runId, request.faultId),
       workDir: this.#workDir,
       durationMs: request.durationMs,
+      ...(request.leaseExpiresAt !== undefined && { leaseExpiresAt: request.leaseExpiresAt }),
     };
     const record = this.#ledger.recordIntent(intent); // before anything is touched
     const open: Open = { recordId: record.id, faultId: request.faultId, typeName: request.type, type, ctx: revertContext(record), state: undefined };
@@ -118,12 +124,17 @@ export class LocalExecutor implements FaultExecutor {
 
   /** Reverts and verifies every fault still open in the ledger, in parallel (crash recovery). */
   async recover(): Promise<RevertedFault[]> {
-    return await Promise.all(
-      this.#ledger.open().map((record) =>
-        // One of ours (maybe still injecting): go through revert() so it waits for the inject.
-        this.#injected.get(key(record))?.recordId === record.id ? this.revert(record) : this.#revertRecord(record),
-      ),
-    );
+    return await Promise.all(this.#ledger.open().map((record) => this.revertRecord(record)));
+  }
+
+  /**
+   * Reverts and verifies the fault of one ledger record, whoever injected it. The agent uses it
+   * for the records its recovery picked (`revert` would pick the latest record of the fault id).
+   */
+  async revertRecord(record: LedgerRecord): Promise<RevertedFault> {
+    // One of ours (maybe still injecting): go through revert() so it waits for the inject.
+    if (this.#injected.get(key(record))?.recordId === record.id) return await this.revert(record);
+    return await this.#revertRecord(record);
   }
 
   /** Closes the ledger; reverts nothing (an open fault stays in the ledger for recovery). */

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { FiredrillError, UserError, ValidationError, formatProblem } from '../errors.js';
+import { FiredrillError, OperationalError, UserError, ValidationError, formatProblem } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 
 /**
@@ -20,6 +20,10 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream, redac
   if (error instanceof UserError) {
     stderr.write(`firedrill: ${redact(error.message)}\n`);
     return EXIT.invalidInput;
+  }
+  if (error instanceof OperationalError) {
+    stderr.write(`firedrill: ${redact(error.message)}\n`);
+    return EXIT.toolFailure;
   }
   const code = error instanceof FiredrillError ? ` [${error.code}]` : '';
   const message = error instanceof Error ? error.message : String(error);

@@ -7,6 +7,8 @@ export const EXIT = {
   finding: 1,
   invalidInput: 2,
   toolFailure: 3,
+  /** `firedrill agent`: another agent already holds the state directory. */
+  agentRunning: 4,
 } as const;
 
 export function exitCodeFor(verdict: Verdict): number {

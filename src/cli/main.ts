@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { firedrillVersion } from '../util/version.js';
 import { reportError } from './errors.js';
+import type { AgentCommandOptions } from './agent.js';
+import type { HaltOptions, ResumeOptions } from './halt.js';
+import type { RecoverOptions } from './recover.js';
 import type { RunCommandOptions } from './run.js';
+import type { StatusOptions } from './status.js';
 import type { RunsOptions } from './runs.js';
 import type { ShowOptions } from './show.js';
 import type { TypesOptions } from './types.js';
@@ -19,7 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name('firedrill')
     .description('Resilience drills: break things on purpose, safely, and measure what held.')
-    .version(version(), '-V, --version')
+    .version(firedrillVersion(), '-V, --version')
     .exitOverride()
     .showHelpAfterError('(add --help for usage and examples)')
     .addHelpText(
@@ -61,6 +65,7 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
       .option('--json', 'print one JSON object {runId, verdict, reason, journal, …} on stdout; progress goes to stderr')
       .option('--seed <n>', 'seed for random target selection (replays an earlier run’s choice)')
       .option('-q, --quiet', 'no progress output')
+      .option('--lease-ttl <duration>', 'lease of each fault on its agent; if this process dies, the agent reverts the fault after this long', '5s')
       .addOption(stateDir()),
   )
     .addHelpText(
@@ -95,6 +100,64 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
     .action(async (runId: string, options: ShowOptions) => set(await (await import('./show.js')).showCommand(runId, options)));
 
   program
+    .command('agent')
+    .description('run the agent: executes faults on this host, reverts each one whose lease is not renewed, recovers after a crash')
+    .option('--listen <address>', 'host:port to listen on (port 0: any free port); a non-loopback address needs TLS or --insecure', '127.0.0.1:7420')
+    .option('--tls-cert <file>', 'PEM certificate, to serve HTTPS')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--insecure', 'allow plain HTTP on a non-loopback address (prints a warning)')
+    .option('--idle-exit <duration>', 'exit after this long with no active fault and no request (e.g. 10m)')
+    .option('--sweep-interval <duration>', 'how often to look for orphaned artefacts', '30s')
+    .addOption(stateDir())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ firedrill agent                                   # 127.0.0.1:7420, state in ./.firedrill
+  $ firedrill agent --listen 0.0.0.0:7420 --tls-cert agent.pem --tls-key agent-key.pem
+
+The token for clients is in <state-dir>/agent.token (mode 0600). \`firedrill run\` starts a
+local agent by itself when none runs (it exits after 10 minutes idle).`,
+    )
+    .action(async (options: AgentCommandOptions) => set(await (await import('./agent.js')).agentCommand(options)));
+
+  program
+    .command('halt')
+    .description('revert every active fault on every known agent at once, and refuse new runs until `firedrill resume`')
+    .option('--reason <text>', 'why; shown to runs that abort and in `firedrill status`')
+    .option('--inventory <file>', 'inventory listing other agents (default: ./firedrill.inventory.yaml)')
+    .option('--json', 'print the result as JSON')
+    .addOption(stateDir())
+    .addHelpText('after', '\nExample:\n  $ firedrill halt --reason "checkout errors, stopping all drills"\n\nExit codes: 0 every agent halted and every revert verified · 3 otherwise\n')
+    .action(async (options: HaltOptions) => set(await (await import('./halt.js')).haltCommand(options)));
+
+  program
+    .command('resume')
+    .description('lift a halt: runs may inject faults again')
+    .option('--inventory <file>', 'inventory listing other agents')
+    .option('--json', 'print the result as JSON')
+    .addOption(stateDir())
+    .addHelpText('after', '\nExample:\n  $ firedrill resume\n')
+    .action(async (options: ResumeOptions) => set(await (await import('./halt.js')).resumeCommand(options)));
+
+  program
+    .command('status')
+    .description('show the agents, their active faults with lease time left, and whether Firedrill is halted')
+    .option('--inventory <file>', 'inventory listing other agents')
+    .option('--json', 'print the status as JSON')
+    .addOption(stateDir())
+    .addHelpText('after', '\nExample:\n  $ firedrill status\n\nExit codes: 0 all agents answer and nothing is left behind · 1 otherwise\n')
+    .action(async (options: StatusOptions) => set(await (await import('./status.js')).statusCommand(options)));
+
+  program
+    .command('recover')
+    .description('revert and verify every fault left open in the ledger (after a crash), and remove orphaned artefacts')
+    .option('--json', 'print what was reverted as JSON')
+    .addOption(stateDir())
+    .addHelpText('after', '\nExample:\n  $ firedrill recover\n\nExit codes: 0 everything reverted and verified · 3 a revert could not be verified\n')
+    .action(async (options: RecoverOptions) => set(await (await import('./recover.js')).recoverCommand(options)));
+
+  program
     .command('types')
     .description('list the fault and probe types, or show the parameters of one')
     .argument('[name]', 'a fault or probe type, e.g. process-pause or http')
@@ -120,13 +183,4 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
 /** commander helper: repeatable options collect into a list. */
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** Set by the bundler (scripts/bundle.mjs); read from package.json when run from source. */
-declare const FIREDRILL_VERSION: string | undefined;
-
-function version(): string {
-  if (typeof FIREDRILL_VERSION === 'string') return FIREDRILL_VERSION;
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Catalog } from '../experiment/check.js';
 import { loadExperiment } from '../experiment/load.js';
@@ -21,7 +22,7 @@ export interface Prepared {
 /** One path for `validate`, `run --dry-run` and `run`: load, substitute, validate, check. */
 export async function prepareExperiment(file: string, options: ExperimentOptions): Promise<Prepared> {
   const catalog = await loadCatalog();
-  const inventoryFile = findInventory(options.inventory, file);
+  const inventoryFile = findInventory(options.inventory, [dirname(resolve(file)), process.cwd()]);
   const inventory = inventoryFile ? loadInventory(inventoryFile) : undefined;
   const loaded = loadExperiment(file, {
     catalog,

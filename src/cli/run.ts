@@ -1,6 +1,10 @@
 import { join, relative, resolve } from 'node:path';
-import { UserError, ValidationError } from '../errors.js';
-import type { AnyFaultType } from '../engine/fault.js';
+import { OperationalError, UserError, ValidationError } from '../errors.js';
+import { DEFAULT_LEASE_TTL_MS } from '../agent/api.js';
+import { AgentRouter } from '../agent/router.js';
+import type { Step } from '../experiment/schema.js';
+import { parseDuration } from '../util/duration.js';
+import { connectFleet } from './fleet.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
 import { runExperiment } from '../engine/run.js';
@@ -19,6 +23,7 @@ export interface RunCommandOptions extends ExperimentOptions {
   readonly seed?: string;
   readonly stateDir: string;
   readonly quiet?: boolean;
+  readonly leaseTtl?: string;
 }
 
 /**
@@ -47,6 +52,24 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
 
 async function execute(file: string, options: RunCommandOptions, seed: number, { catalog, loaded, inventory }: Prepared): Promise<number> {
   const dryRun = options.dryRun ?? loaded.experiment.runtime.dryRun;
+  const controller = new AbortController();
+  // Faults run in agents, under leases: if this process dies, they are reverted all the same.
+  const fleet = dryRun
+    ? undefined
+    : await connectFleet({
+        stateDir: options.stateDir,
+        inventory,
+        startLocal: hasFaults(loaded.experiment.method),
+        client: {
+          leaseTtlMs: parseLeaseTtl(options.leaseTtl),
+          onHalt: (halt) => controller.abort(new Error(`halted: ${halt.reason}`)),
+          onLeaseLost: (message) => controller.abort(new Error(message)),
+        },
+      });
+  if (fleet?.localHalt) {
+    await fleet.close();
+    throw new OperationalError('FD_HALTED', `Firedrill is halted since ${fleet.localHalt.at} (${fleet.localHalt.reason}): no run starts until \`firedrill resume\``);
+  }
   const runId = newRunId();
   const dir = createRunDirectory(options.stateDir, runId);
   const events = new EventsFile(join(dir, 'events.jsonl'));
@@ -55,12 +78,11 @@ async function execute(file: string, options: RunCommandOptions, seed: number, {
   const progress = options.quiet ? undefined : new ProgressObserver(progressOut, options.json ? false : undefined);
   const observers: RunObserver[] = [events, ...(progress ? [progress] : [])];
 
-  const executor = dryRun ? dryRunExecutor : await localExecutor(options.stateDir, dir, catalog.faults);
-  const controller = new AbortController();
+  const executor = fleet ? new AgentRouter(fleet.agents) : dryRunExecutor;
   let interrupted = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted += 1;
-    if (interrupted === 1) controller.abort(new Error(`received ${signal}`));
+    if (interrupted === 1) controller.abort(new Error(`interrupted by ${signal}`));
     else process.stderr.write(`firedrill: still reverting faults after ${signal}; wait, or faults may be left behind (then run \`firedrill recover\`)\n`);
   };
   process.on('SIGINT', onSignal);
@@ -68,7 +90,7 @@ async function execute(file: string, options: RunCommandOptions, seed: number, {
   try {
     const journal = await runExperiment(
       loaded.experiment,
-      { executor, probes: catalog.probes, discovery: new LocalDiscovery(inventory), observers },
+      { executor, probes: catalog.probes, discovery: new LocalDiscovery(inventory, fleet?.agents), observers },
       { runId, file, seed, dryRun, signal: controller.signal, secrets: loaded.secrets, variables: loaded.variables },
     );
     const journalPath = writeJournal(dir, journal);
@@ -95,10 +117,15 @@ function parseSeed(text: string | undefined): number {
   return Number(text);
 }
 
-async function localExecutor(stateDir: string, workDir: string, faults: ReadonlyMap<string, AnyFaultType>): Promise<FaultExecutor> {
-  const [{ Ledger, ledgerFile }, { LocalExecutor }] = await Promise.all([import('../agent/ledger.js'), import('../agent/local-executor.js')]);
-  // The executor owns the ledger and closes it.
-  return new LocalExecutor({ ledger: new Ledger(ledgerFile(stateDir)), faults, workDir });
+function parseLeaseTtl(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_LEASE_TTL_MS;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 300) throw new UserError('FD_BAD_LEASE_TTL', `--lease-ttl expects a duration of at least 300ms, got "${text}"`);
+  return ms;
+}
+
+function hasFaults(steps: readonly Step[]): boolean {
+  return steps.some((step) => 'fault' in step || ('parallel' in step && step.parallel.some((child) => 'fault' in child)));
 }
 
 /** A dry run resolves and plans but never injects: reaching this executor is a bug. */

@@ -65,3 +65,29 @@ export type AnyFaultType = FaultType<any, any>;
 export function faultTag(runId: string, faultId: string): string {
   return `fd-${runId}-${faultId}`;
 }
+
+/**
+ * Optional power of a fault type (like Toxiproxy's CleanupToxic): find the artefacts its faults
+ * leave behind (workers, files), each carrying its fault's tag, and remove those that no open
+ * ledger record owns. The agent sweeps at start, periodically and on `recover`.
+ */
+export interface SweepableFault {
+  /** Removes orphaned artefacts; returns one description per artefact removed. */
+  sweep(scope: SweepScope): Promise<string[]>;
+}
+
+export interface SweepScope {
+  /**
+   * True when the tag is one of this ledger's and no open record owns it. Ask it for each
+   * artefact right before removing it, after finding it: an intent is written before its
+   * artefacts exist, so a fault injected while the sweep runs is never taken for an orphan.
+   * Tags the ledger never saw belong to another state directory and are not orphans.
+   */
+  isOrphan(tag: string): boolean;
+  /** Distinct parameters of this type's faults the ledger has seen: where artefacts may be. */
+  readonly seenParams: readonly Record<string, unknown>[];
+}
+
+export function canSweep(type: AnyFaultType): type is AnyFaultType & SweepableFault {
+  return typeof (type as Partial<SweepableFault>).sweep === 'function';
+}

@@ -75,8 +75,9 @@ export interface GuardrailRecord {
 
 export interface AbortRecord {
   readonly reason: string;
-  readonly at: string;
-  /** When every fault of the run was reverted after the abort, and how long that took. */
+  /** When the breach (or the signal, or the halt) was observed. */
+  readonly observedAt: string;
+  /** When the last fault of the run was reverted and verified, and the abort latency. */
   revertedAt?: string;
   latencyMs?: number;
 }

@@ -39,7 +39,10 @@ export interface RunOptions {
   readonly file: string;
   readonly seed: number;
   readonly dryRun?: boolean;
-  /** Aborting it (SIGINT, SIGTERM, halt) aborts the run: every fault reverted at once. */
+  /**
+   * Aborting it (SIGINT, SIGTERM, halt) aborts the run: every fault reverted at once. The
+   * reason's message becomes the verdict's reason.
+   */
   readonly signal?: AbortSignal;
   readonly secrets?: readonly string[];
   readonly variables?: ReadonlyMap<string, unknown>;
@@ -73,7 +76,7 @@ export async function runExperiment(experiment: Experiment, deps: RunDependencie
   const abortRun = (reason: string) => {
     if (abort) return;
     const at = Date.now();
-    abort = { reason, at: iso(at) };
+    abort = { reason, observedAt: iso(at) };
     bus.emit({ type: 'run-aborting', reason });
     controller.abort(new Error(reason));
     abortReverted = faults.revertAll().then(() => {
@@ -84,7 +87,8 @@ export async function runExperiment(experiment: Experiment, deps: RunDependencie
       bus.emit({ type: 'faults-reverted-after-abort', count: faults.all.length, latencyMs: done - at });
     });
   };
-  const onExternalAbort = () => abortRun(`interrupted: ${errorMessage(options.signal?.reason ?? 'signal')}`);
+  // The caller says why in the abort reason: "interrupted by SIGINT", "halted: …".
+  const onExternalAbort = () => abortRun(errorMessage(options.signal?.reason ?? 'interrupted'));
   if (options.signal?.aborted) onExternalAbort();
   options.signal?.addEventListener('abort', onExternalAbort, { once: true });
   const maxTimer = setTimeout(() => abortRun(`maxDuration ${formatDuration(experiment.runtime.maxDuration)} exceeded`), experiment.runtime.maxDuration);

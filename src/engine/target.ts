@@ -33,6 +33,8 @@ export interface ProcessTarget {
   readonly labels?: Readonly<Record<string, string>>;
   readonly match?: ProcessMatch;
   readonly start?: StartCommand;
+  /** The inventory agent on whose host the process runs; the local agent when absent. */
+  readonly agent?: string;
 }
 
 /** The machine a host-level fault (CPU, memory, disk) runs on. */
@@ -40,6 +42,8 @@ export interface HostTarget {
   readonly kind: 'host';
   readonly name: string;
   readonly labels?: Readonly<Record<string, string>>;
+  /** The inventory agent of that host; the local agent when absent. */
+  readonly agent?: string;
 }
 
 export type ResolvedTarget = ProcessTarget | HostTarget;

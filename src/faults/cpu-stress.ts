@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import type { FaultType } from '../engine/fault.js';
+import type { FaultType, SweepableFault } from '../engine/fault.js';
 import { maxDurationParam } from './support/params.js';
-import { spawnWorker, stopWorkers, verifyNoWorkers, workerDeadline } from './support/workers.js';
+import { spawnWorker, stopWorkers, sweepWorkers, verifyNoWorkers, workerDeadline } from './support/workers.js';
 
 const params = z.strictObject({
   workers: z.number().int().min(1).max(1024).optional().describe('Number of busy worker processes; default one per CPU.'),
@@ -32,7 +32,7 @@ function cycle() {
 cycle();
 `;
 
-export const cpuStress: FaultType<Params, State> = {
+export const cpuStress: FaultType<Params, State> & SweepableFault = {
   name: 'cpu-stress',
   summary: 'Keep CPUs busy with worker processes at a given load; the workers are killed on revert.',
   targetKind: 'host',
@@ -56,5 +56,10 @@ export const cpuStress: FaultType<Params, State> = {
 
   verify(ctx) {
     return Promise.resolve(verifyNoWorkers(ctx.tag));
+  },
+
+  /** Workers are told apart from other types' by their script. */
+  sweep(scope) {
+    return sweepWorkers(SCRIPT, 'cpu-stress worker', scope);
   },
 };

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { open, rm, stat, statfs } from 'node:fs/promises';
+import { open, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import type { FaultContext, FaultType } from '../engine/fault.js';
+import type { FaultContext, FaultType, SweepableFault, SweepScope } from '../engine/fault.js';
 import { byteSize, MIB } from './support/params.js';
 
 const params = z
@@ -28,9 +29,12 @@ type State = { path: string; bytes: number };
 
 const CHUNK = MIB;
 
+/** Fill files are `<directory>/.firedrill-fill-<tag>`. */
+const FILL_PREFIX = '.firedrill-fill-';
+
 /** The fill file's name derives from the intent alone, so a revert without state finds it. */
 export function fillPath(ctx: FaultContext<Params>): string {
-  return join(ctx.params.directory, `.firedrill-fill-${ctx.tag}`);
+  return join(ctx.params.directory, `${FILL_PREFIX}${ctx.tag}`);
 }
 
 async function freeBytes(directory: string): Promise<number> {
@@ -43,7 +47,7 @@ async function freeBytes(directory: string): Promise<number> {
 }
 
 /** Fills a file system with a real file (written, not sparse) until revert removes it. */
-export const diskFill: FaultType<Params, State> = {
+export const diskFill: FaultType<Params, State> & SweepableFault = {
   name: 'disk-fill',
   summary: 'Write a file that takes a given amount (or share) of the free space on a file system.',
   targetKind: 'host',
@@ -90,4 +94,30 @@ export const diskFill: FaultType<Params, State> = {
       return { ok: false, detail: `cannot check ${path}: ${(error as Error).message}` };
     }
   },
+
+  sweep: sweepFillFiles,
 };
+
+/** Removes orphaned fill files from every directory the ledger has filled, and the temp dir. */
+async function sweepFillFiles(scope: SweepScope): Promise<string[]> {
+  const directories = new Set([tmpdir()]);
+  for (const params of scope.seenParams) {
+    if (typeof params.directory === 'string' && isAbsolute(params.directory)) directories.add(params.directory);
+  }
+  const removed: string[] = [];
+  for (const directory of directories) {
+    let names: string[];
+    try {
+      names = await readdir(directory);
+    } catch {
+      continue; // gone or unreadable: nothing of ours can be filling it
+    }
+    for (const name of names) {
+      if (!name.startsWith(FILL_PREFIX) || !scope.isOrphan(name.slice(FILL_PREFIX.length))) continue;
+      const path = join(directory, name);
+      await rm(path, { force: true });
+      removed.push(`disk-fill file ${path}`);
+    }
+  }
+  return removed;
+}

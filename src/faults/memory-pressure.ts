@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import type { FaultType } from '../engine/fault.js';
+import type { FaultType, SweepableFault } from '../engine/fault.js';
 import { byteSize, maxDurationParam, MIB } from './support/params.js';
-import { spawnWorker, stopWorkers, verifyNoWorkers, workerDeadline } from './support/workers.js';
+import { spawnWorker, stopWorkers, sweepWorkers, verifyNoWorkers, workerDeadline } from './support/workers.js';
 
 const params = z.strictObject({
   mib: z.number().positive().describe('Memory to allocate and hold, in MiB.'),
@@ -42,7 +42,7 @@ export function memAvailable(): number | undefined {
   return match ? Number(match[1]) * 1024 : undefined;
 }
 
-export const memoryPressure: FaultType<Params, State> = {
+export const memoryPressure: FaultType<Params, State> & SweepableFault = {
   name: 'memory-pressure',
   summary: 'Allocate and hold memory in a worker process; the worker is killed on revert.',
   targetKind: 'host',
@@ -70,5 +70,10 @@ export const memoryPressure: FaultType<Params, State> = {
 
   verify(ctx) {
     return Promise.resolve(verifyNoWorkers(ctx.tag));
+  },
+
+  /** Workers are told apart from other types' by their script. */
+  sweep(scope) {
+    return sweepWorkers(SCRIPT, 'memory-pressure worker', scope);
   },
 };

@@ -1,29 +1,39 @@
 import { basename } from 'node:path';
 import type { TargetSet } from '../experiment/schema.js';
 import type { TargetDiscovery } from '../engine/run.js';
-import type { ProcessTarget, ResolvedTarget } from '../engine/target.js';
+import type { ProcessMatch, ProcessTarget, ResolvedTarget } from '../engine/target.js';
 import { UserError } from '../errors.js';
 import type { Inventory, InventoryService } from './inventory.js';
 import { findMatching } from './match.js';
 import { assertSafeToSignal, listProcesses, readProcess } from './proc.js';
 import type { ProcessInfo } from './proc.js';
 
+/** An agent on another host that can list its processes (AgentClient). */
+export interface ProcessFinder {
+  findProcesses(match: ProcessMatch): Promise<ProcessTarget[]>;
+}
+
 /**
- * Finds targets on this machine: processes from /proc, narrowed by the selector's fields (all
- * must hold); `service` and `labels` go through the inventory. Firedrill itself, its ancestors
- * and pid 1 are never candidates.
+ * Finds targets: processes from /proc, narrowed by the selector's fields (all must hold);
+ * `service` and `labels` go through the inventory, and a service on another host is looked up
+ * by that host's agent. Firedrill itself, its ancestors and pid 1 are never candidates.
  */
 export class LocalDiscovery implements TargetDiscovery {
-  constructor(private readonly inventory: Inventory | undefined) {}
+  constructor(
+    private readonly inventory: Inventory | undefined,
+    private readonly agents: ReadonlyMap<string, ProcessFinder> = new Map(),
+  ) {}
 
-  discover(name: string, set: TargetSet): Promise<ResolvedTarget[]> {
-    if (set.kind === 'host') return Promise.resolve([{ kind: 'host', name: set.selector.name }]);
+  async discover(name: string, set: TargetSet): Promise<ResolvedTarget[]> {
+    if (set.kind === 'host') {
+      const host = set.selector.name;
+      return [{ kind: 'host', name: host, ...(host === 'local' ? {} : { agent: host }) }];
+    }
     const selector = set.selector;
     let candidates: ProcessTarget[];
     if (selector.service !== undefined || selector.labels !== undefined) {
-      candidates = this.services(name, selector.service, selector.labels).flatMap((service) =>
-        findMatching(service.match).map((info) => fromService(info, service)),
-      );
+      const perService = await Promise.all(this.services(name, selector.service, selector.labels).map((service) => this.processesOf(service)));
+      candidates = perService.flat();
     } else if (selector.pid !== undefined) {
       const pids = Array.isArray(selector.pid) ? selector.pid : [selector.pid];
       candidates = pids.flatMap((pid) => {
@@ -35,15 +45,21 @@ export class LocalDiscovery implements TargetDiscovery {
     }
     const cmdline = selector.cmdline === undefined ? undefined : new RegExp(selector.cmdline);
     const pids = selector.pid === undefined ? undefined : new Set(Array.isArray(selector.pid) ? selector.pid : [selector.pid]);
-    return Promise.resolve(
-      candidates.filter(
-        (t) =>
-          (pids === undefined || pids.has(t.pid)) &&
-          (selector.name === undefined || t.name === selector.name || basename(t.cmdline.split(' ')[0] ?? '') === selector.name) &&
-          (cmdline === undefined || cmdline.test(t.cmdline)) &&
-          isSafe(t.pid),
-      ),
+    return candidates.filter(
+      (t) =>
+        (pids === undefined || pids.has(t.pid)) &&
+        (selector.name === undefined || t.name === selector.name || basename(t.cmdline.split(' ')[0] ?? '') === selector.name) &&
+        (cmdline === undefined || cmdline.test(t.cmdline)) &&
+        (t.agent !== undefined || isSafe(t.pid)),
     );
+  }
+
+  private async processesOf(service: InventoryService): Promise<ProcessTarget[]> {
+    if (service.agent === undefined) return findMatching(service.match).map((info) => fromService(plain(info), service));
+    const agent = this.agents.get(service.agent);
+    if (!agent) throw new UserError('FD_UNKNOWN_AGENT', `service ${service.name} runs on agent ${service.agent}, which this run cannot reach`);
+    // The remote agent applies its own safety rules: it never returns its own process.
+    return (await agent.findProcesses(service.match)).map((found) => fromService(found, service));
   }
 
   private services(setName: string, service: string | undefined, labels: Readonly<Record<string, string>> | undefined): InventoryService[] {
@@ -58,13 +74,17 @@ function plain(info: ProcessInfo): ProcessTarget {
   return { kind: 'process', pid: info.pid, name: info.comm, cmdline: info.cmdline };
 }
 
-function fromService(info: ProcessInfo, service: InventoryService): ProcessTarget {
+function fromService(found: ProcessTarget, service: InventoryService): ProcessTarget {
   return {
-    ...plain(info),
+    kind: 'process',
+    pid: found.pid,
+    name: found.name,
+    cmdline: found.cmdline,
     service: service.name,
     labels: service.labels,
     match: service.match,
     ...(service.start ? { start: service.start } : {}),
+    ...(service.agent ? { agent: service.agent } : {}),
   };
 }
 

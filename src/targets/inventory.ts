@@ -31,12 +31,34 @@ const serviceSchema = z.strictObject({
     .optional()
     .describe('how to start the service again (process-restart, process-kill with restart)'),
   endpoints: z.record(z.string(), z.string()).default({}).describe('named addresses, e.g. http: http://127.0.0.1:8081'),
+  agent: z.string().optional().describe('the agent (under agents:) of the host the service runs on; this machine when absent'),
 });
 
-export const inventorySchema = z.strictObject({
-  version: z.literal(1).default(1),
-  services: z.record(z.string().regex(/^[A-Za-z][\w.-]*$/), serviceSchema).default({}),
-});
+const agentSchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/ }).describe('where the agent listens, e.g. https://10.0.0.2:7420'),
+    tokenFile: z.string().optional().describe('file holding the agent\'s token (its agent.token)'),
+    tokenEnv: z.string().optional().describe('environment variable holding the agent\'s token'),
+    ca: z.string().optional().describe('PEM file of the CA that signed the agent\'s TLS certificate'),
+  })
+  .refine((a) => (a.tokenFile === undefined) !== (a.tokenEnv === undefined), { message: 'an agent needs exactly one of tokenFile and tokenEnv' });
+
+const NAME = /^[A-Za-z][\w.-]*$/;
+
+export const inventorySchema = z
+  .strictObject({
+    version: z.literal(1).default(1),
+    agents: z.record(z.string().regex(NAME), agentSchema).default({}).describe('agents on other hosts; `local` is this machine\'s'),
+    services: z.record(z.string().regex(NAME), serviceSchema).default({}),
+  })
+  .superRefine((inventory, ctx) => {
+    if ('local' in inventory.agents) ctx.addIssue({ code: 'custom', path: ['agents', 'local'], message: '"local" is the name of this machine\'s own agent' });
+    for (const [name, service] of Object.entries(inventory.services)) {
+      if (service.agent !== undefined && service.agent !== 'local' && !(service.agent in inventory.agents)) {
+        ctx.addIssue({ code: 'custom', path: ['services', name, 'agent'], message: `no agent "${service.agent}" under agents:` });
+      }
+    }
+  });
 
 export interface InventoryService {
   readonly name: string;
@@ -44,11 +66,22 @@ export interface InventoryService {
   readonly match: ProcessMatch;
   readonly start?: StartCommand;
   readonly endpoints: Readonly<Record<string, string>>;
+  /** Undefined for this machine. */
+  readonly agent?: string;
+}
+
+export interface InventoryAgent {
+  readonly name: string;
+  readonly url: string;
+  readonly tokenFile?: string;
+  readonly tokenEnv?: string;
+  readonly ca?: string;
 }
 
 export interface Inventory {
   readonly file: string;
   readonly services: ReadonlyMap<string, InventoryService>;
+  readonly agents: ReadonlyMap<string, InventoryAgent>;
 }
 
 /** Loads and validates an inventory; relative paths are taken from the file's directory. */
@@ -60,25 +93,38 @@ export function loadInventory(file: string): Inventory {
   const base = dirname(resolve(file));
   const services = new Map<string, InventoryService>();
   for (const [name, service] of Object.entries(result.data.services)) {
-    const match: ProcessMatch = { ...service.process, ...(service.process.pidFile ? { pidFile: resolve(base, service.process.pidFile) } : {}) };
+    const agent = service.agent === 'local' ? undefined : service.agent;
+    // Paths of a service on another host are that host's paths: only local ones are resolved here.
+    const path = (p: string) => (agent === undefined ? resolve(base, p) : p);
+    const match: ProcessMatch = { ...service.process, ...(service.process.pidFile ? { pidFile: path(service.process.pidFile) } : {}) };
     const start: StartCommand | undefined = service.start && {
       command: service.start.command,
-      cwd: resolve(base, service.start.cwd ?? '.'),
+      ...(service.start.cwd !== undefined || agent === undefined ? { cwd: path(service.start.cwd ?? '.') } : {}),
       ...(service.start.env ? { env: service.start.env } : {}),
-      ...(service.start.log ? { log: resolve(base, service.start.log) } : {}),
+      ...(service.start.log ? { log: path(service.start.log) } : {}),
     };
-    services.set(name, { name, labels: service.labels, match, ...(start ? { start } : {}), endpoints: service.endpoints });
+    services.set(name, { name, labels: service.labels, match, ...(start ? { start } : {}), endpoints: service.endpoints, ...(agent ? { agent } : {}) });
   }
-  return { file, services };
+  const agents = new Map<string, InventoryAgent>();
+  for (const [name, agent] of Object.entries(result.data.agents)) {
+    agents.set(name, {
+      name,
+      url: agent.url,
+      ...(agent.tokenFile ? { tokenFile: resolve(base, agent.tokenFile) } : {}),
+      ...(agent.tokenEnv ? { tokenEnv: agent.tokenEnv } : {}),
+      ...(agent.ca ? { ca: resolve(base, agent.ca) } : {}),
+    });
+  }
+  return { file, services, agents };
 }
 
 /**
- * The inventory to use: the one given, else `firedrill.inventory.yaml` next to the experiment,
- * else in the working directory. Undefined when there is none.
+ * The inventory to use: the one given, else the first `firedrill.inventory.yaml` found in the
+ * directories given (next to the experiment, then the working directory). Undefined if none.
  */
-export function findInventory(explicit: string | undefined, experimentFile: string, cwd = process.cwd()): string | undefined {
+export function findInventory(explicit: string | undefined, dirs: readonly string[]): string | undefined {
   if (explicit) return explicit;
-  for (const dir of [dirname(resolve(experimentFile)), cwd]) {
+  for (const dir of dirs) {
     const candidate = resolve(dir, INVENTORY_FILE);
     if (existsSync(candidate)) return candidate;
   }

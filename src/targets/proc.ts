@@ -74,6 +74,17 @@ export function listProcesses(): ProcessInfo[] {
   return found;
 }
 
+/**
+ * When the process started (clock ticks since boot, field 22 of /proc/PID/stat): with the pid,
+ * it names one process for good, because a reused pid has a later start time.
+ */
+export function processStartTime(pid: number): number | undefined {
+  const text = readText(`/proc/${pid}/stat`);
+  const rest = text?.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(rest?.[19]);
+  return Number.isSafeInteger(ticks) ? ticks : undefined;
+}
+
 /** The state letter, or undefined when there is no such process. */
 export function processState(pid: number): string | undefined {
   return readStat(pid)?.state;

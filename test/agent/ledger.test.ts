@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger, ledgerFile } from '../../src/agent/ledger.js';
 import type { Intent } from '../../src/agent/ledger.js';
+import { LEDGER_VERSION } from '../../src/agent/ledger-schema.js';
 
 let stateDir = '';
 let ledger: Ledger;
@@ -76,7 +77,7 @@ describe('Ledger', () => {
     try {
       expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(other.prepare('SELECT status FROM faults WHERE id = ?').get(id)).toEqual({ status: 'intent' });
-      expect(other.pragma('user_version', { simple: true })).toBe(1);
+      expect(other.pragma('user_version', { simple: true })).toBe(LEDGER_VERSION);
     } finally {
       other.close();
     }

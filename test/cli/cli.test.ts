@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processState } from '../../src/targets/proc.js';
-import { Processes } from '../support/processes.js';
+import { Processes, stopAgent } from '../support/processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'firedrill.js');
@@ -39,6 +39,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await processes.stopAll();
+  await stopAgent(join(cwd, '.firedrill'));
   rmSync(cwd, { recursive: true, force: true });
 });
 
@@ -148,7 +149,7 @@ describe('the firedrill command', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toMatchObject({ verdict: 'aborted', reason: 'interrupted: received SIGINT' });
+    expect(JSON.parse(stdout)).toMatchObject({ verdict: 'aborted', reason: 'interrupted by SIGINT' });
     expect(processState(sleeper.pid as number)).not.toBe('T');
   });
 

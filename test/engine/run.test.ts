@@ -155,11 +155,11 @@ rollbacks:
     params: { command: [echo, rolled back] }
 `;
     const running = harness.run(yaml, { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('received SIGINT')), 300);
+    setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 300);
     const { journal } = await running;
 
     expect(journal.verdict).toBe('aborted');
-    expect(journal.reason).toBe('interrupted: received SIGINT');
+    expect(journal.reason).toBe('interrupted by SIGINT');
     expect(journal.faults[0]?.status).toBe('reverted');
     expect(processState(sleeper.pid as number)).not.toBe('T');
     expect(journal.activities.at(-1)).toMatchObject({ activity: { phase: 'rollbacks', name: 'note' }, status: 'succeeded' });

@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const HTTP_SERVER = fileURLToPath(new URL('../fixtures/http-server.mjs', import.meta.url));
 
@@ -39,4 +42,31 @@ export class Processes {
     this.children.push(child);
     return child;
   }
+}
+
+/**
+ * Stops the agent a test's `firedrill run` started in this state directory (SIGTERM: it reverts
+ * what it holds and exits), so that no daemon outlives the test.
+ */
+export async function stopAgent(stateDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = (JSON.parse(readFileSync(join(stateDir, 'agent.json'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return;
+  }
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await sleep(25);
+  }
+  process.kill(pid, 'SIGKILL');
 }

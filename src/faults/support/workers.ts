@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { FiredrillError } from '../../errors.js';
-import type { FaultContext, Verification } from '../../engine/fault.js';
+import type { FaultContext, SweepScope, Verification } from '../../engine/fault.js';
 import { findTagged, readProcess, sendSignal, waitForExit } from '../../targets/proc.js';
 import type { ProcessInfo } from '../../targets/proc.js';
 
@@ -109,4 +109,21 @@ export function verifyNoWorkers(tag: string): Verification {
   const left = findWorkers(tag).map((info) => info.pid);
   if (left.length > 0) return { ok: false, detail: `workers still running: pid ${left.join(', ')}` };
   return { ok: true, detail: `no process carries ${TAG_FLAG}${tag}` };
+}
+
+/**
+ * Kills the workers running `script` (one fault type's) whose tag the scope calls an orphan:
+ * what a crash between a revert and its record, or a revert that failed, left running.
+ */
+export async function sweepWorkers(script: string, what: string, scope: SweepScope): Promise<string[]> {
+  const orphans: { pid: number; tag: string }[] = [];
+  for (const info of findTagged(TAG_FLAG)) {
+    const tag = info.argv.find((arg) => arg.startsWith(TAG_FLAG))?.slice(TAG_FLAG.length);
+    if (tag !== undefined && info.argv.includes(script) && scope.isOrphan(tag)) orphans.push({ pid: info.pid, tag });
+  }
+  for (const { pid, tag } of orphans) {
+    if (isWorkerOf(readProcess(pid), tag)) sendSignal(pid, 'SIGKILL');
+  }
+  const alive = await waitForExit(orphans.map((o) => o.pid), KILL_WAIT_MS);
+  return orphans.filter((o) => !alive.includes(o.pid)).map((o) => `${what} pid ${o.pid} (${o.tag})`);
 }

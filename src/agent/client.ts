@@ -1,0 +1,131 @@
+import { errorMessage } from '../errors.js';
+import { FaultInjectError } from '../engine/executor.js';
+import type { FaultExecutor, FaultRef, FaultRequest, InjectedFault, RevertedFault } from '../engine/executor.js';
+import { API_PREFIX, DEFAULT_LEASE_TTL_MS } from './api.js';
+import type {
+  AgentStatus,
+  FindProcessesRequest,
+  HaltResponse,
+  HaltState,
+  InjectRequest,
+  InjectResponse,
+  LeaseResponse,
+  RecoverResponse,
+} from './api.js';
+import { AgentHttp, AgentRequestError } from './http-client.js';
+import type { AgentEndpoint } from './http-client.js';
+import type { ProcessTarget } from '../engine/target.js';
+
+export interface AgentClientOptions {
+  /** The agent's name in messages: `local`, or its inventory name. */
+  readonly name: string;
+  readonly leaseTtlMs?: number;
+  /** The agent says Firedrill is halted: the run must abort. */
+  readonly onHalt?: (halt: HaltState) => void;
+  /**
+   * Renewals failed for longer than the lease: the agent has reverted (or will revert) the
+   * run's faults on its own, and the run cannot know what is still active there.
+   */
+  readonly onLeaseLost?: (message: string) => void;
+}
+
+/**
+ * A FaultExecutor on an agent, for one run at a time: it injects and reverts over HTTP and
+ * renews the run's lease every TTL/3 while the run has faults there. If this process dies the
+ * renewals stop and the agent reverts the faults itself when the lease expires.
+ */
+export class AgentClient implements FaultExecutor {
+  readonly http: AgentHttp;
+  private readonly ttlMs: number;
+  private readonly runs = new Map<string, { timer: NodeJS.Timeout; lastRenewed: number; renewing: boolean }>();
+
+  constructor(
+    endpoint: AgentEndpoint,
+    private readonly options: AgentClientOptions,
+  ) {
+    this.http = new AgentHttp(endpoint);
+    this.ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  }
+
+  async inject(request: FaultRequest, signal: AbortSignal): Promise<InjectedFault> {
+    signal.throwIfAborted();
+    const body: InjectRequest = {
+      faultId: request.faultId,
+      step: request.step,
+      type: request.type,
+      target: request.target,
+      params: request.params,
+      ...(request.durationMs !== undefined ? { durationMs: request.durationMs } : {}),
+      leaseTtlMs: this.ttlMs,
+    };
+    this.keepLease(request.runId);
+    try {
+      const injected = await this.http.post<InjectResponse>(`${API_PREFIX}/runs/${encodeURIComponent(request.runId)}/faults`, body);
+      return { faultId: injected.faultId, injectedAt: injected.injectedAt, output: injected.output };
+    } catch (error) {
+      // The agent cleaned up what a failed inject touched: keep that in the journal.
+      if (error instanceof AgentRequestError && error.body?.cleanup) throw new FaultInjectError(error.message, error.body.cleanup, { cause: error });
+      throw error;
+    }
+  }
+
+  revert(fault: FaultRef): Promise<RevertedFault> {
+    const path = `${API_PREFIX}/runs/${encodeURIComponent(fault.runId)}/faults/${encodeURIComponent(fault.faultId)}/revert`;
+    return this.http.post<RevertedFault>(path);
+  }
+
+  status(): Promise<AgentStatus> {
+    return this.http.get<AgentStatus>(`${API_PREFIX}/status`);
+  }
+
+  halt(reason: string): Promise<HaltResponse> {
+    return this.http.post<HaltResponse>(`${API_PREFIX}/halt`, { reason });
+  }
+
+  resume(): Promise<{ halted: null }> {
+    return this.http.post<{ halted: null }>(`${API_PREFIX}/resume`);
+  }
+
+  recover(): Promise<RecoverResponse> {
+    return this.http.post<RecoverResponse>(`${API_PREFIX}/recover`, {}, 120_000);
+  }
+
+  async findProcesses(match: FindProcessesRequest['match']): Promise<ProcessTarget[]> {
+    const found = await this.http.post<{ processes: ProcessTarget[] }>(`${API_PREFIX}/processes/find`, { match });
+    return found.processes;
+  }
+
+  /** Stops renewing leases and drops connections; reverts nothing (the engine has done that). */
+  close(): Promise<void> {
+    for (const run of this.runs.values()) clearInterval(run.timer);
+    this.runs.clear();
+    this.http.close();
+    return Promise.resolve();
+  }
+
+  /** Starts renewing the run's lease on this agent, if not already. */
+  private keepLease(runId: string): void {
+    if (this.runs.has(runId)) return;
+    const run = { lastRenewed: Date.now(), renewing: false, timer: setInterval(() => void this.renew(runId), Math.max(50, Math.floor(this.ttlMs / 3))) };
+    run.timer.unref();
+    this.runs.set(runId, run);
+  }
+
+  private async renew(runId: string): Promise<void> {
+    const run = this.runs.get(runId);
+    if (!run || run.renewing) return;
+    run.renewing = true;
+    try {
+      const lease = await this.http.post<LeaseResponse>(`${API_PREFIX}/runs/${encodeURIComponent(runId)}/lease`, { ttlMs: this.ttlMs }, this.ttlMs);
+      run.lastRenewed = Date.now();
+      if (lease.halted) this.options.onHalt?.(lease.halted);
+      if (lease.expired.length > 0) this.options.onLeaseLost?.(`agent ${this.options.name} reverted ${lease.expired.join(', ')} when their lease expired`);
+    } catch (error) {
+      if (Date.now() - run.lastRenewed > this.ttlMs) {
+        this.options.onLeaseLost?.(`lost the lease on agent ${this.options.name} (${errorMessage(error)}): it reverts the run's faults there by itself`);
+      }
+    } finally {
+      run.renewing = false;
+    }
+  }
+}

@@ -1,0 +1,216 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AnyFaultType } from '../engine/fault.js';
+import { errorMessage } from '../errors.js';
+import { firedrillVersion } from '../util/version.js';
+import { acquireLock } from './agent-lock.js';
+import { ensureToken } from './agent-token.js';
+import { AGENT_FILES } from './api.js';
+import type { AgentInfo, RevertedRunFault } from './api.js';
+import { IdleClock } from './idle-clock.js';
+import { listen, resolveListen, stopListening } from './listen.js';
+import { jsonLogger } from './log.js';
+import type { Logger } from './log.js';
+import { createAgentApp } from './server/app.js';
+import { openAgentCore } from './server/core.js';
+import type { AgentCore } from './server/core.js';
+
+export interface AgentOptions {
+  /** Ledger, token, lock, agent.json and halt.json live here (the CLI's `.firedrill` by default). */
+  readonly stateDir: string;
+  /** Default 127.0.0.1; anything beyond loopback needs TLS or `insecure`. */
+  readonly host?: string;
+  /** Default 0: any free port (agent.json and `url` say which). */
+  readonly port?: number;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly insecure?: boolean;
+  /** Exit after this long with no fault and no request; stays when absent. */
+  readonly idleExitMs?: number;
+  /** Orphan sweep period; default 30 s, 0 for none (the sweeps at start and on recover remain). */
+  readonly sweepIntervalMs?: number;
+  readonly defaultLeaseTtlMs?: number;
+  readonly faults?: ReadonlyMap<string, AnyFaultType>;
+  /** JSON lines on stderr by default. */
+  readonly log?: Logger;
+  /** Stop cleanly on SIGTERM and SIGINT (the `firedrill agent` process does; tests in-process do not). */
+  readonly handleSignals?: boolean;
+}
+
+export interface AgentStopped {
+  /** `SIGTERM`, `idle for 600000 ms`, `closed`… */
+  readonly reason: string;
+  /** The faults reverted on the way out; `ok` is false when one of them could not be verified. */
+  readonly reverted: readonly RevertedRunFault[];
+  readonly ok: boolean;
+}
+
+export interface RunningAgent {
+  readonly url: string;
+  readonly token: string;
+  readonly stateDir: string;
+  /** Reverts every active fault (verified), stops listening, removes agent.json and the lock. */
+  close(): Promise<void>;
+  /** Settles once the agent stopped, whatever stopped it (close, a signal, the idle limit). */
+  readonly stopped: Promise<AgentStopped>;
+}
+
+const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
+
+/**
+ * Starts the agent daemon: lock the state dir, recover what a crashed agent left (revert and
+ * verify every open ledger record, then sweep orphans), and only then listen. Every fault it
+ * injects afterwards lives under a lease; a clean stop reverts them all.
+ */
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const log = options.log ?? jsonLogger();
+  const where = resolveListen({ ...options, host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const stateDir = resolve(options.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const lock = acquireLock(stateDir);
+  let core: AgentCore | undefined;
+  let server: Server | undefined;
+  try {
+    const token = ensureToken(stateDir, log);
+    core = openAgentCore({ stateDir, log, ...pick(options, 'faults', 'defaultLeaseTtlMs') });
+    const recovered = await core.keeper.recover('agent start: crash recovery');
+    log.info('crash recovery done', { reverted: recovered.length, unverified: recovered.filter((r) => !r.verification.ok).length });
+    await core.sweeper.sweep();
+    const halted = core.keeper.halted();
+    if (halted) log.warn('starting halted: injections are refused until resume', { ...halted });
+
+    const idle = new IdleClock();
+    const startedAt = new Date().toISOString();
+    const version = firedrillVersion();
+    let url = '';
+    const identity = () => ({ agentId: hostname(), version, pid: process.pid, startedAt, url, idleExitMs: options.idleExitMs ?? null });
+    const app = createAgentApp({ token, keeper: core.keeper, sweeper: core.sweeper, identity, log, activity: idle });
+    const listening = await listen(app, where);
+    server = listening.server;
+    url = listening.url;
+    if (where.warning) log.warn(where.warning);
+    const info: AgentInfo = { pid: process.pid, url, startedAt, version };
+    writeInfo(stateDir, info);
+    log.info('listening', { url, stateDir, pid: process.pid });
+    return supervise({ options, log, stateDir, token, url, core, idle, server: listening.server, lock });
+  } catch (error) {
+    // Undo the start, but report why it failed, not a failure of the undoing.
+    const undo = async () => {
+      if (server) await stopListening(server);
+      await core?.close(`start failed: ${errorMessage(error)}`);
+    };
+    await undo().catch((undoError: unknown) => log.error('could not undo a failed start', { error: undoError }));
+    lock.release();
+    throw error;
+  }
+}
+
+interface Parts {
+  readonly options: AgentOptions;
+  readonly log: Logger;
+  readonly stateDir: string;
+  readonly token: string;
+  readonly url: string;
+  readonly core: AgentCore;
+  readonly idle: IdleClock;
+  readonly server: Server;
+  readonly lock: { release(): void };
+}
+
+/** The running agent's timers (sweeps, idle limit), signals, and its one way to stop. */
+function supervise(parts: Parts): RunningAgent {
+  const { options, log, stateDir, core, idle } = parts;
+  let stopping: Promise<AgentStopped> | undefined;
+  let settle: (stopped: AgentStopped) => void = () => {};
+  const stopped = new Promise<AgentStopped>((resolve) => (settle = resolve));
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+
+  const stop = (reason: string): Promise<AgentStopped> => {
+    stopping ??= (async () => {
+      clearTimeout(sweepTimer);
+      clearTimeout(idleTimer);
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+      log.info('stopping: reverting every fault', { reason });
+      let result: AgentStopped = { reason, reverted: [], ok: false };
+      try {
+        // Faults first (new injections are refused from here on), then the socket.
+        const reverted = await core.close(reason);
+        result = { reason, reverted, ok: reverted.every((r) => r.verification.ok) };
+        await stopListening(parts.server);
+      } finally {
+        removeInfo(stateDir);
+        parts.lock.release();
+        log.info('stopped', { reason, reverted: result.reverted.length, ok: result.ok });
+        settle(result);
+      }
+      return result;
+    })();
+    return stopping;
+  };
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) return log.warn('already stopping', { signal });
+    stop(signal).catch((error: unknown) => log.error('stop failed', { error }));
+  };
+  if (options.handleSignals) process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+
+  const sweepEvery = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  const sweepLater = (): void => {
+    if (sweepEvery <= 0 || stopping) return;
+    sweepTimer = setTimeout(() => {
+      core.sweeper
+        .sweep()
+        .catch((error: unknown) => log.error('orphan sweep failed', { error }))
+        .finally(sweepLater);
+    }, sweepEvery);
+  };
+  sweepLater();
+
+  const idleLimit = options.idleExitMs;
+  if (idleLimit !== undefined && idleLimit > 0) {
+    const check = (): void => {
+      const idleFor = idle.idleFor(core.keeper.size > 0);
+      if (idleFor >= idleLimit) {
+        stop(`idle for ${idleFor} ms`).catch((error: unknown) => log.error('stop failed', { error }));
+        return;
+      }
+      idleTimer = setTimeout(check, Math.max(25, Math.min(idleLimit - idleFor, 5000)));
+    };
+    idleTimer = setTimeout(check, idleLimit);
+  }
+
+  return {
+    url: parts.url,
+    token: parts.token,
+    stateDir,
+    close: async () => {
+      await stop('closed');
+    },
+    stopped,
+  };
+}
+
+function writeInfo(stateDir: string, info: AgentInfo): void {
+  const file = join(stateDir, AGENT_FILES.info);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(info)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** Only our own: a newer agent may have written its file after a takeover. */
+function removeInfo(stateDir: string): void {
+  const file = join(stateDir, AGENT_FILES.info);
+  try {
+    if ((JSON.parse(readFileSync(file, 'utf8')) as AgentInfo).pid === process.pid) rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+function pick<T extends object, K extends keyof T>(source: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
+  return picked;
+}

@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OperationalError } from '../errors.js';
+import { isAlive } from '../targets/proc.js';
+import { AGENT_FILES } from './api.js';
+import type { AgentInfo, AgentStatus } from './api.js';
+import { AgentHttp } from './http-client.js';
+import type { AgentEndpoint } from './http-client.js';
+
+export interface LocalAgent extends AgentEndpoint {
+  readonly info: AgentInfo;
+  /** As it answered when it was found. */
+  readonly status: AgentStatus;
+  /** True when this call started it. */
+  readonly started: boolean;
+}
+
+/** The agent running for this state directory, if one answers. */
+export async function findLocalAgent(stateDir: string): Promise<LocalAgent | undefined> {
+  const info = readJson<AgentInfo>(join(stateDir, AGENT_FILES.info));
+  if (!info || !isAlive(info.pid)) return undefined;
+  const token = readToken(stateDir);
+  if (!token) return undefined;
+  const http = new AgentHttp({ url: info.url, token });
+  try {
+    const status = await http.get<AgentStatus>('/v1/status', 2000);
+    return { url: info.url, token, info, status, started: false };
+  } catch {
+    return undefined;
+  } finally {
+    http.close();
+  }
+}
+
+export interface StartOptions {
+  readonly stateDir: string;
+  /** The firedrill executable to start the agent with; this one by default. */
+  readonly bin?: string;
+  /** The agent exits after this long without work, so no daemon lingers. */
+  readonly idleExit?: string;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The local agent, started detached (it must outlive this process: it is what reverts the
+ * faults if this process dies) when none answers. Its output goes to `agent.log`.
+ */
+export async function ensureLocalAgent(options: StartOptions): Promise<LocalAgent> {
+  const found = await findLocalAgent(options.stateDir);
+  if (found) return found;
+  mkdirSync(options.stateDir, { recursive: true });
+  const logPath = join(options.stateDir, AGENT_FILES.log);
+  const log = openSync(logPath, 'a');
+  const bin = options.bin ?? process.argv[1] ?? 'firedrill';
+  const args = [bin, 'agent', '--listen', '127.0.0.1:0', '--state-dir', resolve(options.stateDir), '--idle-exit', options.idleExit ?? '10m'];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const launched = { exited: null as number | null };
+  child.once('exit', (code) => (launched.exited = code ?? -1));
+  child.unref();
+
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  while (Date.now() < deadline) {
+    await sleep(25);
+    // Another run may have started one at the same moment: any agent that answers will do.
+    const agent = await findLocalAgent(options.stateDir);
+    if (agent) return { ...agent, started: agent.info.pid === child.pid };
+    // Exit 4: another agent holds the state directory (a run started one at the same time).
+    if (launched.exited !== null && launched.exited !== 0 && launched.exited !== 4) break;
+  }
+  const why = launched.exited === null ? 'no answer' : `exit code ${launched.exited}`;
+  throw new OperationalError('FD_AGENT_START', `could not start the local agent (${why}); see ${logPath}:\n${tail(logPath)}`);
+}
+
+function readToken(stateDir: string): string | undefined {
+  try {
+    return readFileSync(join(stateDir, AGENT_FILES.token), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function tail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-5).join('\n');
+  } catch {
+    return '';
+  }
+}

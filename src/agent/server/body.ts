@@ -1,0 +1,34 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { UserError, errorMessage } from '../../errors.js';
+import { idSchema } from '../api.js';
+
+/**
+ * Parses a JSON body against its schema; problems become one 400 naming each field
+ * (`target.pid: expected number`). An empty body reads as `{}` (POST /v1/resume has none).
+ */
+export async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+  const text = await c.req.text();
+  let raw: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new UserError('FD_INVALID_BODY', `the body is not valid JSON: ${errorMessage(error)}`);
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`);
+    throw new UserError('FD_INVALID_BODY', problems.join('; '));
+  }
+  return parsed.data;
+}
+
+/** A run or fault id from the path, checked like the body's ids. */
+export function pathId(c: Context, name: 'runId' | 'faultId'): string {
+  const value = c.req.param(name) ?? '';
+  const parsed = idSchema.safeParse(value);
+  if (!parsed.success) throw new UserError('FD_INVALID_ID', `${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}

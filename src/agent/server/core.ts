@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import type { AnyFaultType } from '../../engine/fault.js';
+import type { RevertedRunFault } from '../api.js';
+import { faultTypes } from '../../faults/index.js';
+import { Ledger, ledgerFile } from '../ledger.js';
+import { LocalExecutor } from '../local-executor.js';
+import type { Logger } from '../log.js';
+import { HaltSwitch } from './halt-switch.js';
+import { FaultKeeper } from './keeper.js';
+import { Sweeper } from './sweeper.js';
+
+export interface AgentCoreOptions {
+  readonly stateDir: string;
+  readonly log: Logger;
+  /** The fault types this agent runs; the built-in ones by default. */
+  readonly faults?: ReadonlyMap<string, AnyFaultType>;
+  readonly defaultLeaseTtlMs?: number;
+}
+
+/** What an agent is without its socket: the daemon serves it, tests drive it through `app.request()`. */
+export interface AgentCore {
+  readonly ledger: Ledger;
+  readonly keeper: FaultKeeper;
+  readonly sweeper: Sweeper;
+  /** Reverts every fault (verified), waits for sweeps, closes the ledger; says what it reverted. */
+  close(reason: string): Promise<RevertedRunFault[]>;
+}
+
+/** The agent's own files for faults (logs of restarted services, pid files) live under the state dir. */
+export function agentWorkDir(stateDir: string): string {
+  return join(stateDir, 'work');
+}
+
+export function openAgentCore(options: AgentCoreOptions): AgentCore {
+  const faults = options.faults ?? faultTypes;
+  const ledger = new Ledger(ledgerFile(options.stateDir));
+  const executor = new LocalExecutor({ ledger, faults, workDir: agentWorkDir(options.stateDir) });
+  const keeper = new FaultKeeper({
+    ledger,
+    executor,
+    halt: new HaltSwitch(options.stateDir),
+    log: options.log,
+    ...(options.defaultLeaseTtlMs !== undefined && { defaultLeaseTtlMs: options.defaultLeaseTtlMs }),
+  });
+  const sweeper = new Sweeper({ ledger, faults, owns: (tag) => keeper.owns(tag), log: options.log });
+  let closing: Promise<RevertedRunFault[]> | undefined;
+  const close = async (reason: string): Promise<RevertedRunFault[]> => {
+    const reverted = await keeper.shutdown(reason);
+    const failed = reverted.filter((r) => !r.verification.ok);
+    if (reverted.length > 0) options.log.info('reverted every fault before stopping', { reason, reverted: reverted.length });
+    for (const r of failed) options.log.error('revert not verified', { runId: r.runId, faultId: r.faultId, verification: r.verification });
+    await sweeper.settled();
+    await executor.close();
+    return reverted;
+  };
+  return {
+    ledger,
+    keeper,
+    sweeper,
+    close: (reason) => (closing ??= close(reason)),
+  };
+}

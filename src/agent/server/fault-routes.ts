@@ -1,0 +1,27 @@
+import type { Hono } from 'hono';
+import { API_PREFIX, injectRequestSchema, leaseRequestSchema } from '../api.js';
+import type { InjectResponse, LeaseResponse, RevertedRunFault } from '../api.js';
+import type { AgentAppDeps } from './app.js';
+import { pathId, readBody } from './body.js';
+
+/** Faults of a run and its lease. */
+export function faultRoutes(app: Hono, { keeper }: AgentAppDeps): void {
+  app.post(`${API_PREFIX}/runs/:runId/faults`, async (c) => {
+    const runId = pathId(c, 'runId');
+    const request = await readBody(c, injectRequestSchema);
+    const injected: InjectResponse = await keeper.inject(runId, request);
+    return c.json(injected, 201);
+  });
+
+  app.post(`${API_PREFIX}/runs/:runId/faults/:faultId/revert`, async (c) => {
+    const reverted: RevertedRunFault = await keeper.revert(pathId(c, 'runId'), pathId(c, 'faultId'));
+    return c.json(reverted);
+  });
+
+  app.post(`${API_PREFIX}/runs/:runId/lease`, async (c) => {
+    const runId = pathId(c, 'runId');
+    const { ttlMs } = await readBody(c, leaseRequestSchema);
+    const lease: LeaseResponse = keeper.renew(runId, ttlMs);
+    return c.json(lease);
+  });
+}
