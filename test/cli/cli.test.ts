@@ -142,9 +142,13 @@ describe('the firedrill command', () => {
     const child = spawn(process.execPath, [BIN, 'run', file, '--json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
+    let interrupted = false;
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes('process-pause on pid')) child.kill('SIGINT');
+      if (!interrupted && stderr.includes('process-pause on pid')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
