@@ -133,6 +133,7 @@ function supervise(parts: Parts): RunningAgent {
       clearTimeout(sweepTimer);
       clearTimeout(idleTimer);
       process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+      process.off('uncaughtException', onCrash).off('unhandledRejection', onCrash);
       log.info('stopping: reverting every fault', { reason });
       let result: AgentStopped = { reason, reverted: [], ok: false };
       try {
@@ -155,7 +156,15 @@ function supervise(parts: Parts): RunningAgent {
     if (stopping) return log.warn('already stopping', { signal });
     stop(signal).catch((error: unknown) => log.error('stop failed', { error }));
   };
-  if (options.handleSignals) process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+  // A bug must not leave faults behind until someone restarts the agent: revert, then die.
+  const onCrash = (error: unknown): void => {
+    log.error('crashed: reverting every fault before exiting', { error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined });
+    void stop(`crash: ${errorMessage(error)}`).finally(() => process.exit(70));
+  };
+  if (options.handleSignals) {
+    process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
+    process.on('uncaughtException', onCrash).on('unhandledRejection', onCrash);
+  }
 
   const sweepEvery = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
   const sweepLater = (): void => {
