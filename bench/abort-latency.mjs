@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import {
+  cleanup,
   gitRev,
   isStopped,
   machine,
@@ -117,7 +118,7 @@ try {
   failing = false;
   await stopAgent(agent);
   server.close();
-  // The sleeps and the temp dir go in support.mjs's exit handler.
+  await cleanup(); // the sleeps, the temp dir
 }
 
 const stats = (values) => ({

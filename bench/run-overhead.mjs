@@ -4,14 +4,15 @@
 //
 //   node bench/run-overhead.mjs [--runs 15] [--write]
 //
-// --write appends a row to bench/RESULTS.md. "warm" runs start with the V8 code cache that
+// --write adds a row to the run-overhead table of bench/RESULTS.md. "warm" runs start with the V8 code cache that
 // bin/firedrill.js keeps next to the bundle; "cold" runs delete it first (a first start).
-import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitRev, machine, today, writeResultRow } from './results.mjs';
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 15;
@@ -74,7 +75,31 @@ try {
 } finally {
   sleeper.kill('SIGKILL');
   server.close();
+  await stopStartedAgent();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The first `firedrill run` started a local agent (detached, it would linger 10 minutes idle
+ * over a deleted state dir): stop it the way a user would, SIGTERM, and wait for it to go.
+ */
+async function stopStartedAgent() {
+  let pid;
+  try {
+    pid = JSON.parse(readFileSync(join(dir, '.firedrill', 'agent.json'), 'utf8')).pid;
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return; // no agent, or already gone
+  }
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  process.kill(pid, 'SIGKILL');
 }
 
 const result = {
@@ -87,11 +112,19 @@ const result = {
 };
 console.log(JSON.stringify(result));
 if (args.includes('--write')) {
-  const machine = `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`;
-  const date = new Date().toISOString().slice(0, 10);
-  const gitRev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  appendFileSync(
-    join(root, 'bench', 'RESULTS.md'),
-    `| ${date} | ${gitRev} | ${machine} | ${runs} | ${result.nodeMedianMs} | ${result.firedrillMedianMs} | ${result.ratio}× | ${result.coldMedianMs} | ${result.firedrillMedianMs <= 150 ? 'yes' : 'no'} |\n`,
-  );
+  // Under its own table: other benchmarks' sections follow this one in RESULTS.md.
+  writeResultRow({
+    id: 'run-overhead',
+    row: [
+      today(),
+      gitRev(),
+      machine(),
+      runs,
+      result.nodeMedianMs,
+      result.firedrillMedianMs,
+      `${result.ratio}×`,
+      result.coldMedianMs,
+      result.firedrillMedianMs <= 150 ? 'yes' : 'no',
+    ],
+  });
 }

@@ -1,14 +1,18 @@
 // Shared helpers of the safety benchmarks (abort-latency, halt-latency, lease-expiry, orphans,
 // agent-idle): arguments, the temp working directory, processes the script starts and must stop
 // (also on a failure or a Ctrl-C), /proc readers, an agent started from the built CLI, its HTTP
-// API, statistics, and `--write` into bench/RESULTS.md (each benchmark has its own section;
-// a row goes under its own table wherever that section sits in the file).
+// API, statistics; `--write` into bench/RESULTS.md is results.mjs's (re-exported here).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+
+export { gitRev, machine, today, writeResultRow } from './results.mjs';
+
+const { fetch, AbortSignal } = globalThis; // Node's own (eslint knows no such globals in .mjs)
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const bin = join(root, 'bin', 'firedrill.js');
@@ -29,8 +33,18 @@ export function parseArgs(defaults) {
   return options;
 }
 
-/** Epoch milliseconds with sub-millisecond precision (comparable with the agent's Date.now()). */
-export const nowMs = () => performance.timeOrigin + performance.now();
+/**
+ * Epoch milliseconds with sub-millisecond precision, comparable with the Date.now() stamps of the
+ * agent and the journal: aligned once on a tick of Date.now() (performance.timeOrigin is off by
+ * up to a millisecond or two).
+ */
+const epochOffset = (() => {
+  const first = Date.now();
+  let tick;
+  while ((tick = Date.now()) === first);
+  return tick - performance.now();
+})();
+export const nowMs = () => epochOffset + performance.now();
 
 // ── processes and files to clean up ────────────────────────────────────────────────────────
 
@@ -78,6 +92,16 @@ export function cleanupSync() {
   children.clear();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs.clear();
+}
+
+/**
+ * The normal end (call it in `finally`): resume and kill what is tracked, wait until the kernel
+ * has let go of those processes (reaped), then remove the temp dirs.
+ */
+export async function cleanup() {
+  const pids = [...children].map((c) => c.pid);
+  cleanupSync();
+  await pollUntil(() => pids.every((pid) => procState(pid) === undefined), 5000);
 }
 
 process.on('exit', cleanupSync);
@@ -324,6 +348,37 @@ export async function api(agent, method, path, body, timeoutMs = 10_000) {
   return text ? JSON.parse(text) : undefined;
 }
 
+/**
+ * The error lines (JSON log lines with level "error") of the agents of `stateDir`: the one this
+ * script started (bench-agent.log next to it) and any a run started (agent.log in it).
+ * Returns { count, messages: distinct "msg: error" texts, at most 10 }.
+ */
+export function agentLogErrors(stateDir) {
+  const messages = new Map();
+  let count = 0;
+  for (const file of [join(stateDir, '..', 'bench-agent.log'), join(stateDir, 'agent.log')]) {
+    let text;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.includes('"level":"error"')) continue;
+      count += 1;
+      let message = line;
+      try {
+        const entry = JSON.parse(line);
+        message = `${entry.msg}${entry.error ? `: ${typeof entry.error === 'string' ? entry.error : JSON.stringify(entry.error)}` : ''}`;
+      } catch {
+        // not JSON: keep the line
+      }
+      messages.set(message.slice(0, 300), (messages.get(message.slice(0, 300)) ?? 0) + 1);
+    }
+  }
+  return { count, messages: [...messages].slice(0, 10).map(([m, n]) => `${n}× ${m}`) };
+}
+
 /** An experiment file in `dir`. */
 export function writeExperiment(dir, name, yaml) {
   const file = join(dir, name);
@@ -350,42 +405,3 @@ export function percentile(values, p) {
 export const round1 = (value) => Math.round(value * 10) / 10;
 export const round2 = (value) => Math.round(value * 100) / 100;
 
-// ── bench/RESULTS.md ───────────────────────────────────────────────────────────────────────
-
-export function machine() {
-  return `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`;
-}
-
-export function gitRev() {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-  } catch {
-    return '?';
-  }
-}
-
-export const today = () => new Date().toISOString().slice(0, 10);
-
-/**
- * Adds `row` (cells) under the table of the section whose heading starts with `## ${id} `,
- * creating the section (heading, explanation, table header) at the end of the file when absent.
- * Rows go after the last table line of their own section, so sections can follow each other.
- */
-export function writeResultRow({ id, heading, explanation, columns, row }) {
-  const file = join(root, 'bench', 'RESULTS.md');
-  const lines = readFileSync(file, 'utf8').replace(/\n+$/, '').split('\n');
-  const line = `| ${row.join(' | ')} |`;
-  let start = lines.findIndex((l) => l.startsWith(`## ${id} `) || l === `## ${id}`);
-  if (start < 0) {
-    lines.push('', `## ${id} — ${heading}`, '', ...explanation.trim().split('\n'), '', `| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, line);
-  } else {
-    let end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-    if (end < 0) end = lines.length;
-    let last = -1;
-    for (let i = start; i < end; i++) if (lines[i].startsWith('|')) last = i;
-    if (last < 0) throw new Error(`bench/RESULTS.md: section ${id} has no table`);
-    lines.splice(last + 1, 0, line);
-  }
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  console.log(`bench/RESULTS.md: row added to ${id}`);
-}

@@ -11,6 +11,7 @@ import type { ProcessTarget, ResolvedTarget } from '../engine/target.js';
  *   POST /v1/runs/:runId/faults                 InjectRequest → 201 InjectResponse
  *   POST /v1/runs/:runId/faults/:faultId/revert → RevertedFault
  *   POST /v1/runs/:runId/lease                  LeaseRequest → LeaseResponse
+ *   POST /v1/runs/:runId/end                    EndRunRequest → EndRunResponse
  *   POST /v1/halt                               HaltRequest → HaltResponse
  *   POST /v1/resume                             → { halted: null }
  *   POST /v1/recover                            → RecoverResponse
@@ -69,6 +70,17 @@ export type InjectResponse = InjectedFault & { readonly leaseExpiresAt: number }
 
 export const leaseRequestSchema = z.strictObject({ ttlMs: z.number().int().min(100).max(3_600_000).optional() });
 export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
+
+export const endRunRequestSchema = z.strictObject({ reason: z.string().min(1).max(500) });
+export type EndRunRequest = z.infer<typeof endRunRequestSchema>;
+
+/**
+ * The run is over (it ended, or it aborts): the agent refuses its injections from now on (409
+ * FD_RUN_ENDED) and reverts every fault of it at once, those still being injected included.
+ */
+export interface EndRunResponse {
+  readonly reverted: readonly RevertedRunFault[];
+}
 
 export interface HaltState {
   readonly reason: string;

@@ -4,6 +4,8 @@ import type { FaultExecutor, FaultRef, FaultRequest, InjectedFault, RevertedFaul
 import { API_PREFIX, DEFAULT_LEASE_TTL_MS } from './api.js';
 import type {
   AgentStatus,
+  EndRunRequest,
+  EndRunResponse,
   FindProcessesRequest,
   HaltResponse,
   HaltState,
@@ -60,9 +62,13 @@ export class AgentClient implements FaultExecutor {
     };
     this.keepLease(request.runId);
     try {
-      const injected = await this.http.post<InjectResponse>(`${API_PREFIX}/runs/${encodeURIComponent(request.runId)}/faults`, body);
+      // An abort takes back a request still queued here; one already sent is ended by endRun.
+      const injected = await this.http.post<InjectResponse>(`${API_PREFIX}/runs/${encodeURIComponent(request.runId)}/faults`, body, 30_000, signal);
       return { faultId: injected.faultId, injectedAt: injected.injectedAt, output: injected.output };
     } catch (error) {
+      // A halt refused or ended the injection: the run must abort (not fail) before it hears
+      // of the halt at its next lease renewal.
+      if (error instanceof AgentRequestError && error.code === 'FD_HALTED') await this.reportHalt();
       // The agent cleaned up what a failed inject touched: keep that in the journal.
       if (error instanceof AgentRequestError && error.body?.cleanup) throw new FaultInjectError(error.message, error.body.cleanup, { cause: error });
       throw error;
@@ -72,6 +78,11 @@ export class AgentClient implements FaultExecutor {
   revert(fault: FaultRef): Promise<RevertedFault> {
     const path = `${API_PREFIX}/runs/${encodeURIComponent(fault.runId)}/faults/${encodeURIComponent(fault.faultId)}/revert`;
     return this.http.post<RevertedFault>(path);
+  }
+
+  async endRun(runId: string, reason: string): Promise<void> {
+    const body: EndRunRequest = { reason };
+    await this.http.post<EndRunResponse>(`${API_PREFIX}/runs/${encodeURIComponent(runId)}/end`, body);
   }
 
   status(): Promise<AgentStatus> {
@@ -101,6 +112,14 @@ export class AgentClient implements FaultExecutor {
     this.runs.clear();
     this.http.close();
     return Promise.resolve();
+  }
+
+  private async reportHalt(): Promise<void> {
+    const halted = await this.status().then(
+      (status) => status.halted,
+      () => null,
+    );
+    this.options.onHalt?.(halted ?? { reason: `agent ${this.options.name} is halted`, at: new Date().toISOString() });
   }
 
   /** Starts renewing the run's lease on this agent, if not already. */

@@ -26,15 +26,20 @@ export interface AgentEndpoint {
 /**
  * JSON over HTTP(S) to one agent, on kept-alive connections (a lease renewal every 1.7 s should
  * not open a connection each time). Every request has a deadline: an agent that hangs is an
- * agent that is not there.
+ * agent that is not there. At most MAX_SOCKETS requests are on the wire at once; the rest wait
+ * here, where an abort can still take them back before the agent ever sees them (an aborting
+ * run must not wait for a hundred queued injections to be written to the ledger).
  */
+const MAX_SOCKETS = 16;
+
 export class AgentHttp {
   private readonly base: URL;
   private readonly agent: HttpAgent;
 
   constructor(private readonly endpoint: AgentEndpoint) {
     this.base = new URL(endpoint.url);
-    this.agent = this.base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, ...(endpoint.ca ? { ca: endpoint.ca } : {}) }) : new HttpAgent({ keepAlive: true });
+    const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
+    this.agent = this.base.protocol === 'https:' ? new HttpsAgent({ ...options, ...(endpoint.ca ? { ca: endpoint.ca } : {}) }) : new HttpAgent(options);
   }
 
   get url(): string {
@@ -45,15 +50,15 @@ export class AgentHttp {
     return this.send<T>('GET', path, undefined, timeoutMs);
   }
 
-  post<T>(path: string, body: unknown = {}, timeoutMs = 30_000): Promise<T> {
-    return this.send<T>('POST', path, body, timeoutMs);
+  post<T>(path: string, body: unknown = {}, timeoutMs = 30_000, signal?: AbortSignal): Promise<T> {
+    return this.send<T>('POST', path, body, timeoutMs, signal);
   }
 
   close(): void {
     this.agent.destroy();
   }
 
-  private send<T>(method: string, path: string, body: unknown, timeoutMs: number): Promise<T> {
+  private send<T>(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<T> {
     const url = new URL(path, this.base);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -64,6 +69,7 @@ export class AgentHttp {
           method,
           agent: this.agent,
           timeout: timeoutMs,
+          ...(signal ? { signal } : {}),
           headers: {
             authorization: `Bearer ${this.endpoint.token}`,
             accept: 'application/json',

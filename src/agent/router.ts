@@ -30,6 +30,11 @@ export class AgentRouter implements FaultExecutor {
     return agent.revert(fault);
   }
 
+  /** Tells every agent the run is over (all of them: an injection may be on its way to any). */
+  async endRun(runId: string, reason: string): Promise<void> {
+    await Promise.all([...this.agents.values()].map((agent) => agent.endRun?.(runId, reason) ?? Promise.resolve()));
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.agents.values()].map((agent) => agent.close()));
   }

@@ -46,7 +46,12 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   try {
     return await execute(file, options, seed, prepared);
   } catch (error) {
-    throw redactError(error, prepared.loaded.secrets);
+    const redacted = redactError(error, prepared.loaded.secrets);
+    // Refused before it started (halted, no agent): scripts reading --json still get an answer.
+    if (options.json && redacted instanceof OperationalError) {
+      process.stdout.write(`${JSON.stringify({ runId: null, verdict: null, reason: redacted.message, code: redacted.code })}\n`);
+    }
+    throw redacted;
   }
 }
 

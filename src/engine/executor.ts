@@ -13,6 +13,12 @@ import type { ResolvedTarget } from './target.js';
 export interface FaultExecutor {
   inject(request: FaultRequest, signal: AbortSignal): Promise<InjectedFault>;
   revert(fault: FaultRef): Promise<RevertedFault>;
+  /**
+   * Optional: the run is over or aborting. The executor refuses the run's further injections
+   * and reverts every fault of it at once, including those still being injected, so an abort
+   * does not wait for queued injections to finish. The engine still reverts each fault after.
+   */
+  endRun?(runId: string, reason: string): Promise<void>;
   /** Releases resources (database handles, connections); never reverts anything by itself. */
   close(): Promise<void>;
 }

@@ -98,14 +98,17 @@ export class FaultTracker {
    * Reverts every fault of the run at once and refuses new ones. Faults still being injected
    * are reverted when their injection returns; this resolves once all of them are done.
    */
-  async revertAll(): Promise<void> {
+  async revertAll(reason = 'the run ended'): Promise<void> {
+    const first = !this.closing;
     this.closing = true;
+    // Lets the executor stop injections still queued and revert in-flight ones at once.
+    const ending = first && this.executor.endRun ? this.executor.endRun(this.runId, reason).catch(() => undefined) : undefined;
     const active = [...this.records.values()].filter((r) => r.status === 'active').map((r) => this.revert(r.faultId));
     const inFlight = [...this.injecting.entries()].map(async ([faultId, pending]) => {
       await pending;
       await this.revert(faultId);
     });
-    await Promise.all([...active, ...inFlight]);
+    await Promise.all([...active, ...inFlight, ending]);
     await Promise.all([...this.reverts.values()]);
   }
 

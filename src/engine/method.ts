@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../errors.js';
 import type { ActionActivity, FaultStep, ProbeActivity, SingleStep, Step } from '../experiment/schema.js';
@@ -46,6 +47,8 @@ export class MethodRunner {
     runSignal: AbortSignal,
   ) {
     this.signal = AbortSignal.any([runSignal, this.stopped.signal]);
+    // A fault step over many targets hands this signal to one request per target.
+    setMaxListeners(0, this.signal);
   }
 
   private readonly signal: AbortSignal;

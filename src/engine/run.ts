@@ -79,7 +79,7 @@ export async function runExperiment(experiment: Experiment, deps: RunDependencie
     abort = { reason, observedAt: iso(at) };
     bus.emit({ type: 'run-aborting', reason });
     controller.abort(new Error(reason));
-    abortReverted = faults.revertAll().then(() => {
+    abortReverted = faults.revertAll(`aborted: ${reason}`).then(() => {
       const done = Date.now();
       const record = abort as AbortRecord;
       record.revertedAt = iso(done);
@@ -139,7 +139,7 @@ export async function runExperiment(experiment: Experiment, deps: RunDependencie
           bus.emit({ type: 'hypothesis-during-summary', checks: summary.checks, failedChecks: summary.failedChecks, interval: summary.interval });
           if (!controller.signal.aborted) findings.deviations.push(...hypothesis.during.deviations());
         }
-        await faults.revertAll();
+        await faults.revertAll('the method ended');
         await Promise.all(watches.map((watch) => watch.stop()));
         if (steadyState && !dryRun && !controller.signal.aborted) {
           bus.emit({ type: 'phase-started', phase: 'hypothesis-after' });

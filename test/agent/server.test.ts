@@ -108,6 +108,28 @@ describe('agent API: faults', () => {
     expect(agent.core.ledger.open()).toEqual([]);
   });
 
+  it('ends a run: reverts its faults, including one still being injected, and refuses its later injections', async () => {
+    const { pid, target } = await sleeper();
+    const second = await sleeper();
+    expect((await agent.inject('r1', { type: 'process-pause', target, durationMs: 60_000 })).status).toBe(201);
+    // memory-pressure takes a while to touch its pages: the end arrives while it is injecting.
+    const slow = agent.inject('r1', { faultId: 'f2', type: 'memory-pressure', target: { kind: 'host', name: 'local' }, params: { mib: 256 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const ended = await agent.request('POST', '/v1/runs/r1/end', { reason: 'aborted: test' });
+    expect(ended.status).toBe(200);
+    expect(processState(pid)).toMatch(running);
+    const late = await slow;
+    expect(late.status === 201 || late.status === 409).toBe(true);
+    expect(agent.core.ledger.open()).toEqual([]);
+    const refused = await agent.inject('r1', { faultId: 'f3', type: 'process-pause', target: second.target });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'FD_RUN_ENDED' } } });
+    expect(processState(second.pid)).toMatch(running);
+    // another run is not affected
+    expect((await agent.inject('r2', { type: 'process-pause', target: second.target, durationMs: 60_000 })).status).toBe(201);
+    expect((await agent.revert('r2', 'f1')).status).toBe(200);
+    expect(processState(second.pid)).toMatch(running);
+  });
+
   it('reverts on recover the open ledger records no live fault owns', async () => {
     const { pid, target } = await sleeper();
     // Another executor on the same ledger injects and "crashes": its record stays open.

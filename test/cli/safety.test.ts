@@ -122,6 +122,25 @@ describe('safety through the agent', () => {
     for (const s of sleepers) expect(processState(s.pid as number)).not.toBe('T');
   }, 120_000);
 
+  it('ends a run aborted, not failed, when a halt arrives while its faults are being injected', async () => {
+    const sleepers = Array.from({ length: 50 }, () => processes.sleep(306));
+    const file = join(cwd, 'fifty.yaml');
+    writeFileSync(file, pauseYaml('{ cmdline: "^sleep 306$" }'));
+    expect((await firedrill(cwd, 'run', file, '--dry-run')).code).toBe(0);
+    for (const delay of [0, 10, 20, 40]) {
+      const run = start(cwd, ['run', file, '--json', '-q']);
+      // The first pause is in: the others are being injected now.
+      expect(await waitFor(() => sleepers.some((s) => processState(s.pid as number) === 'T'), 30_000)).toBe(true);
+      await sleep(delay);
+      expect((await firedrill(cwd, 'halt', '--reason', `at ${delay}`)).code).toBe(0);
+      const finished = await run.exited;
+      expect(JSON.parse(finished.stdout)).toMatchObject({ verdict: 'aborted', reason: `halted: at ${delay}` });
+      expect(finished.code).toBe(1);
+      for (const s of sleepers) expect(processState(s.pid as number)).not.toBe('T');
+      expect((await firedrill(cwd, 'resume')).code).toBe(0);
+    }
+  }, 120_000);
+
   it('keeps a halt made while no agent runs, and the next agent starts halted', async () => {
     const halt = await firedrill(cwd, 'halt', '--reason', 'maintenance');
     expect(halt.code).toBe(0);

@@ -13,6 +13,7 @@ const STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   FD_HALTED: 409,
   FD_FAULT_ACTIVE: 409,
   FD_FAULT_ENDED: 409,
+  FD_RUN_ENDED: 409,
   FD_BODY_TOO_LARGE: 413,
   FD_SHUTTING_DOWN: 503,
 };

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import { API_PREFIX, injectRequestSchema, leaseRequestSchema } from '../api.js';
-import type { InjectResponse, LeaseResponse, RevertedRunFault } from '../api.js';
+import { API_PREFIX, endRunRequestSchema, injectRequestSchema, leaseRequestSchema } from '../api.js';
+import type { EndRunResponse, InjectResponse, LeaseResponse, RevertedRunFault } from '../api.js';
 import type { AgentAppDeps } from './app.js';
 import { pathId, readBody } from './body.js';
 
@@ -16,6 +16,13 @@ export function faultRoutes(app: Hono, { keeper }: AgentAppDeps): void {
   app.post(`${API_PREFIX}/runs/:runId/faults/:faultId/revert`, async (c) => {
     const reverted: RevertedRunFault = await keeper.revert(pathId(c, 'runId'), pathId(c, 'faultId'));
     return c.json(reverted);
+  });
+
+  app.post(`${API_PREFIX}/runs/:runId/end`, async (c) => {
+    const runId = pathId(c, 'runId');
+    const { reason } = await readBody(c, endRunRequestSchema);
+    const ended: EndRunResponse = { reverted: await keeper.endRun(runId, reason) };
+    return c.json(ended);
   });
 
   app.post(`${API_PREFIX}/runs/:runId/lease`, async (c) => {

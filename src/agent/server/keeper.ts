@@ -51,6 +51,8 @@ export class FaultKeeper {
   readonly #runs = new Map<string, Map<string, Entry>>();
   readonly #leases = new Leases((runId, expiresAt) => this.#expire(runId, expiresAt));
   readonly #expired = new Map<string, Set<string>>();
+  /** Runs that said they are over: their injections are refused (the oldest are forgotten). */
+  readonly #ended = new Set<string>();
   /** Reverts started by a timer or a halt file rather than a request: close() waits for them. */
   readonly #background = new Set<Promise<unknown>>();
   #closing = false;
@@ -67,6 +69,7 @@ export class FaultKeeper {
     if (this.#closing) throw new FiredrillError('FD_SHUTTING_DOWN', 'the agent is shutting down');
     const halted = this.halted();
     if (halted) throw haltedError(halted);
+    if (this.#ended.has(runId)) throw new FiredrillError('FD_RUN_ENDED', `run ${runId} has ended: its injections are refused`);
     const run = this.#runs.get(runId) ?? new Map<string, Entry>();
     this.#runs.set(runId, run);
     if (run.has(request.faultId)) {
@@ -100,6 +103,22 @@ export class FaultKeeper {
     const result = entry ? await this.#end(entry, reason) : { ...(await this.#executor.revert({ runId, faultId })), runId };
     this.#log.info('fault reverted', { runId, faultId, verification: result.verification });
     return result;
+  }
+
+  /**
+   * The run is over or aborting: refuse its injections from now on, and revert every fault of
+   * it at once — one still being injected has its inject aborted, then is reverted. Without
+   * this, an aborting run would wait for each queued injection to finish before reverting it.
+   */
+  async endRun(runId: string, reason: string): Promise<RevertedRunFault[]> {
+    this.#ended.add(runId);
+    if (this.#ended.size > REMEMBERED_RUNS) this.#ended.delete(this.#ended.values().next().value as string);
+    const entries = [...(this.#runs.get(runId)?.values() ?? [])];
+    this.#noteReason(entries.filter((e) => !e.ending), reason);
+    const reverted = await Promise.all(entries.map((e) => this.#end(e, reason)));
+    this.#leases.drop(runId);
+    if (reverted.length > 0) this.#log.info('run ended: its faults reverted', { runId, reason, reverted: reverted.length });
+    return reverted;
   }
 
   /** Renews the run's lease (every live fault of the run with it) and says how the run stands. */
@@ -228,7 +247,7 @@ export class FaultKeeper {
   async #endedWhileInjecting(entry: Entry, cause?: unknown): Promise<FiredrillError> {
     const reason = entry.ending?.reason ?? 'reverted';
     await entry.ending?.result;
-    const code = reason.startsWith('halt') ? 'FD_HALTED' : 'FD_FAULT_ENDED';
+    const code = reason.startsWith('halt') ? 'FD_HALTED' : this.#ended.has(entry.runId) ? 'FD_RUN_ENDED' : 'FD_FAULT_ENDED';
     return new FiredrillError(code, `fault ${entry.faultId} was reverted while it was being injected: ${reason}`, { cause });
   }
 

@@ -1,0 +1,116 @@
+// Agent idle footprint: resident memory and CPU of `firedrill agent` with no work at all.
+//
+// Starts `node bin/firedrill.js agent --listen 127.0.0.1:0` on a fresh state dir (default
+// settings: orphan sweep every 30 s, no idle exit) and, as the reference in the same run, a bare
+// `node -e "setInterval(() => {}, 1000)"`. Once the agent answers, both are sampled every second
+// for the window: RSS from /proc/PID/status (VmRSS) and CPU time from /proc/PID/stat (utime +
+// stime). Reported: RSS median and max, and CPU % of one core over the whole window (CPU time
+// used in the window / wall time of the window), for both. Nothing talks to the agent during the
+// window (its start-up, crash recovery and first sweep are before it).
+// Aim (issue 3): under 60 MB and under 1 % CPU.
+//
+//   npm run build && node bench/agent-idle.mjs [--seconds 60] [--write]
+//
+// The agent, the reference process and the temp dir are removed at the end, also on a failure.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  cleanup,
+  clockTicks,
+  gitRev,
+  machine,
+  makeTempDir,
+  median,
+  nowMs,
+  parseArgs,
+  procCpuTicks,
+  procRssKiB,
+  round1,
+  round2,
+  sleep,
+  startAgent,
+  stopAgent,
+  today,
+  track,
+  writeResultRow,
+} from './support.mjs';
+
+const options = parseArgs({ seconds: 60 });
+const dir = makeTempDir('idle');
+const stateDir = join(dir, '.firedrill');
+const ticksPerSecond = clockTicks();
+
+function sample(pid) {
+  return { at: nowMs(), rssKiB: procRssKiB(pid), ticks: procCpuTicks(pid) };
+}
+
+function summarize(samples) {
+  const first = samples[0];
+  const last = samples.at(-1);
+  const cpuSeconds = (last.ticks - first.ticks) / ticksPerSecond;
+  const wallSeconds = (last.at - first.at) / 1000;
+  const rss = samples.map((s) => s.rssKiB / 1024);
+  return {
+    rssMedianMiB: round1(median(rss)),
+    rssMaxMiB: round1(Math.max(...rss)),
+    cpuPercent: round2((cpuSeconds / wallSeconds) * 100),
+    cpuSeconds: round2(cpuSeconds),
+  };
+}
+
+let agent;
+let result;
+try {
+  const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  track(bare.pid);
+  agent = await startAgent(stateDir);
+  await sleep(1000); // let start-up work (recovery, first sweep, JIT) settle out of the window
+  const agentSamples = [];
+  const bareSamples = [];
+  const started = nowMs();
+  for (let s = 0; s <= options.seconds; s++) {
+    if (agent.exited) throw new Error(`the agent exited during the window: ${JSON.stringify(agent.exited)}`);
+    agentSamples.push(sample(agent.pid));
+    bareSamples.push(sample(bare.pid));
+    const next = started + (s + 1) * 1000;
+    await sleep(Math.max(0, next - nowMs()));
+  }
+  result = { seconds: options.seconds, clockTicks: ticksPerSecond, agent: summarize(agentSamples), bareNode: summarize(bareSamples) };
+} finally {
+  await stopAgent(agent);
+  await cleanup(); // the reference process, the temp dir
+}
+
+result.rssRatio = round1(result.agent.rssMedianMiB / result.bareNode.rssMedianMiB);
+// The aim says 60 MB: 60 × 10^6 bytes is 57.2 MiB.
+result.agent.rssMaxMB = round1((result.agent.rssMaxMiB * 1024 * 1024) / 1e6);
+result.met = result.agent.rssMaxMB < 60 && result.agent.cpuPercent < 1;
+console.log(JSON.stringify(result, null, 2));
+
+if (options.write) {
+  writeResultRow({
+    id: 'agent-idle',
+    heading: 'footprint of an idle agent',
+    explanation: `
+\`node bench/agent-idle.mjs --seconds 60 --write\`: \`firedrill agent\` with default settings
+(orphan sweep every 30 s, no idle exit) and nothing to do, sampled every second for the window
+after its start-up settled; RSS from /proc/PID/status (VmRSS), CPU from /proc/PID/stat (utime +
+stime) as a percentage of one core over the window. Reference in the same run, sampled the same
+way: a bare \`node -e "setInterval(() => {}, 1000)"\`. Aim (issue 3): under 60 MB (57.2 MiB) and
+1 % CPU.`,
+    columns: ['date', 'commit', 'machine', 'seconds', 'bare node RSS MiB (ref)', 'agent RSS MiB (median / max)', 'ratio', 'bare node CPU %', 'agent CPU %', '< 60 MB, < 1 %'],
+    row: [
+      today(),
+      gitRev(),
+      machine(),
+      result.seconds,
+      result.bareNode.rssMedianMiB,
+      `${result.agent.rssMedianMiB} / ${result.agent.rssMaxMiB} (${result.agent.rssMaxMB} MB)`,
+      `${result.rssRatio}×`,
+      result.bareNode.cpuPercent,
+      result.agent.cpuPercent,
+      result.met ? 'yes' : 'no',
+    ],
+  });
+}
+process.exitCode = result.met ? 0 : 1;
