@@ -16,6 +16,9 @@ import type { ProcessTarget, ResolvedTarget } from '../engine/target.js';
  *   POST /v1/resume                             → { halted: null }
  *   POST /v1/recover                            → RecoverResponse
  *   POST /v1/processes/find                     FindProcessesRequest → { processes }
+ *   GET  /v1/proxies                            → { proxies: ProxyInfo[] }
+ *   PUT  /v1/proxies/:name                      ProxyRequest → ProxyInfo (201 when created)
+ *   DELETE /v1/proxies/:name                    → 204
  *
  * Status codes: 400 malformed body or parameters, 401 token, 404 unknown run/fault, 409 halted
  * (injections refused) or fault already active, 500 anything else.
@@ -52,6 +55,14 @@ export const targetSchema = z.discriminatedUnion('kind', [
     agent: z.string().optional(),
   }),
   z.strictObject({ kind: z.literal('host'), name: z.string(), labels: labelsSchema.optional(), agent: z.string().optional() }),
+  z.strictObject({
+    kind: z.literal('proxy'),
+    name: z.string(),
+    listen: z.string(),
+    upstream: z.string(),
+    labels: labelsSchema.optional(),
+    agent: z.string().optional(),
+  }),
 ]);
 
 export const injectRequestSchema = z.strictObject({
@@ -127,6 +138,12 @@ export interface FindProcessesResponse {
   readonly processes: readonly ProcessTarget[];
 }
 
+const addressSchema = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/, 'expected host:port');
+
+/** A fault proxy the agent must run (and run again after a restart, without toxics). */
+export const proxyRequestSchema = z.strictObject({ listen: addressSchema, upstream: addressSchema });
+export type ProxyRequest = z.infer<typeof proxyRequestSchema>;
+
 export interface ActiveFaultInfo {
   readonly runId: string;
   readonly faultId: string;
@@ -173,6 +190,8 @@ export const AGENT_FILES = {
 export interface AgentInfo {
   readonly pid: number;
   readonly url: string;
+  /** Where the Toxiproxy-compatible API is served, when it is. */
+  readonly toxiproxyUrl?: string;
   readonly startedAt: string;
   readonly version: string;
 }

@@ -12,11 +12,13 @@ import type {
   InjectRequest,
   InjectResponse,
   LeaseResponse,
+  ProxyRequest,
   RecoverResponse,
 } from './api.js';
 import { AgentHttp, AgentRequestError } from './http-client.js';
 import type { AgentEndpoint } from './http-client.js';
 import type { ProcessTarget } from '../engine/target.js';
+import type { ProxyInfo } from '../proxy/api.js';
 
 export interface AgentClientOptions {
   /** The agent's name in messages: `local`, or its inventory name. */
@@ -104,6 +106,19 @@ export class AgentClient implements FaultExecutor {
   async findProcesses(match: FindProcessesRequest['match']): Promise<ProcessTarget[]> {
     const found = await this.http.post<{ processes: ProcessTarget[] }>(`${API_PREFIX}/processes/find`, { match });
     return found.processes;
+  }
+
+  async listProxies(): Promise<ProxyInfo[]> {
+    return (await this.http.get<{ proxies: ProxyInfo[] }>(`${API_PREFIX}/proxies`)).proxies;
+  }
+
+  /** Creates or updates a proxy on the agent (idempotent). */
+  applyProxy(name: string, proxy: ProxyRequest): Promise<ProxyInfo> {
+    return this.http.put<ProxyInfo>(`${API_PREFIX}/proxies/${encodeURIComponent(name)}`, proxy);
+  }
+
+  async deleteProxy(name: string): Promise<void> {
+    await this.http.delete(`${API_PREFIX}/proxies/${encodeURIComponent(name)}`);
   }
 
   /** Stops renewing leases and drops connections; reverts nothing (the engine has done that). */

@@ -3,14 +3,16 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AnyFaultType } from '../engine/fault.js';
-import { errorMessage } from '../errors.js';
+import { UserError, errorMessage } from '../errors.js';
 import { firedrillVersion } from '../util/version.js';
 import { acquireLock } from './agent-lock.js';
 import { ensureToken } from './agent-token.js';
 import { AGENT_FILES } from './api.js';
 import type { AgentInfo, RevertedRunFault } from './api.js';
 import { IdleClock } from './idle-clock.js';
-import { listen, resolveListen, stopListening } from './listen.js';
+import { isLoopback, listen, resolveListen, stopListening } from './listen.js';
+import type { ResolvedListen } from './listen.js';
+import { createToxiproxyApp } from '../toxiproxy/app.js';
 import { jsonLogger } from './log.js';
 import type { Logger } from './log.js';
 import { createAgentApp } from './server/app.js';
@@ -37,6 +39,11 @@ export interface AgentOptions {
   readonly log?: Logger;
   /** Stop cleanly on SIGTERM and SIGINT (the `firedrill agent` process does; tests in-process do not). */
   readonly handleSignals?: boolean;
+  /**
+   * Also serve the Toxiproxy-compatible API here (`host:port`). It has no authentication, as
+   * Toxiproxy's has none: loopback only, unless `insecure`.
+   */
+  readonly toxiproxy?: { readonly host: string; readonly port: number };
 }
 
 export interface AgentStopped {
@@ -72,6 +79,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const lock = acquireLock(stateDir);
   let core: AgentCore | undefined;
   let server: Server | undefined;
+  let toxiproxyServer: Server | undefined;
   try {
     const token = ensureToken(stateDir, log);
     core = openAgentCore({ stateDir, log, ...pick(options, 'faults', 'defaultLeaseTtlMs') });
@@ -86,19 +94,30 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const version = firedrillVersion();
     let url = '';
     const identity = () => ({ agentId: hostname(), version, pid: process.pid, startedAt, url, idleExitMs: options.idleExitMs ?? null });
-    const app = createAgentApp({ token, keeper: core.keeper, sweeper: core.sweeper, identity, log, activity: idle });
+    await restoreProxies(core, log);
+    const app = createAgentApp({ token, keeper: core.keeper, sweeper: core.sweeper, proxies: core.proxies, ledger: core.ledger, identity, log, activity: idle });
     const listening = await listen(app, where);
     server = listening.server;
     url = listening.url;
     if (where.warning) log.warn(where.warning);
-    const info: AgentInfo = { pid: process.pid, url, startedAt, version };
+    let toxiproxyUrl: string | undefined;
+    if (options.toxiproxy) {
+      const toxiproxyApp = createToxiproxyApp({ proxies: core.toxiproxy.scope, hooks: core.toxiproxy.faults, version: `${version}-firedrill`, log });
+      const served = await listen(toxiproxyApp, resolveToxiproxyListen(options.toxiproxy, options.insecure === true));
+      toxiproxyServer = served.server;
+      toxiproxyUrl = served.url;
+      log.info('serving the Toxiproxy API', { url: toxiproxyUrl });
+    }
+    const info: AgentInfo = { pid: process.pid, url, startedAt, version, ...(toxiproxyUrl ? { toxiproxyUrl } : {}) };
     writeInfo(stateDir, info);
     log.info('listening', { url, stateDir, pid: process.pid });
-    return supervise({ options, log, stateDir, token, url, core, idle, server: listening.server, lock });
+    const servers = [listening.server, ...(toxiproxyServer ? [toxiproxyServer] : [])];
+    return supervise({ options, log, stateDir, token, url, core, idle, servers, lock });
   } catch (error) {
     // Undo the start, but report why it failed, not a failure of the undoing.
     const undo = async () => {
       if (server) await stopListening(server);
+      if (toxiproxyServer) await stopListening(toxiproxyServer);
       await core?.close(`start failed: ${errorMessage(error)}`);
     };
     await undo().catch((undoError: unknown) => log.error('could not undo a failed start', { error: undoError }));
@@ -115,7 +134,7 @@ interface Parts {
   readonly url: string;
   readonly core: AgentCore;
   readonly idle: IdleClock;
-  readonly server: Server;
+  readonly servers: readonly Server[];
   readonly lock: { release(): void };
 }
 
@@ -140,7 +159,7 @@ function supervise(parts: Parts): RunningAgent {
         // Faults first (new injections are refused from here on), then the socket.
         const reverted = await core.close(reason);
         result = { reason, reverted, ok: reverted.every((r) => r.verification.ok) };
-        await stopListening(parts.server);
+        await Promise.all(parts.servers.map(stopListening));
       } finally {
         removeInfo(stateDir);
         parts.lock.release();
@@ -181,7 +200,8 @@ function supervise(parts: Parts): RunningAgent {
   const idleLimit = options.idleExitMs;
   if (idleLimit !== undefined && idleLimit > 0) {
     const check = (): void => {
-      const idleFor = idle.idleFor(core.keeper.size > 0);
+      // Proxies carry the system's traffic: an agent running any is never idle.
+      const idleFor = idle.idleFor(core.keeper.size > 0 || core.proxies.list().length > 0);
       if (idleFor >= idleLimit) {
         stop(`idle for ${idleFor} ms`).catch((error: unknown) => log.error('stop failed', { error }));
         return;
@@ -200,6 +220,29 @@ function supervise(parts: Parts): RunningAgent {
     },
     stopped,
   };
+}
+
+/** The Toxiproxy API has no token: it stays on loopback unless told otherwise. */
+function resolveToxiproxyListen(where: { host: string; port: number }, insecure: boolean): ResolvedListen {
+  if (!isLoopback(where.host) && !insecure) {
+    throw new UserError('FD_INSECURE_LISTEN', `refusing to serve the Toxiproxy API on ${where.host}: it has no authentication (like Toxiproxy's). Use 127.0.0.1, or pass --insecure`);
+  }
+  return { host: where.host.replace(/^\[(.*)\]$/, '$1'), port: where.port };
+}
+
+/**
+ * Makes the proxies of the previous run of this agent again, without toxics (those were faults:
+ * recovery has closed them). One that cannot bind now is logged; the others still start.
+ */
+async function restoreProxies(core: AgentCore, log: Logger): Promise<void> {
+  for (const proxy of core.ledger.savedProxies()) {
+    try {
+      await core.proxies.create(proxy);
+      log.info('proxy restored', { ...proxy });
+    } catch (error) {
+      log.error('could not restore a proxy', { ...proxy, error: errorMessage(error) });
+    }
+  }
 }
 
 function writeInfo(stateDir: string, info: AgentInfo): void {

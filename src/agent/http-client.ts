@@ -54,6 +54,14 @@ export class AgentHttp {
     return this.send<T>('POST', path, body, timeoutMs, signal);
   }
 
+  put<T>(path: string, body: unknown, timeoutMs = 30_000): Promise<T> {
+    return this.send<T>('PUT', path, body, timeoutMs);
+  }
+
+  delete(path: string, timeoutMs = 30_000): Promise<unknown> {
+    return this.send('DELETE', path, undefined, timeoutMs);
+  }
+
   close(): void {
     this.agent.destroy();
   }

@@ -35,6 +35,14 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE faults ADD COLUMN revert_reason TEXT;
    CREATE INDEX faults_by_tag ON faults (tag);
    CREATE INDEX faults_by_run ON faults (run_id, fault_id);`,
+  // 3: fault proxies are infrastructure, not faults: they outlive a restart of the agent
+  // (recreated without toxics), so services keep reaching their dependencies.
+  `CREATE TABLE proxies (
+     name TEXT PRIMARY KEY,
+     listen TEXT NOT NULL,
+     upstream TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 /** The schema version a ledger has once opened by this Firedrill. */

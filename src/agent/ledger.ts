@@ -102,6 +102,9 @@ export class Ledger {
   readonly #noteReason: Statement<[string, string, string]>;
   readonly #tagStatus: Statement<[string], { open: number | null; total: number }>;
   readonly #seenParams: Statement<[string], { params: string }>;
+  readonly #saveProxy: Statement<[string, string, string, number]>;
+  readonly #forgetProxy: Statement<[string]>;
+  readonly #proxies: Statement<[], { name: string; listen: string; upstream: string }>;
 
   constructor(file: string) {
     this.file = file;
@@ -135,6 +138,25 @@ export class Ledger {
     );
     this.#tagStatus = this.#db.prepare(`SELECT MAX(status IN ('intent', 'active')) AS open, COUNT(*) AS total FROM faults WHERE tag = ?`);
     this.#seenParams = this.#db.prepare(`SELECT DISTINCT params FROM faults WHERE type = ?`);
+    this.#saveProxy = this.#db.prepare(
+      `INSERT INTO proxies (name, listen, upstream, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET listen = excluded.listen, upstream = excluded.upstream, updated_at = excluded.updated_at`,
+    );
+    this.#forgetProxy = this.#db.prepare(`DELETE FROM proxies WHERE name = ?`);
+    this.#proxies = this.#db.prepare(`SELECT name, listen, upstream FROM proxies ORDER BY name`);
+  }
+
+  /** Remembers a proxy the agent must run, also after a restart. */
+  saveProxy(proxy: { name: string; listen: string; upstream: string }): void {
+    this.#saveProxy.run(proxy.name, proxy.listen, proxy.upstream, Date.now());
+  }
+
+  forgetProxy(name: string): void {
+    this.#forgetProxy.run(name);
+  }
+
+  savedProxies(): { name: string; listen: string; upstream: string }[] {
+    return this.#proxies.all();
   }
 
   /** Durably records that a fault is about to be injected; returns the new record. */

@@ -5,6 +5,7 @@ import type { FaultExecutor, FaultRef, FaultRequest, InjectedFault, RevertedFaul
 import { faultTag } from '../engine/fault.js';
 import type { AnyFaultType, FaultContext, FaultState, Verification } from '../engine/fault.js';
 import { didYouMean } from '../util/suggest.js';
+import type { ProxyManager } from '../proxy/api.js';
 import type { Ledger, LedgerRecord } from './ledger.js';
 
 export interface LocalExecutorOptions {
@@ -12,6 +13,8 @@ export interface LocalExecutorOptions {
   readonly faults: ReadonlyMap<string, AnyFaultType>;
   /** Handed to faults as `ctx.workDir` (worker logs, pid files). */
   readonly workDir: string;
+  /** The fault proxies proxy and HTTP faults act on (`ctx.proxies`). */
+  readonly proxies?: ProxyManager;
 }
 
 /** A request made under a lease (the agent's): the intent records until when it is valid. */
@@ -42,6 +45,7 @@ export class LocalExecutor implements FaultExecutor {
   readonly #ledger: Ledger;
   readonly #faults: ReadonlyMap<string, AnyFaultType>;
   readonly #workDir: string;
+  readonly #proxies: ProxyManager | undefined;
   /** Faults injected by this executor, by run and fault id (see `key`). */
   readonly #injected = new Map<string, Open>();
   /** Injections in flight: a revert waits for them, so it sees the final state (or cleanup). */
@@ -53,6 +57,7 @@ export class LocalExecutor implements FaultExecutor {
     this.#ledger = options.ledger;
     this.#faults = options.faults;
     this.#workDir = options.workDir;
+    this.#proxies = options.proxies;
     mkdirSync(this.#workDir, { recursive: true }); // faults write logs and pid files there
   }
 
@@ -85,7 +90,7 @@ export class LocalExecutor implements FaultExecutor {
       ...(request.leaseExpiresAt !== undefined && { leaseExpiresAt: request.leaseExpiresAt }),
     };
     const record = this.#ledger.recordIntent(intent); // before anything is touched
-    const open: Open = { recordId: record.id, faultId: request.faultId, typeName: request.type, type, ctx: revertContext(record), state: undefined };
+    const open: Open = { recordId: record.id, faultId: request.faultId, typeName: request.type, type, ctx: revertContext(record, this.#proxies), state: undefined };
     this.#injected.set(id, open);
     const attempt = this.#attempt(open, type, signal);
     this.#injecting.set(id, attempt.catch(() => undefined));
@@ -166,7 +171,7 @@ export class LocalExecutor implements FaultExecutor {
       faultId: record.faultId,
       typeName: record.type,
       type: this.#faults.get(record.type),
-      ctx: revertContext(record),
+      ctx: revertContext(record, this.#proxies),
       state: record.state,
     };
     return await this.#revertOnce(open);
@@ -242,7 +247,7 @@ async function revertAndVerify(open: Open): Promise<RevertResult> {
  * The context revert and verify run with, rebuilt from the ledger record alone so that a
  * recovering process gets the same one. Its signal never aborts: a revert is never cut short.
  */
-function revertContext(record: LedgerRecord): FaultContext<unknown> {
+function revertContext(record: LedgerRecord, proxies: ProxyManager | undefined): FaultContext<unknown> {
   return {
     runId: record.runId,
     faultId: record.faultId,
@@ -252,5 +257,6 @@ function revertContext(record: LedgerRecord): FaultContext<unknown> {
     workDir: record.workDir,
     signal: new AbortController().signal,
     ...(record.durationMs !== undefined && { durationMs: record.durationMs }),
+    ...(proxies && { proxies }),
   };
 }

@@ -15,6 +15,8 @@ export interface AgentCommandOptions {
   idleExit?: string;
   /** Duration text; how often to sweep for orphans (default 30s, `0`: only at start and on recover). */
   sweepInterval?: string;
+  /** `host:port` for the Toxiproxy-compatible API (Toxiproxy's own default is 127.0.0.1:8474). */
+  toxiproxyListen?: string;
 }
 
 export const DEFAULT_AGENT_PORT = 7420;
@@ -39,6 +41,7 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
       insecure: options.insecure === true,
       ...(idleExitMs !== undefined && idleExitMs > 0 && { idleExitMs }),
       ...(sweepIntervalMs !== undefined && { sweepIntervalMs }),
+      ...(options.toxiproxyListen !== undefined && { toxiproxy: parseListen(options.toxiproxyListen, TOXIPROXY_PORT, '--toxiproxy-listen') }),
       handleSignals: true,
     });
   } catch (error) {
@@ -51,14 +54,16 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
   return stopped.ok ? EXIT.passed : EXIT.toolFailure;
 }
 
-export function parseListen(text: string): { host: string; port: number } {
+export function parseListen(text: string, defaultPort = DEFAULT_AGENT_PORT, option = '--listen'): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*))(?::(\d+))?$/.exec(text.trim());
-  if (!match) throw new UserError('FD_LISTEN', `--listen ${text}: expected host:port, e.g. 127.0.0.1:7420 or [::1]:7420`);
+  if (!match) throw new UserError('FD_LISTEN', `${option} ${text}: expected host:port, e.g. 127.0.0.1:${defaultPort} or [::1]:${defaultPort}`);
   const host = match[1] ?? (match[2] || '127.0.0.1');
-  const port = match[3] === undefined ? DEFAULT_AGENT_PORT : Number(match[3]);
-  if (port > 65535) throw new UserError('FD_LISTEN', `--listen ${text}: port ${port} is not a TCP port`);
+  const port = match[3] === undefined ? defaultPort : Number(match[3]);
+  if (port > 65535) throw new UserError('FD_LISTEN', `${option} ${text}: port ${port} is not a TCP port`);
   return { host, port };
 }
+
+const TOXIPROXY_PORT = 8474;
 
 function duration(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;

@@ -3,6 +3,7 @@ import { firedrillVersion } from '../util/version.js';
 import { reportError } from './errors.js';
 import type { AgentCommandOptions } from './agent.js';
 import type { HaltOptions, ResumeOptions } from './halt.js';
+import type { ProxiesOptions } from './proxies.js';
 import type { RecoverOptions } from './recover.js';
 import type { RunCommandOptions } from './run.js';
 import type { StatusOptions } from './status.js';
@@ -25,6 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Resilience drills: break things on purpose, safely, and measure what held.')
     .version(firedrillVersion(), '-V, --version')
     .exitOverride()
+    // `firedrill proxies apply --json`: options after a subcommand belong to it, not its parent.
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage and examples)')
     .addHelpText(
       'after',
@@ -108,6 +111,7 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
     .option('--insecure', 'allow plain HTTP on a non-loopback address (prints a warning)')
     .option('--idle-exit <duration>', 'exit after this long with no active fault and no request (e.g. 10m)')
     .option('--sweep-interval <duration>', 'how often to look for orphaned artefacts', '30s')
+    .option('--toxiproxy-listen <address>', 'also serve the Toxiproxy-compatible API there (e.g. 127.0.0.1:8474), so Toxiproxy clients work unchanged')
     .addOption(stateDir())
     .addHelpText(
       'after',
@@ -115,6 +119,7 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
 Examples:
   $ firedrill agent                                   # 127.0.0.1:7420, state in ./.firedrill
   $ firedrill agent --listen 0.0.0.0:7420 --tls-cert agent.pem --tls-key agent-key.pem
+  $ firedrill agent --toxiproxy-listen 127.0.0.1:8474        # for test suites using a Toxiproxy client
 
 The token for clients is in <state-dir>/agent.token (mode 0600). \`firedrill run\` starts a
 local agent by itself when none runs (it exits after 10 minutes idle).`,
@@ -156,6 +161,23 @@ local agent by itself when none runs (it exits after 10 minutes idle).`,
     .addOption(stateDir())
     .addHelpText('after', '\nExample:\n  $ firedrill recover\n\nExit codes: 0 everything reverted and verified · 3 a revert could not be verified\n')
     .action(async (options: RecoverOptions) => set(await (await import('./recover.js')).recoverCommand(options)));
+
+  const proxies = program
+    .command('proxies')
+    .description('list the fault proxies of every known agent, with their active toxics')
+    .option('--inventory <file>', 'inventory listing proxies and other agents')
+    .option('--json', 'print as JSON')
+    .addOption(stateDir())
+    .enablePositionalOptions()
+    .action(async (options: ProxiesOptions) => set(await (await import('./proxies.js')).proxiesListCommand(options)));
+  proxies
+    .command('apply')
+    .description("make the inventory's proxies run on their agents (before the services that use them start)")
+    .option('--inventory <file>', 'inventory with a proxies: section (default: ./firedrill.inventory.yaml)')
+    .option('--json', 'print as JSON')
+    .addOption(stateDir())
+    .addHelpText('after', '\nExample:\n  $ firedrill proxies apply --inventory shop/firedrill.inventory.yaml\n')
+    .action(async (options: ProxiesOptions) => set(await (await import('./proxies.js')).proxiesApplyCommand(options)));
 
   program
     .command('types')

@@ -28,7 +28,7 @@ export async function prepareExperiment(file: string, options: ExperimentOptions
     catalog,
     vars: parseVars(options.var),
     varFiles: options.varFile,
-    inventory: inventory ? { file: inventory.file, services: inventory.services } : null,
+    inventory: inventory ?? null,
   });
   return { catalog, loaded, inventory };
 }

@@ -5,6 +5,7 @@ import { AgentRouter } from '../agent/router.js';
 import type { Step } from '../experiment/schema.js';
 import { parseDuration } from '../util/duration.js';
 import { connectFleet } from './fleet.js';
+import { applyInventoryProxies } from './proxies.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
 import { runExperiment } from '../engine/run.js';
@@ -71,6 +72,14 @@ async function execute(file: string, options: RunCommandOptions, seed: number, {
           onLeaseLost: (message) => controller.abort(new Error(message)),
         },
       });
+  if (fleet && inventory?.proxies.size) {
+    try {
+      await applyInventoryProxies(inventory, fleet.agents);
+    } catch (error) {
+      await fleet.close();
+      throw error;
+    }
+  }
   if (fleet?.localHalt) {
     await fleet.close();
     throw new OperationalError('FD_HALTED', `Firedrill is halted since ${fleet.localHalt.at} (${fleet.localHalt.reason}): no run starts until \`firedrill resume\``);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ProxyManager } from '../proxy/api.js';
 import type { ResolvedTarget, TargetKind } from './target.js';
 
 /**
@@ -51,6 +52,8 @@ export interface FaultContext<P> {
   readonly durationMs?: number;
   /** Aborted when the run is aborted; inject should stop early and leave revertable state. */
   readonly signal: AbortSignal;
+  /** The fault proxies of the agent running the fault (proxy and HTTP faults act on them). */
+  readonly proxies?: ProxyManager;
 }
 
 export interface Verification {

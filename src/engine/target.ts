@@ -46,12 +46,25 @@ export interface HostTarget {
   readonly agent?: string;
 }
 
-export type ResolvedTarget = ProcessTarget | HostTarget;
+/** A link between two services, through a fault proxy that an agent runs. */
+export interface ProxyTarget {
+  readonly kind: 'proxy';
+  readonly name: string;
+  /** `host:port` the proxy listens on, and the `host:port` it forwards to. */
+  readonly listen: string;
+  readonly upstream: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The inventory agent that runs the proxy; the local agent when absent. */
+  readonly agent?: string;
+}
+
+export type ResolvedTarget = ProcessTarget | HostTarget | ProxyTarget;
 export type TargetKind = ResolvedTarget['kind'];
 
 /** A target's short human name: `pid 4242 (node catalog.js)` or `host local`. */
 export function describeTarget(target: ResolvedTarget): string {
   if (target.kind === 'host') return `host ${target.name}`;
+  if (target.kind === 'proxy') return `link ${target.name} (${target.listen} → ${target.upstream})`;
   const what = target.service ?? target.name;
   return `pid ${target.pid} (${what})`;
 }

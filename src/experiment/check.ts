@@ -93,22 +93,40 @@ export function checkExperiment(document: unknown, catalog: Catalog, source: Yam
   return problems;
 }
 
-/** Selectors by `service` or `labels` need an inventory, and a named service must be in it. */
-export function checkInventoryReferences(
-  document: unknown,
-  inventory: { readonly file: string; readonly services: ReadonlyMap<string, unknown> } | null,
-  source: YamlSource,
-): Problem[] {
+/** What of the inventory the loader checks references against. */
+export interface InventoryNames {
+  readonly file: string;
+  readonly services: ReadonlyMap<string, unknown>;
+  readonly proxies: ReadonlyMap<string, unknown>;
+  readonly agents: ReadonlyMap<string, unknown>;
+}
+
+/**
+ * Selectors through the inventory (services, labels, proxies, other hosts) need one, and what
+ * they name must be in it.
+ */
+export function checkInventoryReferences(document: unknown, inventory: InventoryNames | null, source: YamlSource): Problem[] {
   const problems: Problem[] = [];
+  const missing = (what: 'service' | 'proxy' | 'agent', name: string, known: ReadonlyMap<string, unknown>, path: DocPath) => {
+    const names = [...known.keys()];
+    const plural = { service: 'services', proxy: 'proxies', agent: 'agents' }[what];
+    problems.push(source.problem(path, `no ${what} "${name}" in ${inventory?.file ?? 'the inventory'}${didYouMean(name, names)}; ${plural}: ${names.join(', ') || 'none'}`));
+  };
   for (const [name, raw] of Object.entries(asRecord(asRecord(document).targets))) {
+    const kind = asRecord(raw).kind;
     const selector = asRecord(asRecord(raw).selector);
     const path = ['targets', name, 'selector'];
-    if (selector.service === undefined && selector.labels === undefined) continue;
+    const host = kind === 'host' && typeof selector.name === 'string' && selector.name !== 'local' ? selector.name : undefined;
+    const throughInventory = kind === 'proxy' || host !== undefined || selector.service !== undefined || selector.labels !== undefined;
+    if (!throughInventory) continue;
     if (!inventory) {
       problems.push(source.problem(path, 'selects through the inventory, but no firedrill.inventory.yaml was found next to the experiment or in the working directory (or pass --inventory FILE)'));
+    } else if (kind === 'proxy' && typeof selector.name === 'string' && !inventory.proxies.has(selector.name)) {
+      missing('proxy', selector.name, inventory.proxies, [...path, 'name']);
+    } else if (host !== undefined && !inventory.agents.has(host)) {
+      missing('agent', host, inventory.agents, [...path, 'name']);
     } else if (typeof selector.service === 'string' && !inventory.services.has(selector.service)) {
-      const known = [...inventory.services.keys()];
-      problems.push(source.problem([...path, 'service'], `no service "${selector.service}" in ${inventory.file}${didYouMean(selector.service, known)}; services: ${known.join(', ') || 'none'}`));
+      missing('service', selector.service, inventory.services, [...path, 'service']);
     }
   }
   return problems;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UserError, ValidationError } from '../errors.js';
 import type { Problem } from '../errors.js';
 import { checkExperiment, checkInventoryReferences } from './check.js';
-import type { Catalog } from './check.js';
+import type { Catalog, InventoryNames } from './check.js';
 import { issuesToProblems } from './issues.js';
 import { experimentSchema } from './schema.js';
 import type { Experiment } from './schema.js';
@@ -21,7 +21,7 @@ export interface LoadOptions {
    * Services of the inventory file, to check `service` selectors against; `null` when no
    * inventory was found, undefined to skip the check.
    */
-  readonly inventory?: { readonly file: string; readonly services: ReadonlyMap<string, unknown> } | null;
+  readonly inventory?: InventoryNames | null;
 }
 
 export interface LoadedExperiment {

@@ -51,6 +51,13 @@ const processSelectorSchema = z
   })
   .refine((s) => Object.keys(s).length > 0, { message: 'a process selector needs pid, name, cmdline, service or labels' });
 
+const proxySelectorSchema = z
+  .strictObject({
+    name: z.string().min(1).optional().describe('a proxy of the inventory (proxies:)'),
+    labels: z.record(z.string(), z.string()).optional().describe('inventory proxies carrying all these labels'),
+  })
+  .refine((s) => s.name !== undefined || s.labels !== undefined, { message: 'a proxy selector needs name or labels' });
+
 const hostSelectorSchema = z.strictObject({
   name: z.string().default('local').describe('"local": the machine Firedrill runs on'),
 });
@@ -79,6 +86,7 @@ const targetSetSchema = z
   .discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('process'), selector: processSelectorSchema, ...blastRadius }),
     z.strictObject({ kind: z.literal('host'), selector: hostSelectorSchema.default({ name: 'local' }), ...blastRadius }),
+    z.strictObject({ kind: z.literal('proxy'), selector: proxySelectorSchema, ...blastRadius }),
   ])
   .superRefine(checkBlastRadius);
 

@@ -29,6 +29,12 @@ export class LocalDiscovery implements TargetDiscovery {
       const host = set.selector.name;
       return [{ kind: 'host', name: host, ...(host === 'local' ? {} : { agent: host }) }];
     }
+    if (set.kind === 'proxy') {
+      const { name: wanted, labels } = set.selector;
+      return [...(this.inventory?.proxies.values() ?? [])].filter(
+        (proxy) => (wanted === undefined || proxy.name === wanted) && Object.entries(labels ?? {}).every(([k, v]) => proxy.labels?.[k] === v),
+      );
+    }
     const selector = set.selector;
     let candidates: ProcessTarget[];
     if (selector.service !== undefined || selector.labels !== undefined) {

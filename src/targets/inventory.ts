@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.js';
 import { issuesToProblems } from '../experiment/issues.js';
 import { readText } from '../experiment/load.js';
 import { YamlSource } from '../experiment/yaml-source.js';
-import type { ProcessMatch, StartCommand } from '../engine/target.js';
+import type { ProcessMatch, ProxyTarget, StartCommand } from '../engine/target.js';
 
 export const INVENTORY_FILE = 'firedrill.inventory.yaml';
 
@@ -44,18 +44,34 @@ const agentSchema = z
   .refine((a) => (a.tokenFile === undefined) !== (a.tokenEnv === undefined), { message: 'an agent needs exactly one of tokenFile and tokenEnv' });
 
 const NAME = /^[A-Za-z][\w.-]*$/;
+const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/;
+
+const proxySchema = z.strictObject({
+  description: z.string().optional(),
+  listen: z.string().regex(ADDRESS, 'expected host:port').describe('where the proxy listens: services talk to this address instead of the upstream'),
+  upstream: z.string().regex(ADDRESS, 'expected host:port').describe('where it forwards to'),
+  labels: z.record(z.string(), z.string()).default({}).describe('e.g. link: orders-db, dc: a'),
+  agent: z.string().optional().describe('the agent (under agents:) that runs the proxy; this machine when absent'),
+});
 
 export const inventorySchema = z
   .strictObject({
     version: z.literal(1).default(1),
     agents: z.record(z.string().regex(NAME), agentSchema).default({}).describe('agents on other hosts; `local` is this machine\'s'),
     services: z.record(z.string().regex(NAME), serviceSchema).default({}),
+    proxies: z.record(z.string().regex(NAME), proxySchema).default({}).describe('fault proxies in front of links between services'),
   })
   .superRefine((inventory, ctx) => {
     if ('local' in inventory.agents) ctx.addIssue({ code: 'custom', path: ['agents', 'local'], message: '"local" is the name of this machine\'s own agent' });
-    for (const [name, service] of Object.entries(inventory.services)) {
-      if (service.agent !== undefined && service.agent !== 'local' && !(service.agent in inventory.agents)) {
-        ctx.addIssue({ code: 'custom', path: ['services', name, 'agent'], message: `no agent "${service.agent}" under agents:` });
+    const sections: [string, Record<string, { agent?: string | undefined }>][] = [
+      ['services', inventory.services],
+      ['proxies', inventory.proxies],
+    ];
+    for (const [section, entries] of sections) {
+      for (const [name, entry] of Object.entries(entries)) {
+        if (entry.agent !== undefined && entry.agent !== 'local' && !(entry.agent in inventory.agents)) {
+          ctx.addIssue({ code: 'custom', path: [section, name, 'agent'], message: `no agent "${entry.agent}" under agents:` });
+        }
       }
     }
   });
@@ -82,6 +98,7 @@ export interface Inventory {
   readonly file: string;
   readonly services: ReadonlyMap<string, InventoryService>;
   readonly agents: ReadonlyMap<string, InventoryAgent>;
+  readonly proxies: ReadonlyMap<string, ProxyTarget>;
 }
 
 /** Loads and validates an inventory; relative paths are taken from the file's directory. */
@@ -115,7 +132,12 @@ export function loadInventory(file: string): Inventory {
       ...(agent.ca ? { ca: resolve(base, agent.ca) } : {}),
     });
   }
-  return { file, services, agents };
+  const proxies = new Map<string, ProxyTarget>();
+  for (const [name, proxy] of Object.entries(result.data.proxies)) {
+    const agent = proxy.agent === 'local' ? undefined : proxy.agent;
+    proxies.set(name, { kind: 'proxy', name, listen: proxy.listen, upstream: proxy.upstream, labels: proxy.labels, ...(agent ? { agent } : {}) });
+  }
+  return { file, services, agents, proxies };
 }
 
 /**

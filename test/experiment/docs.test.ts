@@ -20,7 +20,7 @@ describe('the documentation', () => {
   it('opens the format reference with an experiment that validates', () => {
     const doc = readFileSync(join(ROOT, 'docs', 'experiments.md'), 'utf8');
     const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
-    const inventory = { file: 'inventory', services: new Map([['catalog', {}]]) };
+    const inventory = { file: 'inventory', services: new Map([['catalog', {}]]), proxies: new Map(), agents: new Map() };
     const { experiment } = loadExperimentText('docs/experiments.md', example, { catalog, env: { SHOP_TOKEN: 't' }, inventory });
     expect(experiment.title).toBe('Pause a replica; the shop keeps answering');
   });
@@ -30,7 +30,7 @@ describe('the documentation', () => {
     expect(readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort()).toEqual(['pause-a-process.yaml', 'quickstart.yaml']);
     for (const file of files) {
       const text = readFileSync(join(ROOT, 'examples', file), 'utf8');
-      const inventory = { file: 'inventory', services: new Map([['web', {}]]) };
+      const inventory = { file: 'inventory', services: new Map([['web', {}]]), proxies: new Map(), agents: new Map() };
       expect(() => loadExperimentText(file, text, { catalog, env: {}, vars: { pid: '1' }, inventory })).not.toThrow();
     }
   });

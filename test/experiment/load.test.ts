@@ -189,7 +189,7 @@ targets:
 method:
   - { fault: process-pause, target: web, duration: 1s }
 `;
-    const inventory = { file: 'inv.yaml', services: new Map([['catalog', {}]]) };
+    const inventory = { file: 'inv.yaml', services: new Map([['catalog', {}]]), proxies: new Map(), agents: new Map() };
     expect(problemsOf(text, { inventory })).toEqual([expect.stringMatching(/selector\.service: no service "catalg" in inv\.yaml \(did you mean "catalog"\?\)/)]);
     expect(problemsOf(text, { inventory: null })[0]).toMatch(/selects through the inventory, but no firedrill\.inventory\.yaml was found/);
   });

@@ -3,8 +3,25 @@ import { z } from 'zod';
 import { faultTypes } from '../../src/faults/index.js';
 
 describe('fault registry', () => {
-  it('holds the six fault types of the first wave by name', () => {
-    expect([...faultTypes.keys()].sort()).toEqual(['cpu-stress', 'disk-fill', 'memory-pressure', 'process-kill', 'process-pause', 'process-restart']);
+  it('holds the process, host, proxy and HTTP fault types by name', () => {
+    expect([...faultTypes.keys()].sort()).toEqual([
+      'cpu-stress',
+      'disk-fill',
+      'http-abort',
+      'http-delay',
+      'memory-pressure',
+      'process-kill',
+      'process-pause',
+      'process-restart',
+      'proxy-bandwidth',
+      'proxy-blackhole',
+      'proxy-down',
+      'proxy-latency',
+      'proxy-limit-data',
+      'proxy-reset',
+      'proxy-slicer',
+      'proxy-slow-close',
+    ]);
     for (const [name, type] of faultTypes) expect(type.name).toBe(name);
   });
 

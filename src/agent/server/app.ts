@@ -7,6 +7,9 @@ import { errorResponse } from './errors.js';
 import type { FaultKeeper } from './keeper.js';
 import { controlRoutes } from './control-routes.js';
 import { faultRoutes } from './fault-routes.js';
+import { proxyRoutes } from './proxy-routes.js';
+import type { ProxyManager } from '../../proxy/api.js';
+import type { Ledger } from '../ledger.js';
 import type { Sweeper } from './sweeper.js';
 
 /** Who the agent is, for GET /v1/status (the halt state and faults come from the keeper). */
@@ -15,6 +18,9 @@ export type AgentIdentity = Omit<AgentStatus, 'halted' | 'faults'>;
 export interface AgentAppDeps {
   readonly token: string;
   readonly keeper: FaultKeeper;
+  readonly proxies: ProxyManager;
+  /** Remembers the proxies made through the API, for the next start. */
+  readonly ledger: Ledger;
   readonly sweeper: Sweeper;
   readonly identity: () => AgentIdentity;
   readonly log: Logger;
@@ -58,5 +64,6 @@ export function createAgentApp(deps: AgentAppDeps): Hono {
   );
   faultRoutes(app, deps);
   controlRoutes(app, deps);
+  proxyRoutes(app, deps);
   return app;
 }

@@ -8,6 +8,10 @@ import type { Logger } from '../log.js';
 import { HaltSwitch } from './halt-switch.js';
 import { FaultKeeper } from './keeper.js';
 import { Sweeper } from './sweeper.js';
+import { ProxyRegistry } from '../../proxy/registry.js';
+import { proxyToxic } from '../../faults/proxy/toxic.js';
+import { ToxiproxyFaults } from './toxiproxy-faults.js';
+import { ToxiproxyScope } from './toxiproxy-proxies.js';
 
 export interface AgentCoreOptions {
   readonly stateDir: string;
@@ -20,6 +24,10 @@ export interface AgentCoreOptions {
 /** What an agent is without its socket: the daemon serves it, tests drive it through `app.request()`. */
 export interface AgentCore {
   readonly ledger: Ledger;
+  /** The agent's fault proxies: made again from the ledger on start, without toxics. */
+  readonly proxies: ProxyRegistry;
+  /** What the Toxiproxy-compatible API sees and records (only its own proxies). */
+  readonly toxiproxy: { readonly scope: ToxiproxyScope; readonly faults: ToxiproxyFaults };
   readonly keeper: FaultKeeper;
   readonly sweeper: Sweeper;
   /** Reverts every fault (verified), waits for sweeps, closes the ledger; says what it reverted. */
@@ -32,14 +40,20 @@ export function agentWorkDir(stateDir: string): string {
 }
 
 export function openAgentCore(options: AgentCoreOptions): AgentCore {
-  const faults = options.faults ?? faultTypes;
+  // proxy-toxic is the agent's own: recovery reverts Toxiproxy toxics with it; no file names it.
+  const faults = new Map([...(options.faults ?? faultTypes), [proxyToxic.name, proxyToxic as AnyFaultType]]);
   const ledger = new Ledger(ledgerFile(options.stateDir));
-  const executor = new LocalExecutor({ ledger, faults, workDir: agentWorkDir(options.stateDir) });
-  const keeper = new FaultKeeper({
+  const proxies = new ProxyRegistry();
+  const workDir = agentWorkDir(options.stateDir);
+  const executor = new LocalExecutor({ ledger, faults, workDir, proxies });
+  const scope = new ToxiproxyScope(proxies);
+  const toxiproxyFaults: ToxiproxyFaults = new ToxiproxyFaults({ ledger, scope, workDir, halted: () => keeper.halted() });
+  const keeper: FaultKeeper = new FaultKeeper({
     ledger,
     executor,
     halt: new HaltSwitch(options.stateDir),
     log: options.log,
+    external: toxiproxyFaults,
     ...(options.defaultLeaseTtlMs !== undefined && { defaultLeaseTtlMs: options.defaultLeaseTtlMs }),
   });
   const sweeper = new Sweeper({ ledger, faults, owns: (tag) => keeper.owns(tag), log: options.log });
@@ -50,11 +64,14 @@ export function openAgentCore(options: AgentCoreOptions): AgentCore {
     if (reverted.length > 0) options.log.info('reverted every fault before stopping', { reason, reverted: reverted.length });
     for (const r of failed) options.log.error('revert not verified', { runId: r.runId, faultId: r.faultId, verification: r.verification });
     await sweeper.settled();
+    await proxies.close();
     await executor.close();
     return reverted;
   };
   return {
     ledger,
+    proxies,
+    toxiproxy: { scope, faults: toxiproxyFaults },
     keeper,
     sweeper,
     close: (reason) => (closing ??= close(reason)),

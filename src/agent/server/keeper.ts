@@ -16,6 +16,14 @@ export interface KeeperOptions {
   readonly halt: HaltSwitch;
   readonly log: Logger;
   readonly defaultLeaseTtlMs?: number;
+  /** Faults made outside the keeper (the Toxiproxy API): halt and shutdown revert them too. */
+  readonly external?: ExternalFaults;
+}
+
+export interface ExternalFaults {
+  /** A live fault of theirs, not a crash's leftover. */
+  owns(record: LedgerRecord): boolean;
+  revertAll(reason: string): Promise<RevertedRunFault[]>;
 }
 
 /** A fault this agent injected (or is injecting) and has not finished reverting. */
@@ -48,6 +56,7 @@ export class FaultKeeper {
   readonly #halt: HaltSwitch;
   readonly #log: Logger;
   readonly #defaultTtl: number;
+  readonly #external: ExternalFaults | undefined;
   readonly #runs = new Map<string, Map<string, Entry>>();
   readonly #leases = new Leases((runId, expiresAt) => this.#expire(runId, expiresAt));
   readonly #expired = new Map<string, Set<string>>();
@@ -63,6 +72,7 @@ export class FaultKeeper {
     this.#halt = options.halt;
     this.#log = options.log;
     this.#defaultTtl = options.defaultLeaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+    this.#external = options.external;
   }
 
   async inject(runId: string, request: InjectRequest): Promise<InjectResponse> {
@@ -220,7 +230,11 @@ export class FaultKeeper {
     const entries = this.#entries();
     const strays = this.#strays();
     this.#noteReason([...entries.filter((e) => !e.ending), ...strays], reason);
-    return await Promise.all([...entries.map((e) => this.#end(e, reason)), ...strays.map((r) => this.#revertRecord(r))]);
+    const [own, external] = await Promise.all([
+      Promise.all([...entries.map((e) => this.#end(e, reason)), ...strays.map((r) => this.#revertRecord(r))]),
+      this.#external?.revertAll(reason) ?? [],
+    ]);
+    return [...own, ...external];
   }
 
   /** Starts the one revert of a live fault (later callers get the same outcome). */
@@ -264,7 +278,7 @@ export class FaultKeeper {
 
   /** Open ledger records no live fault stands for: another process's, or a crashed agent's. */
   #strays(): LedgerRecord[] {
-    return this.#ledger.open().filter((record) => !this.#runs.get(record.runId)?.has(record.faultId));
+    return this.#ledger.open().filter((record) => !this.#runs.get(record.runId)?.has(record.faultId) && !this.#external?.owns(record));
   }
 
   #moveLease(runId: string, expiresAt: number): void {

@@ -1,0 +1,9 @@
+/**
+ * The Toxiproxy-compatible API of the agent: Toxiproxy's HTTP API over Firedrill's fault proxies.
+ */
+export { createToxiproxyApp } from './app.js';
+export type { ToxiproxyAppDeps } from './app.js';
+export type { ToxicHooks } from './hooks.js';
+export type { ToxiproxyErrorBody } from './errors.js';
+export type { ToxiproxyProxy } from './proxies.js';
+export type { ToxiproxyToxic } from './toxics.js';

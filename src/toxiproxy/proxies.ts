@@ -1,0 +1,89 @@
+import type { ProxyDefinition, ProxyInfo, ProxyManager, ToxicSpec } from '../proxy/api.js';
+import { booleanField, stringField } from './body.js';
+import type { JsonObject } from './body.js';
+import { asListenError, missingField, proxyNotFound } from './errors.js';
+import { renderToxic } from './toxics.js';
+import type { ToxiproxyToxic } from './toxics.js';
+
+/** A proxy as Toxiproxy shows it (api.go's proxyToxics). */
+export interface ToxiproxyProxy {
+  readonly name: string;
+  readonly listen: string;
+  readonly upstream: string;
+  readonly enabled: boolean;
+  readonly toxics: readonly ToxiproxyToxic[];
+}
+
+/** Toxiproxy lists a proxy's upstream toxics, then its downstream ones, each in the order added. */
+const STREAM_ORDER = { upstream: 0, downstream: 1, both: 2 } as const;
+
+export function renderProxy(info: ProxyInfo): ToxiproxyProxy {
+  const toxics = [...info.toxics].sort((a, b) => STREAM_ORDER[a.stream] - STREAM_ORDER[b.stream]).map(renderToxic);
+  return { name: info.name, listen: shownListen(info), upstream: info.upstream, enabled: info.enabled, toxics };
+}
+
+/** Toxiproxy shows the address it bound (the real port when asked for 0), and keeps it once known. */
+export function shownListen(info: ProxyInfo): string {
+  return info.address || info.listen;
+}
+
+export function mustGetProxy(proxies: ProxyManager, name: string): ProxyInfo {
+  const info = proxies.get(name);
+  if (!info) throw proxyNotFound();
+  return info;
+}
+
+export function findToxic(info: ProxyInfo, id: string): ToxicSpec | undefined {
+  return info.toxics.find((toxic) => toxic.id === id);
+}
+
+/**
+ * A proxy to create, from POST /proxies or one entry of POST /populate (`at` is its 1-based
+ * position there, which Toxiproxy's messages name). Enabled unless it says otherwise. Toxiproxy
+ * would bind any free port on every interface for a missing listen; Firedrill asks for one.
+ */
+export function readProxyDefinition(body: JsonObject, at?: number): Required<ProxyDefinition> {
+  const where = at === undefined ? '' : `proxy ${at}: `;
+  const suffix = at === undefined ? '' : ` at proxy ${at}`;
+  const name = stringField(body, 'name', where) ?? '';
+  const listen = stringField(body, 'listen', where) ?? '';
+  const upstream = stringField(body, 'upstream', where) ?? '';
+  const enabled = booleanField(body, 'enabled', where) ?? true;
+  if (name === '') throw missingField(`name${suffix}`);
+  if (upstream === '') throw missingField(`upstream${suffix}`);
+  if (listen === '') throw missingField(`listen${suffix}`);
+  return { name, listen, upstream, enabled };
+}
+
+/**
+ * The changes POST /proxies/{proxy} asks for: fields left out keep their value, and a field
+ * equal to what is shown is no change (clients send back the bound `listen` they were shown).
+ */
+export function readProxyChanges(info: ProxyInfo, body: JsonObject): Partial<Omit<ProxyDefinition, 'name'>> {
+  const listen = stringField(body, 'listen');
+  const upstream = stringField(body, 'upstream');
+  const enabled = booleanField(body, 'enabled');
+  return {
+    ...(listen !== undefined && listen !== info.listen && listen !== shownListen(info) && { listen }),
+    ...(upstream !== undefined && upstream !== info.upstream && { upstream }),
+    ...(enabled !== undefined && enabled !== info.enabled && { enabled }),
+  };
+}
+
+/** Creates the proxy; a taken listen address is Toxiproxy's 500 listen error. */
+export async function createProxy(proxies: ProxyManager, definition: ProxyDefinition): Promise<ProxyInfo> {
+  try {
+    return await proxies.create(definition);
+  } catch (error) {
+    throw asListenError(error, definition.listen);
+  }
+}
+
+/** Changes the proxy; a taken listen address is Toxiproxy's 500 listen error. */
+export async function updateProxy(proxies: ProxyManager, info: ProxyInfo, changes: Partial<Omit<ProxyDefinition, 'name'>>): Promise<ProxyInfo> {
+  try {
+    return await proxies.update(info.name, changes);
+  } catch (error) {
+    throw asListenError(error, changes.listen ?? info.listen);
+  }
+}

@@ -1,0 +1,74 @@
+import type { Hono } from 'hono';
+import type { ToxiproxyAppDeps } from './app.js';
+import { readObject } from './body.js';
+import { toxicAlreadyExists, toxicNotFound } from './errors.js';
+import { announceRemoved, removeToxics } from './hooks.js';
+import type { Exclusive } from './hooks.js';
+import { findToxic, mustGetProxy, renderProxy } from './proxies.js';
+import { asToxiproxyToxicError, newToxicSpec, readToxicHead, renderToxic, updatedToxicSpec } from './toxics.js';
+
+/**
+ * /proxies/{proxy}/toxics[/{toxic}]. Toxiproxy answers a new toxic with 200, not 201, and
+ * looks the proxy up before it reads the body (404 before 400).
+ */
+export function toxicRoutes(app: Hono, deps: ToxiproxyAppDeps, exclusive: Exclusive): void {
+  const { proxies, hooks } = deps;
+
+  app.get('/proxies/:proxy/toxics', (c) => c.json(renderProxy(mustGetProxy(proxies, c.req.param('proxy'))).toxics));
+
+  app.post('/proxies/:proxy/toxics', async (c) => {
+    const proxy = c.req.param('proxy');
+    mustGetProxy(proxies, proxy);
+    const body = await readObject(c);
+    const head = readToxicHead(body);
+    const added = await exclusive(async () => {
+      if (findToxic(mustGetProxy(proxies, proxy), head.name)) throw toxicAlreadyExists();
+      const spec = newToxicSpec(head, body);
+      await hooks?.beforeAdd?.(proxy, spec);
+      try {
+        return findToxic(proxies.addToxic(proxy, spec), spec.id) ?? spec;
+      } catch (error) {
+        // Announced but refused: close it again for the hooks; the refusal is the answer.
+        await announceRemoved(hooks, proxy, [spec.id]).catch(() => undefined);
+        throw asToxiproxyToxicError(error, spec);
+      }
+    });
+    return c.json(renderToxic(added));
+  });
+
+  app.get('/proxies/:proxy/toxics/:toxic', (c) => {
+    const toxic = findToxic(mustGetProxy(proxies, c.req.param('proxy')), c.req.param('toxic'));
+    if (!toxic) throw toxicNotFound();
+    return c.json(renderToxic(toxic));
+  });
+
+  // Toxiproxy takes POST (deprecated there) and PATCH alike.
+  app.on(['POST', 'PATCH'], '/proxies/:proxy/toxics/:toxic', async (c) => {
+    const proxy = c.req.param('proxy');
+    const id = c.req.param('toxic');
+    mustGetProxy(proxies, proxy);
+    const body = await readObject(c);
+    const updated = await exclusive(async () => {
+      const current = findToxic(mustGetProxy(proxies, proxy), id);
+      if (!current) throw toxicNotFound();
+      const spec = updatedToxicSpec(current, body);
+      await hooks?.beforeAdd?.(proxy, spec);
+      try {
+        return findToxic(proxies.updateToxic(proxy, spec), id) ?? spec;
+      } catch (error) {
+        throw asToxiproxyToxicError(error, spec);
+      }
+    });
+    return c.json(renderToxic(updated));
+  });
+
+  app.delete('/proxies/:proxy/toxics/:toxic', async (c) => {
+    const proxy = c.req.param('proxy');
+    const id = c.req.param('toxic');
+    await exclusive(async () => {
+      if (!findToxic(mustGetProxy(proxies, proxy), id)) throw toxicNotFound();
+      await removeToxics(proxies, hooks, proxy, [id]);
+    });
+    return c.body(null, 204);
+  });
+}
