@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import type { ICreateToxicBody } from 'toxiproxy-node-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/agent/ledger.js';
 import { Processes, stopAgent } from '../support/processes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));
@@ -124,5 +129,74 @@ method:
     expect(applied.stderr).toMatch(/proxy clash \(127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+\): .*listen/);
     const listed = await firedrill(cwd, 'proxies', '--json');
     expect(JSON.parse(listed.stdout)).toMatchObject({ agents: [{ agent: 'local', proxies: [] }] });
+  }, 60_000);
+
+  it('runs its proxies again after the agent is killed, without the toxics it held', async () => {
+    const server = await processes.httpServer();
+    const port = await freePort();
+    const link = `http://127.0.0.1:${port}/`;
+    writeFileSync(join(cwd, 'firedrill.inventory.yaml'), `proxies:\n  web-link: { listen: "127.0.0.1:${port}", upstream: "127.0.0.1:${server.port}" }\n`);
+    writeFileSync(join(cwd, 'slow.yaml'), 'title: slow\ntargets:\n  link: { kind: proxy, selector: { name: web-link } }\nmethod:\n  - { fault: proxy-latency, target: link, params: { latency: 1s }, duration: 60s }\n');
+    const run = spawn(process.execPath, [BIN, 'run', join(cwd, 'slow.yaml'), '-q'], { cwd, stdio: 'ignore' });
+    const exited = new Promise((resolve) => run.on('exit', resolve));
+    let slowed = false;
+    for (let i = 0; i < 100 && !slowed; i++) {
+      await sleep(100);
+      slowed = await get(link).then((r) => r.ms >= 1000, () => false);
+    }
+    expect(slowed).toBe(true);
+    const agentPid = (JSON.parse(readFileSync(join(cwd, '.firedrill', 'agent.json'), 'utf8')) as { pid: number }).pid;
+    process.kill(agentPid, 'SIGKILL');
+    run.kill('SIGKILL');
+    await exited;
+
+    // The next command starts the agent again: it recovers, then runs the proxy, clean.
+    const listed = await firedrill(cwd, 'proxies', 'apply', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ proxies: [{ name: 'web-link', toxics: [] }] });
+    const after = await get(link);
+    expect(after.status).toBe(200);
+    expect(after.ms).toBeLessThan(1000); // the 1 s toxic is gone, not merely shorter
+    const ledger = new Ledger(join(cwd, '.firedrill', 'ledger.db'));
+    try {
+      expect(ledger.open()).toEqual([]);
+    } finally {
+      ledger.close();
+    }
+  }, 60_000);
+
+  it('serves the Toxiproxy API; halt removes its toxics and refuses new ones until resume', async () => {
+    const server = await processes.httpServer();
+    const agent = spawn(process.execPath, [BIN, 'agent', '--listen', '127.0.0.1:0', '--toxiproxy-listen', '127.0.0.1:0', '--state-dir', join(cwd, '.firedrill')], { stdio: 'ignore' });
+    let info: { toxiproxyUrl?: string } = {};
+    for (let i = 0; i < 200 && !info.toxiproxyUrl; i++) {
+      await sleep(25);
+      try {
+        info = JSON.parse(readFileSync(join(cwd, '.firedrill', 'agent.json'), 'utf8')) as { toxiproxyUrl?: string };
+      } catch {
+        // not written yet
+      }
+    }
+    expect(info.toxiproxyUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const toxiproxy = new Toxiproxy(info.toxiproxyUrl as string);
+    const proxy = await toxiproxy.createProxy({ name: 'suite', listen: '127.0.0.1:0', upstream: `127.0.0.1:${server.port}` });
+    const url = `http://${proxy.listen}/`;
+    await proxy.addToxic({ type: 'latency', attributes: { latency: 2000, jitter: 0 } } as unknown as ICreateToxicBody<unknown>);
+    expect((await get(url)).ms).toBeGreaterThanOrEqual(2000);
+
+    const halt = await firedrill(cwd, 'halt', '--reason', 'stop the suite', '--json');
+    expect(halt.code).toBe(0);
+    expect(JSON.parse(halt.stdout)).toMatchObject({ agents: [{ agent: 'local', reverted: 1, unverified: 0 }] });
+    expect(await (await fetch(`${info.toxiproxyUrl as string}/proxies/suite/toxics`)).json()).toEqual([]);
+    expect((await get(url)).ms).toBeLessThan(2000);
+    await expect(proxy.addToxic({ type: 'latency', attributes: { latency: 10, jitter: 0 } } as unknown as ICreateToxicBody<unknown>)).rejects.toThrow();
+
+    expect((await firedrill(cwd, 'resume')).code).toBe(0);
+    const again = await proxy.addToxic({ type: 'latency', attributes: { latency: 10, jitter: 0 } } as unknown as ICreateToxicBody<unknown>);
+    await again.remove();
+    // Toxiproxy clients see only their own proxies, and a Firedrill drill's stay out of reach.
+    expect(Object.keys(await toxiproxy.getAll())).toEqual(['suite']);
+    agent.kill('SIGTERM');
+    await new Promise((resolve) => agent.on('exit', resolve));
   }, 60_000);
 });
