@@ -77,6 +77,16 @@ function friendlyMessage(issue: Issue, value: unknown): string {
     if (value === undefined) return 'is required';
     return `expected ${issue.expected}, got ${describeValue(value)}`;
   }
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+    const got = typeof value === 'number' ? `, got ${value}` : '';
+    if (issue.origin === 'number' || issue.origin === 'int') {
+      const relation = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : issue.inclusive ? 'at most' : 'less than';
+      return `must be ${relation} ${bound}${got}`;
+    }
+    if (issue.origin === 'array') return issue.code === 'too_small' ? `needs at least ${bound} item${bound === 1 ? '' : 's'}` : `takes at most ${bound} items`;
+    if (issue.origin === 'string') return issue.code === 'too_small' ? (bound === 1 ? 'must not be empty' : `needs at least ${bound} characters`) : `takes at most ${bound} characters`;
+  }
   if (issue.code === 'invalid_value') {
     const choices = issue.values.map((v) => String(v));
     const hint = typeof value === 'string' ? didYouMean(value, choices) : '';
