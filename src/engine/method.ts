@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../errors.js';
-import type { ActionActivity, FaultStep, ProbeActivity, SingleStep, Step } from '../experiment/schema.js';
+import type { ActionActivity, FaultStep, ProbeActivity, ProbeStep, SingleStep, Step } from '../experiment/schema.js';
 import { formatDuration } from '../util/duration.js';
 import { lookupProbe, PreparedProbe } from './activities.js';
 import type { EventBus, ProbeResult } from './events.js';
@@ -114,9 +114,9 @@ export class MethodRunner {
   }
 
   /** A probe that is not met means the system deviated; the method goes on. */
-  private runProbe(step: ProbeActivity, name: string): Promise<ActivityStatus> {
+  private runProbe(step: ProbeStep, name: string): Promise<ActivityStatus> {
     return this.timed({ kind: 'probe', name, type: step.probe }, async () => {
-      const result = await this.observe(name, step.probe, step);
+      const result = step.until === undefined ? await this.observe(name, step.probe, step) : await this.observeUntil(name, step, step.until);
       if (!result || result.met) return { status: result ? 'succeeded' : 'skipped', output: result ?? { dryRun: true } };
       if (this.signal.aborted) return { status: 'aborted', output: result, error: result.error };
       this.ctx.deviated(`probe step ${name} not met: ${result.detail}`);
@@ -131,6 +131,25 @@ export class MethodRunner {
       if (!result || result.met) return { status: result ? 'succeeded' : 'skipped', output: result ?? { dryRun: true } };
       return this.failure(step, `action ${name} failed: ${result.detail}`, result);
     });
+  }
+
+  /**
+   * Probes again every `every` until the tolerance is met or `until` has passed: the result
+   * says how many attempts it took and how long it waited (a measured recovery time).
+   */
+  private async observeUntil(name: string, step: ProbeStep, until: number): Promise<ProbeResult | undefined> {
+    const started = Date.now();
+    for (let attempts = 1; ; attempts++) {
+      const result = await this.observe(name, step.probe, step);
+      if (!result) return undefined;
+      const waitedMs = Date.now() - started;
+      const output = { ...result.output, attempts, waitedMs };
+      if (result.met || this.signal.aborted || waitedMs + step.every > until) {
+        this.outputs.set(name, output);
+        return { ...result, output, detail: `${result.detail} (after ${attempts} attempt${attempts === 1 ? '' : 's'}, ${formatDuration(waitedMs)})` };
+      }
+      await sleep(step.every, undefined, { signal: this.signal });
+    }
   }
 
   /** Runs a probe type with references filled in and keeps its output; nothing in a dry run. */

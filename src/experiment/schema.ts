@@ -97,6 +97,12 @@ const probeActivitySchema = z.strictObject({
   tolerance: toleranceSchema.optional().describe('how the output is judged; each probe type has a default'),
 });
 
+/** A probe step may wait for its tolerance to be met: "orders are accepted again within 10 s". */
+const probeStepSchema = probeActivitySchema.extend({
+  until: durationSchema.optional().describe('probe again every `every` until the tolerance is met, for at most this long (the step records how long it took)'),
+  every: durationSchema.default(250).describe('pause between attempts when `until` is given'),
+});
+
 const actionActivitySchema = z.strictObject({
   name: nameSchema.optional(),
   action: z.string().describe('action type: any probe type (http, command, …) run for its effect'),
@@ -116,14 +122,14 @@ const faultStepSchema = z.strictObject({
 
 const waitStepSchema = z.strictObject({ name: nameSchema.optional(), wait: durationSchema });
 
-const singleStepSchema = z.union([faultStepSchema, waitStepSchema, probeActivitySchema, actionActivitySchema]);
+const singleStepSchema = z.union([faultStepSchema, waitStepSchema, probeStepSchema, actionActivitySchema]);
 
 const parallelStepSchema = z.strictObject({
   name: nameSchema.optional(),
   parallel: z.array(singleStepSchema).min(1).describe('steps started together; the group ends when all have ended'),
 });
 
-const stepSchema = z.union([faultStepSchema, waitStepSchema, probeActivitySchema, actionActivitySchema, parallelStepSchema]);
+const stepSchema = z.union([faultStepSchema, waitStepSchema, probeStepSchema, actionActivitySchema, parallelStepSchema]);
 
 const guardrailSchema = z
   .strictObject({
@@ -177,6 +183,7 @@ export type SingleStep = z.output<typeof singleStepSchema>;
 export type FaultStep = z.output<typeof faultStepSchema>;
 export type WaitStep = z.output<typeof waitStepSchema>;
 export type ProbeActivity = z.output<typeof probeActivitySchema>;
+export type ProbeStep = z.output<typeof probeStepSchema>;
 export type ActionActivity = z.output<typeof actionActivitySchema>;
 export type ParallelStep = z.output<typeof parallelStepSchema>;
 export type Guardrail = z.output<typeof guardrailSchema>;

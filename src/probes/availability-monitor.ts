@@ -83,24 +83,28 @@ export interface MonitorTiming {
  */
 export class SamplingMonitor implements ProbeMonitor {
   readonly window: SampleWindow;
+  /** Every sample since the start, for "availability over the whole drill". */
+  readonly totals = new SampleTotals();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly controller = new AbortController();
   private readonly ticker: NodeJS.Timeout;
   private readonly maxInFlight: number;
   private stopped = false;
+  private readonly intervalMs: number;
 
   constructor(
     private readonly sampler: Sampler,
     timing: MonitorTiming,
   ) {
     this.window = new SampleWindow(timing.windowMs);
+    this.intervalMs = timing.intervalMs;
     this.maxInFlight = maxInFlight(timing);
     this.ticker = setInterval(() => this.tick(), timing.intervalMs);
     this.tick();
   }
 
-  read(): WindowStats {
-    return this.window.stats();
+  read(): WindowStats & TotalStats {
+    return { ...this.window.stats(), ...this.totals.stats(this.intervalMs) };
   }
 
   /** Stops sampling, aborts what is in flight, waits for it to settle and closes every socket. */
@@ -118,7 +122,10 @@ export class SamplingMonitor implements ProbeMonitor {
     const pending: Promise<void> = this.sampler
       .sample(this.controller.signal)
       .then((result) => {
-        if (!this.stopped) this.window.add({ at: Date.now(), ...result });
+        if (this.stopped) return;
+        const sample = { at: Date.now(), ...result };
+        this.window.add(sample);
+        this.totals.add(sample);
       })
       .finally(() => this.inFlight.delete(pending));
     this.inFlight.add(pending);
@@ -127,4 +134,56 @@ export class SamplingMonitor implements ProbeMonitor {
 
 export function maxInFlight(timing: MonitorTiming): number {
   return Math.max(1, Math.ceil(timing.timeoutMs / timing.intervalMs));
+}
+
+// A type, not an interface: probe outputs need its implicit index signature.
+export type TotalStats = {
+  /** Since the monitor started: every sample, not only the window's. */
+  readonly totalSamples: number;
+  readonly totalFailures: number;
+  /** null until the first sample. */
+  readonly overallSuccessRate: number | null;
+  readonly overallP99: number | null;
+  /** When the first and the last failing sample were taken (ISO), null without failures. */
+  readonly firstFailureAt: string | null;
+  readonly lastFailureAt: string | null;
+  /** How long users were affected: first to last failure, plus one interval (0 without failures). */
+  readonly affectedMs: number;
+};
+
+export const TOTAL_STATS_FIELDS = ['totalSamples', 'totalFailures', 'overallSuccessRate', 'overallP99', 'firstFailureAt', 'lastFailureAt', 'affectedMs'] as const;
+
+/** Latencies kept for the overall p99: at 10 ms sampling, over 15 minutes. */
+const MAX_LATENCIES = 100_000;
+
+export class SampleTotals {
+  private samples = 0;
+  private failures = 0;
+  private firstFailure: number | undefined;
+  private lastFailure: number | undefined;
+  private readonly latencies: number[] = [];
+
+  add(sample: { at: number; ok: boolean; latencyMs: number }): void {
+    this.samples += 1;
+    if (this.latencies.length < MAX_LATENCIES) this.latencies.push(sample.latencyMs);
+    if (sample.ok) return;
+    this.failures += 1;
+    this.firstFailure ??= sample.at;
+    this.lastFailure = sample.at;
+  }
+
+  stats(intervalMs: number): TotalStats {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const rank = Math.ceil(0.99 * sorted.length) - 1;
+    const iso = (at: number | undefined) => (at === undefined ? null : new Date(at).toISOString());
+    return {
+      totalSamples: this.samples,
+      totalFailures: this.failures,
+      overallSuccessRate: this.samples === 0 ? null : (this.samples - this.failures) / this.samples,
+      overallP99: sorted.length === 0 ? null : (sorted[Math.max(0, rank)] ?? null),
+      firstFailureAt: iso(this.firstFailure),
+      lastFailureAt: iso(this.lastFailure),
+      affectedMs: this.firstFailure === undefined || this.lastFailure === undefined ? 0 : this.lastFailure - this.firstFailure + intervalMs,
+    };
+  }
 }

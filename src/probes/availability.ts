@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ProbeType } from '../engine/probe.js';
 import { WINDOW_STATS_FIELDS } from '../engine/sample-window.js';
 import { FiredrillError, errorMessage } from '../errors.js';
-import { SamplingMonitor, httpSampler, maxInFlight, tcpSampler } from './availability-monitor.js';
+import { SamplingMonitor, TOTAL_STATS_FIELDS, httpSampler, maxInFlight, tcpSampler } from './availability-monitor.js';
 import type { Sampler } from './availability-monitor.js';
 import { duration, port } from './params.js';
 
@@ -63,7 +63,7 @@ export const availabilityProbe: ProbeType<AvailabilityParams> = {
   name: 'availability',
   summary: 'Samples an HTTP URL or a TCP port continuously and reports the success rate and latency percentiles over a sliding window.',
   params: availabilityParams,
-  fields: WINDOW_STATS_FIELDS,
+  fields: [...WINDOW_STATS_FIELDS, ...TOTAL_STATS_FIELDS],
   defaultField: 'successRate',
   defaultTolerance: { gte: 0.999 },
 

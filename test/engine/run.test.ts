@@ -323,4 +323,35 @@ method:
     expect(journal.activities.map((e) => e.status)).toEqual(['failed', 'skipped']);
     expect(processState(sleeper.pid as number)).toBe('S');
   });
+
+  it('probes until the tolerance is met and records how long that took', async () => {
+    harness = new EngineHarness();
+    const marker = `${harness.dir}/ready`;
+    // The marker appears 0.4 s after the run starts (a background shell of the test's own).
+    const yaml = `
+title: until
+method:
+  - name: later
+    action: command
+    params: { command: [sh, -c, "(sleep 0.4 && touch ${marker}) >/dev/null 2>&1 &"] }
+  - name: ready
+    probe: command
+    params: { command: [test, -f, "${marker}"] }
+    until: 5s
+    every: 50ms
+  - name: never
+    probe: command
+    params: { command: ["false"] }
+    until: 200ms
+    every: 50ms
+`;
+    const { journal } = await harness.run(yaml);
+    const ready = journal.activities.find((e) => e.activity.name === 'ready');
+    expect(ready?.status).toBe('succeeded');
+    expect(ready?.output).toMatchObject({ output: { attempts: expect.any(Number), waitedMs: expect.any(Number) } });
+    expect((ready?.output as { output: { attempts: number } }).output.attempts).toBeGreaterThan(1);
+    const never = journal.activities.find((e) => e.activity.name === 'never');
+    expect(never?.status).toBe('deviated');
+    expect((never?.output as { detail: string }).detail).toMatch(/after \d+ attempts/);
+  });
 });
