@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Verdict } from '../engine/journal.js';
+
+/** What the demo needs of its shop to point the drills at it. */
+export interface DrillTargets {
+  readonly gatewayUrl: string;
+  readonly singleDcGatewayUrl: string;
+  readonly auditUrl: string;
+  readonly postgres: { readonly primary: { readonly host: string; readonly port: number }; readonly user: string; readonly database: string } | null;
+}
+
+export interface Drill {
+  /** As shown in the summary: "2. Datacenter A burns". */
+  readonly name: string;
+  readonly file: string;
+  readonly vars: Readonly<Record<string, string>>;
+  /** What the drill is built to show: a weakness drill must deviate, a guarded one abort. */
+  readonly expected: Verdict;
+  readonly needsDatabase: boolean;
+}
+
+/**
+ * The demo's drills, in the order they run: the destructive datacenter loss last, because it
+ * takes the primary database with it. Each is an experiment file a user can read and copy.
+ */
+export function planDrills(examples: string, shop: DrillTargets, scratch: string): Drill[] {
+  const gateway = { gateway: shop.gatewayUrl };
+  const pg = shop.postgres && {
+    pgHost: shop.postgres.primary.host,
+    pgPort: String(shop.postgres.primary.port),
+    pgUser: shop.postgres.user,
+    pgDatabase: shop.postgres.database,
+  };
+  const dump = join(scratch, 'backup.dump');
+  const drills: Drill[] = [
+    { name: '1. A replica dies', file: '1-a-replica-dies.yaml', vars: gateway, expected: 'passed', needsDatabase: false },
+    { name: '3. The database link crawls', file: '3-database-link-crawls.yaml', vars: { ...gateway, guardOrder: randomUUID() }, expected: 'aborted', needsDatabase: true },
+    { name: '5. Backups are real', file: '5-backups-are-real.yaml', vars: { ...pg, keepDump: dump }, expected: 'passed', needsDatabase: true },
+    { name: '5b. A corrupted backup is caught', file: '5b-a-corrupted-backup.yaml', vars: { ...pg, dump: `${dump}.corrupted` }, expected: 'deviated', needsDatabase: true },
+    { name: '4. No redundancy', file: '4-no-redundancy.yaml', vars: { gateway: shop.singleDcGatewayUrl }, expected: 'deviated', needsDatabase: false },
+    {
+      name: '2. Datacenter A burns',
+      file: '2-datacenter-a-burns.yaml',
+      vars: { ...gateway, audit: shop.auditUrl, probeOrder: randomUUID() },
+      expected: 'passed',
+      needsDatabase: true,
+    },
+  ];
+  return drills.map((drill) => ({ ...drill, file: join(examples, drill.file) }));
+}
