@@ -9,6 +9,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
+// `firedrill … | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 const bundle = fileURLToPath(new URL('../dist/firedrill.cjs', import.meta.url));
 if (!existsSync(bundle)) {
   process.stderr.write(`firedrill: ${bundle} is missing; run \`npm run build\` first\n`);

@@ -76,7 +76,9 @@ export class GuardrailWatch {
     this.record.trippedAt = iso(now);
     this.record.measured = measured;
     this.bus.emit({ type: 'guardrail-tripped', name: this.record.name, condition: condition.text, measured });
-    this.onTrip(`guardrail ${this.record.name} tripped: ${describe(condition.metric, measured)} (${condition.text} over ${formatDuration(this.guardrail.window)})`);
+    // A condition that names its window ("… over 2s") already says it.
+    const window = condition.windowMs === undefined ? ` over ${formatDuration(this.guardrail.window)}` : '';
+    this.onTrip(`guardrail ${this.record.name} tripped: ${describe(condition.metric, measured)} (${condition.text}${window})`);
   }
 
   /** Stops sampling and cancels samples in flight. */
