@@ -9,11 +9,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
-// `firedrill … | head` closes the pipe early: that is the reader's choice, not an error.
+// `firedrill … | head` closes the pipe early: that is the reader's choice, not an error. The
+// command goes on without its output — never exit here: a run still has faults to revert.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
+    if (error.code !== 'EPIPE') throw error;
+    stream.write = (_chunk, encoding, callback) => {
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') done();
+      return true;
+    };
   });
 }
 
