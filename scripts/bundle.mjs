@@ -3,9 +3,13 @@
 // resolving, reading and compiling ~150 ESM modules on every start cost more than the whole
 // run: see bench/RESULTS.md. Type checking is tsc's job (`npm run typecheck`); this strips types.
 import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// HTML reports inline uPlot (src/report/assets.ts) so that they open with no network; the bundle
+// carries its text, so an installed CLI needs no node_modules/uplot.
+const uplot = (file) => JSON.stringify(readFileSync(createRequire(import.meta.url).resolve(`uplot/dist/${file}`), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -20,7 +24,7 @@ await build({
   minifySyntax: true,
   minifyWhitespace: true,
   sourcemap: 'linked',
-  define: { FIREDRILL_VERSION: JSON.stringify(pkg.version) },
+  define: { FIREDRILL_VERSION: JSON.stringify(pkg.version), FIREDRILL_UPLOT_JS: uplot('uPlot.iife.min.js'), FIREDRILL_UPLOT_CSS: uplot('uPlot.min.css') },
   logLevel: 'error',
 });
 

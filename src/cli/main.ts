@@ -2,9 +2,12 @@ import { Command, Option } from 'commander';
 import { firedrillVersion } from '../util/version.js';
 import { reportError } from './errors.js';
 import type { AgentCommandOptions } from './agent.js';
+import type { DemoCommandOptions } from './demo.js';
+import type { DemoServiceOptions } from '../demo/shop/service-command.js';
 import type { HaltOptions, ResumeOptions } from './halt.js';
 import type { ProxiesOptions } from './proxies.js';
 import type { RecoverOptions } from './recover.js';
+import type { ReportOptions } from './report.js';
 import type { RunCommandOptions } from './run.js';
 import type { StatusOptions } from './status.js';
 import type { RunsOptions } from './runs.js';
@@ -48,6 +51,23 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
       .option('--var <name=value>', 'set a variable (repeatable)', collect, [])
       .option('--var-file <file>', 'read variables from a YAML or JSON file (repeatable)', collect, [])
       .option('--inventory <file>', 'inventory of services (default: firedrill.inventory.yaml next to the experiment, or here)');
+
+  program
+    .command('demo')
+    .description('start a redundant two-datacenter shop, run five drills against it, and report what held')
+    .option('--keep', 'leave the shop running after the drills (Ctrl-C stops it)')
+    .option('--json', 'print the summary as JSON on stdout; progress goes to stderr')
+    .addOption(stateDir())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ firedrill demo
+  $ firedrill demo --keep        # then drill the running shop yourself
+
+Exit codes: 0 every drill ended as it was built to (including the ones built to find a weakness) · 1 otherwise`,
+    )
+    .action(async (options: DemoCommandOptions) => set(await (await import('./demo.js')).demoCommand(options)));
 
   experimentOptions(
     program
@@ -101,6 +121,16 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
     .addOption(stateDir())
     .addHelpText('after', '\nExample:\n  $ firedrill show 20261121-1015\n')
     .action(async (runId: string, options: ShowOptions) => set(await (await import('./show.js')).showCommand(runId, options)));
+
+  program
+    .command('report')
+    .description('render a run as a self-contained HTML page (charts, timeline, faults), Markdown, or JUnit XML for CI')
+    .argument('<run-id>', 'a run id or a unique prefix of one')
+    .addOption(new Option('--format <format>', 'html, md or junit').choices(['html', 'md', 'junit']).default('html'))
+    .option('--out <file>', 'where to write it (- for stdout; default: report.html, report.md or junit.xml in the run’s directory)')
+    .addOption(stateDir())
+    .addHelpText('after', '\nExamples:\n  $ firedrill report 20261121-1015\n  $ firedrill report 20261121-1015 --format junit --out junit.xml\n  $ firedrill report 20261121-1015 --format md --out - >> "$GITHUB_STEP_SUMMARY"\n')
+    .action(async (runId: string, options: ReportOptions) => set(await (await import('./report.js')).reportCommand(runId, options)));
 
   program
     .command('agent')
@@ -193,6 +223,25 @@ local agent by itself when none runs (it exits after 10 minutes idle).`,
     .description('print the JSON Schema of experiment files (for editor completion and CI checks)')
     .addHelpText('after', '\nExample:\n  $ firedrill schema > firedrill.schema.json\n')
     .action(async () => set(await (await import('./schema.js')).schemaCommand()));
+
+  // Started by `firedrill demo` (and by drills restarting them), never by hand: hidden from help.
+  program
+    .command('demo-service', { hidden: true })
+    .description("run one service of the demo's shop: catalog, orders or gateway")
+    .argument('<role>', 'catalog, orders or gateway')
+    .requiredOption('--demo <id>', 'the demo this service belongs to (in its command line, so the demo finds it)')
+    .requiredOption('--name <name>', 'service name, e.g. catalog-a1')
+    .requiredOption('--port <port>', 'port on 127.0.0.1')
+    .option('--dc <dc>', 'datacenter label')
+    .option('--owner <pid>', 'exit when this process (the demo) is gone')
+    .option('--primary <host:port>', 'orders: the primary database (through its proxy)')
+    .option('--replica <host:port>', 'orders: the replica database (through its proxy)')
+    .option('--user <user>', 'orders: database user', 'postgres')
+    .option('--database <name>', 'orders: database name', 'shop')
+    .option('--failover-after <duration>', 'orders: promote the replica once the primary has been unreachable this long', '2s')
+    .option('--catalog <name=host:port>', 'gateway: a catalog upstream (repeatable)', collect, [])
+    .option('--orders <name=host:port>', 'gateway: an orders upstream (repeatable)', collect, [])
+    .action(async (role: string, options: DemoServiceOptions) => set(await (await import('../demo/shop/service-command.js')).demoServiceCommand(role, options)));
 
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,54 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../../errors.js';
+import { withClient } from '../../postgres/connect.js';
+import { sendJson } from './http-io.js';
+import { close, listen } from './listen.js';
+import { findWritable } from './writable.js';
+import type { DatabasePair } from './writable.js';
+
+export interface AuditReport {
+  readonly acked: number;
+  readonly present: number;
+  readonly missingCount: number;
+  /** The first 20 missing ids. */
+  readonly missing: readonly string[];
+  /** Where they were looked for; null when the shop has no database. */
+  readonly database: 'primary' | 'replica' | null;
+}
+
+/**
+ * The RPO check: is every order the shop acknowledged in the database that takes writes now?
+ * `acked` are the ids the load generator (and anyone else) got a 201 for.
+ */
+export async function auditOrders(pair: DatabasePair | null, acked: readonly string[]): Promise<AuditReport> {
+  if (!pair) return { acked: acked.length, present: 0, missingCount: acked.length, missing: acked.slice(0, 20), database: null };
+  const writable = await findWritable(pair);
+  if (!writable) throw new Error('no database takes writes now (neither the primary nor the replica answers as a primary)');
+  const present = new Set<string>();
+  await withClient(writable.endpoint, { queryTimeoutMs: 10_000 }, async (client) => {
+    for (let start = 0; start < acked.length; start += 5000) {
+      const result = await client.query<{ id: string }>('SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[])', [acked.slice(start, start + 5000)]);
+      for (const row of result.rows) present.add(row.id);
+    }
+  });
+  const missing = acked.filter((id) => !present.has(id));
+  return { acked: acked.length, present: acked.length - missing.length, missingCount: missing.length, missing: missing.slice(0, 20), database: writable.role };
+}
+
+/** `GET /audit` on 127.0.0.1:port (0: any free port); 503 when no database takes writes. */
+export async function startAuditServer(port: number, pair: DatabasePair | null, acked: () => readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/audit') {
+      sendJson(res, 404, { error: 'GET /audit' });
+      return;
+    }
+    auditOrders(pair, acked()).then(
+      (report) => sendJson(res, 200, report),
+      (error: unknown) => sendJson(res, 503, { error: errorMessage(error) }),
+    );
+  });
+  await listen(server, port);
+  const bound = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${bound}/audit`, close: () => close(server) };
+}
