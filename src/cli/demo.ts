@@ -25,39 +25,47 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
   const out = options.json ? process.stderr : process.stdout;
   let result: DemoResult | undefined;
   try {
-    result = await runDemo({ stateDir: options.stateDir, examples: join(dirname(bin), '..', 'examples', 'demo'), bin, signal: controller.signal, out });
+    const examples = join(dirname(bin), '..', 'examples', 'demo');
+    result = await runDemo({ stateDir: options.stateDir, examples, bin, signal: controller.signal, out });
     const reports = await writeDemoReports(result);
     const { formatSummaryTable } = await import('../report/index.js');
     const matched = result.summary.drills.every((d) => d.verdict === d.expected) && !controller.signal.aborted;
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ ...result.summary, matched, reports })}\n`);
+      // The shop's id is in every process and temporary directory it made: scripts can check for leftovers.
+      process.stdout.write(`${JSON.stringify({ ...result.summary, matched, reports, shop: { id: result.shop.demoId, dir: result.scratch } })}\n`);
     } else {
       out.write(`\n${formatSummaryTable(result.summary)}\n`);
-      for (const skipped of result.summary.skipped) out.write(`skipped ${skipped.drill}: ${skipped.reason}\n`);
       out.write(`\n${matched ? 'every drill showed what it was built to show' : 'some drills did not end as expected: see the reports'} (${formatDuration(result.summary.durationMs)})\n`);
       out.write(`report ${relative(process.cwd(), reports.html)}\n        ${relative(process.cwd(), reports.markdown)}, ${relative(process.cwd(), reports.junit)}\n`);
     }
-    if (options.keep && !controller.signal.aborted) await keepShop(result, out, controller.signal);
+    if (options.keep && !controller.signal.aborted) await keepShop(result, examples, out, controller.signal);
     return matched ? EXIT.passed : EXIT.finding;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     if (result) {
+      if (options.keep) out.write('\nstopping the shop…\n');
       await result.shop.stop();
       rmSync(result.scratch, { recursive: true, force: true });
+      if (options.keep) out.write('every service, proxy and database of the shop stopped; its temporary directories removed\n');
     }
   }
 }
 
 /** Leaves the shop running and says how to drill it, until Ctrl-C. */
-async function keepShop(result: DemoResult, out: NodeJS.WriteStream, signal: AbortSignal): Promise<void> {
+async function keepShop(result: DemoResult, examples: string, out: NodeJS.WriteStream, signal: AbortSignal): Promise<void> {
   const { shop } = result;
+  const restarted = shop.restartMissingServices();
+  const here = (file: string) => relative(process.cwd(), file) || '.';
+  const drill = here(join(examples, '1-a-replica-dies.yaml'));
   out.write(`
 The shop keeps running (Ctrl-C stops it and removes everything):
   gateway        ${shop.gatewayUrl}/products
   inventory      ${shop.inventoryFile}
-Try a drill against it, from another terminal in this directory:
-  npx firedrill run examples/demo/1-a-replica-dies.yaml --inventory ${shop.inventoryFile} --var gateway=${shop.gatewayUrl}
+  logs           ${join(result.scratch, 'logs')}
+${restarted.length > 0 ? `Started again after the drills: ${restarted.join(', ')}.${shop.postgres ? ' The database runs on the promoted replica, without a standby now.' : ''}\n` : ''}Try a drill against it, from another terminal in this directory:
+  npx firedrill run ${drill} --inventory ${shop.inventoryFile} --var gateway=${shop.gatewayUrl}
   npx firedrill proxies --inventory ${shop.inventoryFile}
+The other drills are in ${here(examples)}.
 `);
   if (!signal.aborted) await once(signal, 'abort');
 }

@@ -55,6 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   if (!shop.postgres) say(c.yellow('  no PostgreSQL server binaries on this machine: the drills that need a database are skipped'));
   shop.load.start();
+  shop.singleDcLoad.start();
   const drills: DrillSummary[] = [];
   const skipped: { drill: string; reason: string }[] = [];
   const runs: StoredRun[] = [];
@@ -71,8 +72,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       drills.push(result.summary);
       runs.push(result.run);
     }
+  } catch (error) {
+    // The caller only stops a shop it was handed: stop this one before reporting the failure.
+    await shop.stop();
+    rmSync(scratch, { recursive: true, force: true });
+    throw error;
   } finally {
     shop.load.stop();
+    shop.singleDcLoad.stop();
   }
   const summary: DemoSummary = { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, drills, skipped };
   const reportDir = join(options.stateDir, 'demo', summary.startedAt.replace(/[:.]/g, '-'));
@@ -92,7 +99,7 @@ async function runDrill(drill: Drill, shop: Shop, options: DemoOptions): Promise
     progress: new ProgressObserver(options.out),
     signal: options.signal,
   });
-  const traffic = shop.load.stats(from, Date.now());
+  const traffic = (drill.traffic === 'single-dc' ? shop.singleDcLoad : shop.load).stats(from, Date.now());
   return {
     summary: summarizeDrill(drill, executed.journal, executed.journalPath, traffic),
     run: readRun(options.stateDir, executed.runId),

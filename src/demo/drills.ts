@@ -18,6 +18,8 @@ export interface Drill {
   /** What the drill is built to show: a weakness drill must deviate, a guarded one abort. */
   readonly expected: Verdict;
   readonly needsDatabase: boolean;
+  /** Whose steady traffic measures it: the redundant shop's, or the single-datacenter gateway's. */
+  readonly traffic: 'shop' | 'single-dc';
 }
 
 /**
@@ -34,17 +36,18 @@ export function planDrills(examples: string, shop: DrillTargets, scratch: string
   };
   const dump = join(scratch, 'backup.dump');
   const drills: Drill[] = [
-    { name: '1. A replica dies', file: '1-a-replica-dies.yaml', vars: gateway, expected: 'passed', needsDatabase: false },
-    { name: '3. The database link crawls', file: '3-database-link-crawls.yaml', vars: { ...gateway, guardOrder: randomUUID() }, expected: 'aborted', needsDatabase: true },
-    { name: '5. Backups are real', file: '5-backups-are-real.yaml', vars: { ...pg, keepDump: dump }, expected: 'passed', needsDatabase: true },
-    { name: '5b. A corrupted backup is caught', file: '5b-a-corrupted-backup.yaml', vars: { ...pg, dump: `${dump}.corrupted` }, expected: 'deviated', needsDatabase: true },
-    { name: '4. No redundancy', file: '4-no-redundancy.yaml', vars: { gateway: shop.singleDcGatewayUrl }, expected: 'deviated', needsDatabase: false },
+    { name: '1. A replica dies', file: '1-a-replica-dies.yaml', vars: gateway, expected: 'passed', needsDatabase: false, traffic: 'shop' },
+    { name: '3. The database link crawls', file: '3-database-link-crawls.yaml', vars: { ...gateway, guardOrder: randomUUID() }, expected: 'aborted', needsDatabase: true, traffic: 'shop' },
+    { name: '5. Backups are real', file: '5-backups-are-real.yaml', vars: { ...pg, keepDump: dump }, expected: 'passed', needsDatabase: true, traffic: 'shop' },
+    { name: '5b. A corrupted backup is caught', file: '5b-a-corrupted-backup.yaml', vars: { ...pg, dump: `${dump}.corrupted` }, expected: 'deviated', needsDatabase: true, traffic: 'shop' },
+    { name: '4. No redundancy', file: '4-no-redundancy.yaml', vars: { gateway: shop.singleDcGatewayUrl }, expected: 'deviated', needsDatabase: false, traffic: 'single-dc' },
     {
       name: '2. Datacenter A burns',
       file: '2-datacenter-a-burns.yaml',
       vars: { ...gateway, audit: shop.auditUrl, probeOrder: randomUUID() },
       expected: 'passed',
       needsDatabase: true,
+      traffic: 'shop',
     },
   ];
   return drills.map((drill) => ({ ...drill, file: join(examples, drill.file) }));

@@ -6,6 +6,8 @@ import type { Drill } from './drills.js';
 export interface TrafficStats {
   readonly reads: { readonly ok: number; readonly failed: number; readonly p99Ms: number | null };
   readonly downtimeSeconds: number;
+  /** Over every request, reads and orders. */
+  readonly p99Ms: number | null;
 }
 
 /**
@@ -24,7 +26,7 @@ export function summarizeDrill(drill: Drill, journal: Journal, journalPath: stri
     expected: drill.expected,
     reason: journal.reason,
     ...(traffic && reads > 0 ? { availability: traffic.reads.ok / reads, downtimeSeconds: traffic.downtimeSeconds } : {}),
-    ...(traffic?.reads.p99Ms != null ? { p99Ms: traffic.reads.p99Ms } : {}),
+    ...(traffic && traffic.p99Ms !== null ? { p99Ms: traffic.p99Ms } : {}),
     ...(rto !== undefined ? { rtoSeconds: rto } : {}),
     ...(lost !== undefined ? { ordersLost: lost } : {}),
     ...(journal.abort?.latencyMs !== undefined ? { abortLatencyMs: journal.abort.latencyMs } : {}),

@@ -40,12 +40,18 @@ export async function dumpDatabase(binaries: PostgresBinaries, source: PgEndpoin
     source.user,
     source.database,
   ];
-  await runTool(binaries.tool('pg_dump'), args, {
-    cwd: options.cwd,
-    timeoutMs: options.timeoutMs ?? 300_000,
-    output: out,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  try {
+    await runTool(binaries.tool('pg_dump'), args, {
+      cwd: options.cwd,
+      timeoutMs: options.timeoutMs ?? 300_000,
+      output: out,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (error) {
+    // runTool may fail before anything was piped into the file (an aborted signal): close it anyway.
+    out.destroy();
+    throw error;
+  }
 }
 
 /** The magic bytes a custom-format archive starts with. */
@@ -73,10 +79,10 @@ export async function restoreDump(binaries: PostgresBinaries, target: PgEndpoint
     dumpFormatOf(file) === 'custom'
       ? ([binaries.tool('pg_restore'), [...connection, '--exit-on-error', '--no-owner', '--no-privileges', '-d', target.database]] as const)
       : ([binaries.tool('psql'), [...connection, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', target.database, '-f', '-']] as const);
-  await runTool(tool, args, {
-    cwd: options.cwd,
-    timeoutMs: options.timeoutMs ?? 300_000,
-    input: createReadStream(file),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const input = createReadStream(file);
+  try {
+    await runTool(tool, args, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? 300_000, input, ...(options.signal ? { signal: options.signal } : {}) });
+  } finally {
+    input.destroy(); // a no-op once read; closes the file when the tool never read it (aborted before it ran)
+  }
 }

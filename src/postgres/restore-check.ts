@@ -83,9 +83,12 @@ export async function verifyRestore(request: RestoreCheckRequest): Promise<Resto
       restoreError = errorMessage(error);
     }
     const restoreMs = Math.round(performance.now() - started);
-    const restored = await withClient(target, { queryTimeoutMs: request.timeoutMs }, (client) =>
-      Promise.all(source.tables.map((table) => tableChecksum(client, table.name).catch(() => undefined))),
-    );
+    const restored = await withClient(target, { queryTimeoutMs: request.timeoutMs }, async (client) => {
+      // One query at a time: a client runs them in turn anyway, and pg deprecates queueing them (gone in pg 9).
+      const found: (TableChecksum | undefined)[] = [];
+      for (const table of source.tables) found.push(await tableChecksum(client, table.name).catch(() => undefined));
+      return found;
+    });
     const tables = source.tables.map((table, index) => compareTable(table, restored[index]));
     const differences = [...(restoreError ? [`the restore failed: ${restoreError}`] : []), ...tables.flatMap(describeDifference)];
     return { ok: differences.length === 0, tables, differences, dumpBytes: statSync(dumpFile).size, restoreMs, comparedWith: source.comparedWith };

@@ -6,7 +6,7 @@ import { badge, htmlPage, htmlTable } from './html-page.js';
 import { runSectionHtml, sectionId } from './html-run.js';
 import { mdTable } from './markdown-table.js';
 import { runMarkdown } from './markdown.js';
-import { SUMMARY_HEADERS, SUMMARY_NUMERIC, matched, summaryCells, summaryLine } from './summary-table.js';
+import { SUMMARY_HEADERS, SUMMARY_LEGEND, SUMMARY_NUMERIC, matched, summaryCells, summaryLine } from './summary-table.js';
 import type { DemoSummary } from './summary.js';
 import { verdictTone } from './tone.js';
 
@@ -36,6 +36,7 @@ export function renderDemoHtml(summary: DemoSummary, runs: readonly StoredRun[])
 </div>
 <h2>Summary</h2>
 ${htmlTable([...SUMMARY_HEADERS], rows, [...SUMMARY_NUMERIC])}
+<p class="muted">${escapeHtml(SUMMARY_LEGEND)}</p>
 ${skipped}
 ${missing.length ? `<ul class="muted">${missing.join('')}</ul>` : ''}
 ${summary.drills.flatMap((d) => { const run = byId.get(d.runId); return run ? [runSectionHtml(runFacts(run), 2, d.drill)] : []; }).join('\n')}`;
@@ -52,6 +53,7 @@ export function renderDemoMarkdown(summary: DemoSummary, runs: readonly StoredRu
     '# Firedrill demo',
     `${escapeMarkdown(summaryLine(summary))} Started ${escapeMarkdown(formatDate(summary.startedAt))}.`,
     mdTable([...SUMMARY_HEADERS], summary.drills.map((d) => summaryCells(d, '—')), [...SUMMARY_NUMERIC]),
+    `_${escapeMarkdown(SUMMARY_LEGEND)}_`,
     [
       ...summary.drills.map((d) => `- ${escapeMarkdown(d.drill)} (${escapeMarkdown(d.runId)}): ${escapeMarkdown(d.reason)}`),
       ...summary.skipped.map((s) => `- skipped ${escapeMarkdown(s.drill)}: ${escapeMarkdown(s.reason)}`),

@@ -7,6 +7,10 @@ export const SUMMARY_HEADERS = ['drill', 'expected', 'verdict', 'as expected', '
 /** Columns holding numbers: right-aligned everywhere. */
 export const SUMMARY_NUMERIC = [4, 5, 6, 7, 8, 9] as const;
 
+/** What each number means, printed under every rendering of the table. */
+export const SUMMARY_LEGEND =
+  "Measured on the shop's steady customer traffic during each drill: availability is the share of browse requests answered; downtime counts the seconds in which any customer request (browse or order) failed; p99 is over every request. RTO runs from the loss of the datacenter to the first order accepted again; orders lost are acknowledged orders missing from the database afterwards; abort latency runs from the guardrail's breach to the last fault reverted and verified.";
+
 export function matched(drill: DrillSummary): boolean {
   return drill.verdict === drill.expected;
 }
@@ -39,8 +43,20 @@ export function formatSummaryTable(summary: DemoSummary): string {
   const lines = rows.map((row) =>
     row.map((cell, i) => (numeric.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd(),
   );
-  lines.push('', summaryLine(summary));
+  lines.push('', summaryLine(summary), '', wrap(SUMMARY_LEGEND, 100));
   for (const d of summary.drills.filter((drill) => !matched(drill))) lines.push(`✗ ${d.drill}: expected ${d.expected}, got ${d.verdict}: ${d.reason}`);
   for (const s of summary.skipped) lines.push(`skipped ${s.drill}: ${s.reason}`);
   return `${lines.join('\n')}\n`;
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
 }

@@ -14,8 +14,9 @@ export interface DrillSummary {
   readonly reason: string;
   /** Share of successful reads over the drill (0..1). */
   readonly availability?: number;
-  /** Seconds during which customers saw failures (sum of failing intervals). */
+  /** Seconds in which a customer request failed (whole seconds with at least one failure). */
   readonly downtimeSeconds?: number;
+  /** p99 latency over every customer request of the drill (ms). */
   readonly p99Ms?: number;
   /** Seconds from the fault to the first order accepted again. */
   readonly rtoSeconds?: number;

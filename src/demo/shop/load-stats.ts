@@ -25,6 +25,8 @@ export interface LoadStats {
   readonly orders: KindStats;
   /** Whole seconds of the interval in which any request failed: what customers felt. */
   readonly downtimeSeconds: number;
+  /** Nearest-rank p99 over every request, reads and orders (null: none). */
+  readonly p99Ms: number | null;
 }
 
 /** Stats of the requests sent in [fromMs, toMs). */
@@ -34,6 +36,7 @@ export function loadStats(samples: readonly LoadSample[], fromMs: number, toMs: 
     reads: kindStats(inside.filter((sample) => sample.kind === 'read'), fromMs),
     orders: kindStats(inside.filter((sample) => sample.kind === 'order'), fromMs),
     downtimeSeconds: failedSeconds(inside, fromMs),
+    p99Ms: percentile(inside.map((sample) => sample.latencyMs), 0.99),
   };
 }
 

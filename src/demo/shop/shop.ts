@@ -12,7 +12,7 @@ import { findPostgresBinaries, NO_POSTGRES } from '../../postgres/binaries.js';
 import { postmasterPattern } from '../../postgres/cluster.js';
 import { createWorkspace } from '../../postgres/workspace.js';
 import type { Workspace } from '../../postgres/workspace.js';
-import { isAlive, waitForExit } from '../../targets/proc.js';
+import { findTagged, isAlive, waitForExit } from '../../targets/proc.js';
 import { loadInventory, INVENTORY_FILE } from '../../targets/inventory.js';
 import { startAuditServer } from './audit.js';
 import { Cleanup } from './cleanup.js';
@@ -53,8 +53,15 @@ export interface Shop {
   /** Direct addresses of the databases (not through proxies); null when there are no PostgreSQL binaries. */
   readonly postgres: { readonly primary: Address; readonly replica: Address; readonly user: string; readonly database: string } | null;
   readonly load: LoadGenerator;
+  /** Browsing only, through the gateway that knows only dc a: what drill 4's customers see. */
+  readonly singleDcLoad: LoadGenerator;
   /** The id in every service's command line. */
   readonly demoId: string;
+  /**
+   * Starts again every service of the shop whose process is gone (a drill that burned a
+   * datacenter leaves it down); returns their names. The databases are not rebuilt.
+   */
+  restartMissingServices(): string[];
   /** Stops every process, removes every proxy and temporary cluster; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -108,22 +115,26 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     cleanup.add('stop the services', () => stopDemoProcesses(demoId));
     const children = startServices(plan, options);
     const gatewayUrl = `http://127.0.0.1:${plan.gateway.port}`;
+    const singleDcGatewayUrl = `http://127.0.0.1:${plan.singleDcGateway.port}`;
     const load = new LoadGenerator({ gatewayUrl });
-    cleanup.add('stop the load', () => load.drain());
+    const singleDcLoad = new LoadGenerator({ gatewayUrl: singleDcGatewayUrl, readsPerSecond: 20, ordersPerSecond: 0 });
+    cleanup.add('stop the load', () => Promise.all([load.drain(), singleDcLoad.drain()]).then(() => undefined));
     const pair = postgres && { primary: { ...postgres.primary, ...DATABASE }, replica: { ...postgres.replica, ...DATABASE } };
     const audit = await startAuditServer(plan.auditPort, pair, () => load.ackedIds());
     cleanup.add('stop the audit endpoint', () => audit.close());
-    await waitForGateways([gatewayUrl, `http://127.0.0.1:${plan.singleDcGateway.port}`], children, 20_000);
+    await waitForGateways([gatewayUrl, singleDcGatewayUrl], children, 20_000);
     log(`${plan.services.length} services up, both gateways see every upstream healthy (${since()})`);
 
     return {
       gatewayUrl,
-      singleDcGatewayUrl: `http://127.0.0.1:${plan.singleDcGateway.port}`,
+      singleDcGatewayUrl,
       auditUrl: audit.url,
       inventoryFile,
       postgres,
       load,
+      singleDcLoad,
       demoId,
+      restartMissingServices: () => restartMissing(plan, options),
       stop: () => cleanup.run(),
     };
   } catch (error) {
@@ -137,6 +148,12 @@ function startServices(plan: ShopPlan, options: ShopOptions): StartedService[] {
     const log = serviceLog(options.dir, service.name);
     return { name: service.name, log, child: spawnService(serviceCommand(options.bin, service), options.dir, log) };
   });
+}
+
+function restartMissing(plan: ShopPlan, options: ShopOptions): string[] {
+  const missing = plan.services.filter((service) => findTagged(`--demo ${plan.demoId} --name ${service.name} `).length === 0);
+  for (const service of missing) spawnService(serviceCommand(options.bin, service), options.dir, serviceLog(options.dir, service.name));
+  return missing.map((service) => service.name);
 }
 
 /** Deletes the shop's proxies; stops the agent too when the shop started it. */

@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoSummary, DrillSummary } from '../../src/report/summary.js';
+
+const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));
+const run = promisify(execFile);
+
+interface DemoOutput extends DemoSummary {
+  readonly matched: boolean;
+  readonly reports: { readonly html: string; readonly markdown: string; readonly junit: string };
+  readonly shop: { readonly id: string; readonly dir: string };
+}
+
+/** Command lines of live processes that belong to the demo `id`: its services (`--demo id`) and its PostgreSQL servers (in `firedrill-pg-id-*`). */
+function demoProcesses(id: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (cmdline.includes(id)) found.push(`${pid}: ${cmdline}`);
+  }
+  return found;
+}
+
+describe('firedrill demo', () => {
+  let cwd: string;
+  let stateDir: string;
+  let output: DemoOutput;
+  let exitCode: number;
+  let stderr: string;
+
+  beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'fd-demo-test-'));
+    stateDir = join(cwd, 'state');
+    try {
+      const done = await run(process.execPath, [BIN, 'demo', '--json', '--state-dir', stateDir], { cwd, encoding: 'utf8', timeout: 170_000, maxBuffer: 64 << 20 });
+      ({ stderr } = done);
+      output = JSON.parse(done.stdout) as DemoOutput;
+      exitCode = 0;
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      stderr = failed.stderr;
+      exitCode = failed.code;
+      output = JSON.parse(failed.stdout) as DemoOutput;
+    }
+  }, 180_000);
+
+  afterAll(() => {
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  const drill = (prefix: string): DrillSummary => {
+    const found = output.drills.find((d) => d.drill.startsWith(prefix));
+    if (!found) throw new Error(`no drill ${prefix} in ${JSON.stringify(output.drills.map((d) => d.drill))}\n${stderr}`);
+    return found;
+  };
+
+  it('ends every drill as it was built to, and exits 0', () => {
+    expect(output.drills.map((d) => [d.drill, d.verdict])).toEqual([
+      ['1. A replica dies', 'passed'],
+      ['3. The database link crawls', 'aborted'],
+      ['5. Backups are real', 'passed'],
+      ['5b. A corrupted backup is caught', 'deviated'],
+      ['4. No redundancy', 'deviated'],
+      ['2. Datacenter A burns', 'passed'],
+    ]);
+    expect(output.skipped).toEqual([]);
+    expect(output.matched).toBe(true);
+    expect(exitCode).toBe(0);
+  });
+
+  it('keeps reads available when a replica dies and when datacenter A burns, and loses no order', () => {
+    expect(drill('1.').availability).toBeGreaterThanOrEqual(0.999);
+    const burn = drill('2.');
+    expect(burn.availability).toBeGreaterThanOrEqual(0.999);
+    expect(burn.rtoSeconds).toBeGreaterThan(0);
+    expect(burn.rtoSeconds).toBeLessThanOrEqual(10);
+    expect(burn.ordersLost).toBe(0);
+  });
+
+  it('aborts the crawling database link on its guardrail and measures the abort latency', () => {
+    const crawl = drill('3.');
+    expect(crawl.reason).toMatch(/guardrail slow-orders tripped/);
+    expect(crawl.abortLatencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('shows customers affected when the shop has no second datacenter', () => {
+    const single = drill('4.');
+    expect(single.reason).toMatch(/reads not met/);
+    expect(single.availability).toBeLessThan(0.999);
+    expect(single.downtimeSeconds).toBeGreaterThan(0);
+  });
+
+  it('says what differs in the corrupted backup', () => {
+    const journal = JSON.parse(readFileSync(drill('5b.').journal.replace(/^(?!\/)/, `${cwd}/`), 'utf8')) as { activities: { activity: { name: string }; output?: { output?: { ok: boolean; differences: string[] } } }[] };
+    const restore = journal.activities.find((a) => a.activity.name === 'restore')?.output?.output;
+    expect(restore?.ok).toBe(false);
+    expect(restore?.differences.length).toBeGreaterThan(0);
+  });
+
+  it('writes an HTML page, Markdown and JUnit with one test case per drill', () => {
+    const html = readFileSync(output.reports.html, 'utf8');
+    expect(html).toContain('Every drill ended as expected');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+    expect(readFileSync(output.reports.markdown, 'utf8')).toContain('2. Datacenter A burns');
+    const junit = readFileSync(output.reports.junit, 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(6);
+    for (const run of output.drills) expect(existsSync(join(stateDir, 'runs', run.runId, 'journal.json'))).toBe(true);
+  });
+
+  it('leaves no process, temporary cluster, proxy or open fault behind', async () => {
+    expect(output.shop.id).toMatch(/^fd[0-9a-f]{8}$/);
+    expect(demoProcesses(output.shop.id)).toEqual([]);
+    expect(existsSync(output.shop.dir)).toBe(false);
+    expect(readdirSync(tmpdir()).filter((name) => name.includes(output.shop.id))).toEqual([]);
+    // No agent left running (the demo stopped the one it started, with its proxies), and no
+    // fault open in its ledger.
+    const status = JSON.parse((await run(process.execPath, [BIN, 'status', '--json', '--state-dir', stateDir], { encoding: 'utf8' })).stdout) as { localAgentRunning: boolean; openLedgerRecords: string[] };
+    expect(status.localAgentRunning).toBe(false);
+    expect(status.openLedgerRecords).toEqual([]);
+  });
+});
