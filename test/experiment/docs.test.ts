@@ -5,8 +5,12 @@ import { loadExperimentText } from '../../src/experiment/load.js';
 import { referenceMarkdown } from '../../src/experiment/reference.js';
 import { faultTypes } from '../../src/faults/index.js';
 import { probeTypes } from '../../src/probes/index.js';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeInventory } from '../../src/demo/shop/inventory-file.js';
+import { planShop } from '../../src/demo/shop/plan.js';
+import { loadInventory } from '../../src/targets/inventory.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const catalog = { faults: faultTypes, probes: probeTypes };
@@ -32,6 +36,26 @@ describe('the documentation', () => {
       const text = readFileSync(join(ROOT, 'examples', file), 'utf8');
       const inventory = { file: 'inventory', services: new Map([['web', {}]]), proxies: new Map(), agents: new Map() };
       expect(() => loadExperimentText(file, text, { catalog, env: {}, vars: { pid: '1' }, inventory })).not.toThrow();
+    }
+  });
+
+  it("ships the demo's drills, which validate against the inventory the demo's shop writes", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-docs-'));
+    try {
+      let port = 20000;
+      const plan = planShop({ demoId: 'fd00000000', owner: 1, withDatabase: true, port: () => port++ });
+      const file = join(dir, 'firedrill.inventory.yaml');
+      writeInventory(file, plan, { bin: 'bin/firedrill.js', dir, postgres: { primary: 'primary', replica: 'replica' } });
+      const inventory = loadInventory(file);
+      const drills = readdirSync(join(ROOT, 'examples', 'demo')).filter((f) => f.endsWith('.yaml'));
+      expect(drills).toHaveLength(6);
+      for (const drill of drills) {
+        const text = readFileSync(join(ROOT, 'examples', 'demo', drill), 'utf8');
+        const { experiment } = loadExperimentText(drill, text, { catalog, env: {}, vars: { dump: join(dir, 'backup.dump') }, inventory });
+        expect(experiment.title).toMatch(/^\d+b?\. /);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

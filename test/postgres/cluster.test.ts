@@ -112,6 +112,7 @@ describe('PostgresCluster', () => {
       const postmaster = cluster.postmasterPid() ?? 0;
       // A stopped backend cannot notice its postmaster's death: it stays behind, as after a drill.
       process.kill(backend, 'SIGSTOP');
+      await eventually(() => expect(processState(backend)).toBe('T'));
       process.kill(postmaster, 'SIGKILL');
       await eventually(() => expect(cluster.isRunning()).toBe(false));
       expect(processState(backend)).toBe('T');

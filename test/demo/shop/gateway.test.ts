@@ -12,7 +12,7 @@ const CATALOGS = ['catalog-a1', 'catalog-a2', 'catalog-b1'] as const;
 const lab = new ServiceLab();
 let catalogs: Service[];
 let gatewayUrl: string;
-let catalogArgs: (name: string) => string[];
+const catalogArgs = (name: string): string[] => ['--dc', name.startsWith('catalog-a') ? 'a' : 'b'];
 
 async function allHealthy(): Promise<GatewayHealth> {
   return waitFor(
@@ -34,7 +34,6 @@ async function read(): Promise<{ status: number; upstream: unknown; service: unk
 beforeEach(async () => {
   const ports = await freePorts(CATALOGS.length + 1);
   const port = (i: number) => ports[i] as number;
-  catalogArgs = (name) => ['--dc', name.includes('-a') ? 'a' : 'b'];
   catalogs = await Promise.all(CATALOGS.map((name, i) => lab.start('catalog', name, port(i), catalogArgs(name))));
   const upstreams = catalogs.flatMap((catalog) => ['--catalog', `${catalog.name}=127.0.0.1:${catalog.port}`]);
   const gatewayPort = port(CATALOGS.length);

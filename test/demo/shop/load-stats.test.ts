@@ -44,7 +44,7 @@ describe('loadStats', () => {
       samples: [],
       from: 0,
       to: 10_000,
-      expected: { reads: { ok: 0, failed: 0, p99Ms: null, downtimeSeconds: 0 }, orders: { ok: 0, failed: 0, p99Ms: null, downtimeSeconds: 0 }, downtimeSeconds: 0 },
+      expected: { reads: { ok: 0, failed: 0, p99Ms: null, downtimeSeconds: 0 }, orders: { ok: 0, failed: 0, p99Ms: null, downtimeSeconds: 0 }, downtimeSeconds: 0, p99Ms: null },
     },
     {
       name: 'counts ok and failed requests per kind',
@@ -87,7 +87,7 @@ describe('loadStats', () => {
     expect(loadStats(samples, T0 + from, T0 + to)).toMatchObject(expected);
   });
 
-  it('takes the p99 per kind over every request, failures included', () => {
+  it('takes the p99 per kind and over both kinds, failures included', () => {
     // 99 fast reads and one slow failed one: the failure is the 100th and does not set p99 …
     const reads = Array.from({ length: 99 }, (_, i) => sample(i, 'read', true, 5));
     const slowFailure = sample(200, 'read', false, 3_000);
@@ -96,11 +96,14 @@ describe('loadStats', () => {
     const stats = loadStats([...reads, slowFailure, ...orders], T0, T0 + 1_000);
     expect(stats.reads).toMatchObject({ ok: 99, failed: 1, p99Ms: 5 });
     expect(stats.orders).toMatchObject({ ok: 9, failed: 1, p99Ms: 9_000 });
+    // over all 110 requests the 109th is the slow failed read: only the one order is slower
+    expect(stats.p99Ms).toBe(3_000);
   });
 
   it('leaves p99 null for a kind with no request in the window', () => {
     const stats = loadStats([sample(0, 'read', true, 12)], T0, T0 + 1_000);
     expect(stats.reads.p99Ms).toBe(12);
     expect(stats.orders.p99Ms).toBeNull();
+    expect(stats.p99Ms).toBe(12);
   });
 });
