@@ -21,7 +21,8 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
   const bin = resolve(process.argv[1] ?? 'bin/firedrill.js');
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  // SIGHUP too: closing the terminal must not leave the shop's databases running.
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGHUP', onSignal);
   const out = options.json ? process.stderr : process.stdout;
   let result: DemoResult | undefined;
   try {
@@ -41,7 +42,7 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
     if (options.keep && !controller.signal.aborted) await keepShop(result, examples, out, controller.signal);
     return matched ? EXIT.passed : EXIT.finding;
   } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGHUP', onSignal);
     if (result) {
       if (options.keep) out.write('\nstopping the shop…\n');
       await result.shop.stop();

@@ -11,6 +11,7 @@ import type { StoredRun } from '../runs/run-directory.js';
 import type { DemoSummary, DrillSummary } from '../report/summary.js';
 import { newSeed } from '../util/random.js';
 import { planDrills } from './drills.js';
+import { claimDirectory, removeDemoLeftovers } from './leftovers.js';
 import type { Drill } from './drills.js';
 import { summarizeDrill } from './summarize.js';
 import type { Shop } from './shop/shop.js';
@@ -43,8 +44,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const c = pc.createColors(Boolean(options.out.isTTY) && !('NO_COLOR' in process.env));
   const say = (line: string) => options.out.write(`${line}\n`);
-  const scratch = mkdtempSync(join(tmpdir(), 'firedrill-demo-'));
   say(c.bold('Firedrill demo: a redundant shop in two datacenters, and five drills against it'));
+  for (const line of await removeDemoLeftovers()) say(c.dim(`  removed what an earlier demo left behind: ${line}`));
+  const scratch = mkdtempSync(join(tmpdir(), 'firedrill-demo-'));
+  claimDirectory(scratch);
   const { startShop } = await import('./shop/shop.js');
   let shop: Shop;
   try {

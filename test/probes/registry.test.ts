@@ -4,8 +4,8 @@ import { compileTolerance } from '../../src/engine/tolerance.js';
 import { probeTypes } from '../../src/probes/index.js';
 
 describe('probe registry', () => {
-  it('holds http, tcp, command and availability under their own names', () => {
-    expect([...probeTypes.keys()]).toEqual(['http', 'tcp', 'command', 'availability']);
+  it('holds http, tcp, command, availability and postgres-restore under their own names', () => {
+    expect([...probeTypes.keys()]).toEqual(['http', 'tcp', 'command', 'availability', 'postgres-restore']);
     for (const [name, probe] of probeTypes) expect(probe.name).toBe(name);
   });
 

@@ -32,19 +32,28 @@ export async function auditOrders(pair: DatabasePair | null, acked: readonly str
       for (const row of result.rows) present.add(row.id);
     }
   });
-  const missing = acked.filter((id) => !present.has(id));
+  // PostgreSQL prints a uuid lower-cased; the orders service accepts (and acknowledges) any case.
+  const missing = acked.filter((id) => !present.has(id.toLowerCase()));
   return { acked: acked.length, present: acked.length - missing.length, missingCount: missing.length, missing: missing.slice(0, 20), database: writable.role };
 }
 
-/** `GET /audit` on 127.0.0.1:port (0: any free port); 503 when no database takes writes. */
-export async function startAuditServer(port: number, pair: DatabasePair | null, acked: () => readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * `GET /audit` on 127.0.0.1:port (0: any free port); 503 when no database takes writes. With
+ * `explain`, the report also says, for each missing order, when and by whom it was acknowledged.
+ */
+export async function startAuditServer(
+  port: number,
+  pair: DatabasePair | null,
+  acked: () => readonly string[],
+  explain?: (id: string) => object | undefined,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/audit') {
       sendJson(res, 404, { error: 'GET /audit' });
       return;
     }
     auditOrders(pair, acked()).then(
-      (report) => sendJson(res, 200, report),
+      (report) => sendJson(res, 200, explain ? { ...report, missingAcks: report.missing.map((id) => ({ id, ...explain(id) })) } : report),
       (error: unknown) => sendJson(res, 503, { error: errorMessage(error) }),
     );
   });

@@ -52,5 +52,5 @@ function failedSeconds(samples: readonly LoadSample[], fromMs: number): number {
 export function percentile(values: readonly number[], rank: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(rank * sorted.length) - 1)] ?? null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(rank * sorted.length) - 1))] ?? null;
 }

@@ -30,6 +30,7 @@ export class LoadGenerator {
   private readonly options: Required<LoadOptions>;
   private readonly samples: LoadSample[] = [];
   private readonly acked: string[] = [];
+  private readonly acks = new Map<string, OrderAck>();
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -86,6 +87,11 @@ export class LoadGenerator {
     return this.acked;
   }
 
+  /** When an acknowledged order was sent and acknowledged, and by which service and database. */
+  ack(id: string): OrderAck | undefined {
+    return this.acks.get(id);
+  }
+
   private tick(): void {
     const elapsedS = (performance.now() - this.startedAt) / 1000;
     for (const kind of ['read', 'order'] as const) {
@@ -119,19 +125,25 @@ export class LoadGenerator {
     const body = JSON.stringify({ id, item: product.id, qty: 1 + Math.floor(Math.random() * 3) });
     const result = await this.request('POST', '/orders', body, this.options.orderTimeoutMs);
     const ok = result.status === 201;
-    if (ok) this.acked.push(id);
+    if (ok) {
+      this.acked.push(id);
+      this.acks.set(id, { sentAt: new Date(at).toISOString(), latencyMs: result.latencyMs, ...servedBy(result.body) });
+    }
     this.samples.push({ at, kind: 'order', ok, latencyMs: result.latencyMs, id, ...outcome(result) });
   }
 
-  private request(method: string, path: string, body: string | undefined, timeoutMs: number): Promise<{ status?: number; error?: string; latencyMs: number }> {
+  private request(method: string, path: string, body: string | undefined, timeoutMs: number): Promise<{ status?: number; error?: string; latencyMs: number; body?: string }> {
     const started = performance.now();
     const latency = () => Math.round((performance.now() - started) * 100) / 100;
     return new Promise((resolve) => {
       const url = new URL(path, this.options.gatewayUrl);
       const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
       const req = http.request(url, { method, headers, agent: this.agent }, (res) => {
-        res.resume();
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, latencyMs: latency() }));
+        // Orders answer with a small JSON body naming who stored them; reads are only counted.
+        let answer = '';
+        if (method === 'POST') res.setEncoding('utf8').on('data', (chunk: string) => void (answer.length < 4096 && (answer += chunk)));
+        else res.resume();
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, latencyMs: latency(), body: answer }));
         res.once('error', (error) => resolve({ error: errorMessage(error), latencyMs: latency() }));
       });
       const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -139,6 +151,23 @@ export class LoadGenerator {
       req.once('error', (error) => resolve({ error: errorMessage(error), latencyMs: latency() }));
       req.end(body);
     });
+  }
+}
+
+/** An acknowledged order, for the audit to explain a loss. */
+export interface OrderAck {
+  readonly sentAt: string;
+  readonly latencyMs: number;
+  readonly service?: string;
+  readonly database?: string;
+}
+
+function servedBy(body: string | undefined): { service?: string; database?: string } {
+  try {
+    const { service, database } = JSON.parse(body ?? '') as Record<string, unknown>;
+    return { ...(typeof service === 'string' ? { service } : {}), ...(typeof database === 'string' ? { database } : {}) };
+  } catch {
+    return {};
   }
 }
 

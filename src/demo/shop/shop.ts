@@ -14,6 +14,7 @@ import { createWorkspace } from '../../postgres/workspace.js';
 import type { Workspace } from '../../postgres/workspace.js';
 import { findTagged, isAlive, waitForExit } from '../../targets/proc.js';
 import { loadInventory, INVENTORY_FILE } from '../../targets/inventory.js';
+import { claimDirectory } from '../leftovers.js';
 import { startAuditServer } from './audit.js';
 import { Cleanup } from './cleanup.js';
 import { startShopDatabase } from './database.js';
@@ -88,6 +89,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     if (binaries) {
       const created = createWorkspace(demoId);
       workspace = created;
+      claimDirectory(created.dir);
       cleanup.add(`remove ${created.dir}`, () => created.remove());
     }
     mkdirSync(join(options.dir, 'logs'), { recursive: true });
@@ -120,7 +122,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     const singleDcLoad = new LoadGenerator({ gatewayUrl: singleDcGatewayUrl, readsPerSecond: 20, ordersPerSecond: 0 });
     cleanup.add('stop the load', () => Promise.all([load.drain(), singleDcLoad.drain()]).then(() => undefined));
     const pair = postgres && { primary: { ...postgres.primary, ...DATABASE }, replica: { ...postgres.replica, ...DATABASE } };
-    const audit = await startAuditServer(plan.auditPort, pair, () => load.ackedIds());
+    const audit = await startAuditServer(plan.auditPort, pair, () => load.ackedIds(), (id) => load.ack(id));
     cleanup.add('stop the audit endpoint', () => audit.close());
     await waitForGateways([gatewayUrl, singleDcGatewayUrl], children, 20_000);
     log(`${plan.services.length} services up, both gateways see every upstream healthy (${since()})`);

@@ -155,6 +155,11 @@ describe.skipIf(!binaries)('the orders service on a primary and its synchronous 
     }
   });
 
+  it('finds an acknowledged id whatever its case, as the orders service stores it lower-cased', async () => {
+    const [stored] = [...new Set(acked)] as [string];
+    expect(await auditOrders(pair, [stored.toUpperCase()])).toMatchObject({ acked: 1, present: 1, missingCount: 0, missing: [] });
+  });
+
   it('lists at most 20 missing ids but counts them all', async () => {
     const never = Array.from({ length: 25 }, () => randomUUID());
     const report = await auditOrders(pair, never);
