@@ -121,9 +121,17 @@ async function damageBackup(drill: Drill, scratch: string): Promise<void> {
   }
 }
 
-/** Writes the demo's summary, report pages and JUnit file; returns their paths. */
+/**
+ * Writes the demo's summary, report pages and JUnit file, and each drill's own report.html,
+ * report.md and junit.xml in its run directory; returns the demo's paths.
+ */
 export async function writeDemoReports(result: DemoResult): Promise<{ html: string; markdown: string; junit: string }> {
-  const { renderDemoHtml, renderDemoMarkdown, renderJunit } = await import('../report/index.js');
+  const { renderDemoHtml, renderDemoMarkdown, renderHtml, renderJunit, renderMarkdown } = await import('../report/index.js');
+  for (const run of result.runs) {
+    writeFileSync(join(run.dir, 'report.html'), renderHtml(run));
+    writeFileSync(join(run.dir, 'report.md'), renderMarkdown(run));
+    writeFileSync(join(run.dir, 'junit.xml'), renderJunit([run]));
+  }
   const paths = { html: join(result.reportDir, 'report.html'), markdown: join(result.reportDir, 'report.md'), junit: join(result.reportDir, 'junit.xml') };
   writeFileSync(paths.html, renderDemoHtml(result.summary, result.runs));
   writeFileSync(paths.markdown, renderDemoMarkdown(result.summary));

@@ -163,9 +163,17 @@ describe('firedrill agent: crash recovery', () => {
       expect(processState(pid)).toBe('T');
       controller.kill('SIGKILL');
       await expect.poll(() => processState(pid), { timeout: 5000, interval: 5 }).toMatch(running);
-      const ledger = new Ledger(ledgerFile(dir));
-      const record = ledger.latest(runId, 'pause');
-      ledger.close();
+      // The process runs again at the SIGCONT; the ledger says so once the revert is verified.
+      const latest = () => {
+        const ledger = new Ledger(ledgerFile(dir));
+        try {
+          return ledger.latest(runId, 'pause');
+        } finally {
+          ledger.close();
+        }
+      };
+      await expect.poll(() => latest()?.status, { timeout: 5000, interval: 10 }).toBe('reverted');
+      const record = latest();
       expect(record).toMatchObject({ status: 'reverted', revertReason: expect.stringMatching(/^lease expired/), verification: { ok: true } });
       lateness.push((record?.verifiedAt ?? 0) - (record?.leaseExpiresAt ?? 0));
     }

@@ -120,7 +120,9 @@ describe('firedrill demo', () => {
     expect(readFileSync(output.reports.markdown, 'utf8')).toContain('2. Datacenter A burns');
     const junit = readFileSync(output.reports.junit, 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(6);
-    for (const run of output.drills) expect(existsSync(join(stateDir, 'runs', run.runId, 'journal.json'))).toBe(true);
+    for (const run of output.drills) {
+      for (const file of ['journal.json', 'report.html', 'report.md', 'junit.xml']) expect(existsSync(join(stateDir, 'runs', run.runId, file)), `${run.runId}/${file}`).toBe(true);
+    }
   });
 
   it('leaves no process, temporary cluster, proxy or open fault behind', async () => {
