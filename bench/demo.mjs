@@ -31,9 +31,12 @@ async function demoOnce() {
   });
   const code = await new Promise((resolve) => child.on('exit', resolve));
   const wallMs = performance.now() - started;
+  const summary = JSON.parse(stdout || '{}');
+  if (code !== 0 || !summary.matched) {
+    const drills = (summary.drills ?? []).map((d) => `  ${d.drill}: ${d.verdict} (expected ${d.expected}): ${d.reason}`).join('\n');
+    throw new Error(`the demo exited ${code}; its runs are kept in ${dir}\n${drills}`);
+  }
   rmSync(dir, { recursive: true, force: true });
-  const summary = JSON.parse(stdout);
-  if (code !== 0 || !summary.matched) throw new Error(`the demo exited ${code}, drills as expected: ${summary.matched}`);
   return { wallMs, shopUpMs, summary };
 }
 
