@@ -102,7 +102,10 @@ async function runDrill(drill: Drill, shop: Shop, options: DemoOptions): Promise
     progress: new ProgressObserver(options.out),
     signal: options.signal,
   });
-  const traffic = (drill.traffic === 'single-dc' ? shop.singleDcLoad : shop.load).stats(from, Date.now());
+  const load = drill.traffic === 'single-dc' ? shop.singleDcLoad : shop.load;
+  const to = Date.now();
+  await load.settle(to); // the drill's slowest requests are still being answered
+  const traffic = load.stats(from, to);
   return {
     summary: summarizeDrill(drill, executed.journal, executed.journalPath, traffic),
     run: readRun(options.stateDir, executed.runId),

@@ -32,7 +32,8 @@ export class LoadGenerator {
   private readonly acked: string[] = [];
   private readonly acks = new Map<string, OrderAck>();
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Requests waiting for an answer, with when each was sent. */
+  private readonly inFlight = new Map<Promise<void>, number>();
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private sent = { read: 0, order: 0 };
@@ -57,7 +58,7 @@ export class LoadGenerator {
   /** Stops sending and waits for the requests in flight; then releases the connections. */
   async drain(): Promise<void> {
     this.stop();
-    await Promise.all(this.inFlight);
+    await Promise.all(this.inFlight.keys());
     this.agent.destroy();
   }
 
@@ -67,6 +68,14 @@ export class LoadGenerator {
 
   timeline(): readonly LoadSample[] {
     return this.samples;
+  }
+
+  /**
+   * Waits until every request sent before `toMs` (epoch ms) has its answer or its timeout, so
+   * that stats over an interval that just ended include its slowest requests too.
+   */
+  async settle(toMs: number): Promise<void> {
+    await Promise.all([...this.inFlight].filter(([, at]) => at < toMs).map(([request]) => request));
   }
 
   /** Reads, orders and downtime of the requests sent in [fromMs, toMs) (epoch ms). */
@@ -111,7 +120,7 @@ export class LoadGenerator {
     }
     const request = kind === 'read' ? this.read(at) : this.order(at);
     const tracked = request.finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
+    this.inFlight.set(tracked, at);
   }
 
   private async read(at: number): Promise<void> {
