@@ -141,6 +141,18 @@ export class DuringWatch {
   deviations(): string[] {
     return Object.entries(this.summary.probes)
       .filter(([, probe]) => probe.failures > 0)
-      .map(([name, probe]) => `hypothesis during the method: ${name} not met in ${probe.failures} of ${probe.checks} checks (first: ${probe.firstFailure?.detail ?? 'unknown'})`);
+      .map(([name, probe]) => `hypothesis during the method: ${name} not met in ${probe.failures} of ${probe.checks} checks (first: ${probe.firstFailure?.detail ?? 'unknown'})${impact(probe.last?.output)}`);
   }
+}
+
+/**
+ * For a probe that counts its samples over the whole drill (availability): how long users were
+ * affected and how many samples failed — what a reader of the verdict wants to know first.
+ */
+function impact(output: ProbeResult['output']): string {
+  if (!output || typeof output !== 'object' || Array.isArray(output)) return '';
+  const { affectedMs, totalFailures, totalSamples, firstFailureAt } = output as Record<string, unknown>;
+  if (typeof affectedMs !== 'number' || typeof totalFailures !== 'number' || typeof totalSamples !== 'number' || totalFailures === 0) return '';
+  const from = typeof firstFailureAt === 'string' ? ` from ${firstFailureAt.slice(11, 23)} UTC` : '';
+  return `; users affected for ${(affectedMs / 1000).toFixed(1)} s${from}: ${totalFailures} of ${totalSamples} samples failed`;
 }
