@@ -8,6 +8,7 @@ import { AGENT_FILES } from './api.js';
 import type { AgentInfo, AgentStatus } from './api.js';
 import { AgentHttp } from './http-client.js';
 import type { AgentEndpoint } from './http-client.js';
+import { selfBin } from '../util/self.js';
 
 export interface LocalAgent extends AgentEndpoint {
   readonly info: AgentInfo;
@@ -53,7 +54,7 @@ export async function ensureLocalAgent(options: StartOptions): Promise<LocalAgen
   mkdirSync(options.stateDir, { recursive: true });
   const logPath = join(options.stateDir, AGENT_FILES.log);
   const log = openSync(logPath, 'a');
-  const bin = options.bin ?? process.argv[1] ?? 'firedrill';
+  const bin = options.bin ?? selfBin('firedrill');
   const args = [bin, 'agent', '--listen', '127.0.0.1:0', '--state-dir', resolve(options.stateDir), '--idle-exit', options.idleExit ?? '10m'];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);

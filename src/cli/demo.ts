@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { once } from 'node:events';
 import { runDemo, writeDemoReports } from '../demo/demo.js';
 import type { DemoResult } from '../demo/demo.js';
 import { formatDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';
+import { selfBin } from '../util/self.js';
 
 export interface DemoCommandOptions {
   readonly stateDir: string;
@@ -18,7 +19,7 @@ export interface DemoCommandOptions {
  * stops the shop; `--keep` leaves the shop running until Ctrl-C so the user can run the drills.
  */
 export async function demoCommand(options: DemoCommandOptions): Promise<number> {
-  const bin = resolve(process.argv[1] ?? 'bin/firedrill.js');
+  const bin = selfBin();
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));
   // SIGHUP too: closing the terminal must not leave the shop's databases running.

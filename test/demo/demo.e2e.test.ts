@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,11 @@ describe('firedrill demo', () => {
     cwd = mkdtempSync(join(tmpdir(), 'fd-demo-test-'));
     stateDir = join(cwd, 'state');
     try {
-      const done = await run(process.execPath, [BIN, 'demo', '--json', '--state-dir', stateDir], { cwd, encoding: 'utf8', timeout: 170_000, maxBuffer: 64 << 20 });
+      // Through a symlink in a .bin directory, as `npx firedrill demo` starts it.
+      const link = join(cwd, 'node_modules', '.bin', 'firedrill');
+      mkdirSync(dirname(link), { recursive: true });
+      symlinkSync(BIN, link);
+      const done = await run(process.execPath, [link, 'demo', '--json', '--state-dir', stateDir], { cwd, encoding: 'utf8', timeout: 170_000, maxBuffer: 64 << 20 });
       ({ stderr } = done);
       output = JSON.parse(done.stdout) as DemoOutput;
       exitCode = 0;
@@ -50,6 +54,7 @@ describe('firedrill demo', () => {
       const failed = error as { code: number; stdout: string; stderr: string };
       stderr = failed.stderr;
       exitCode = failed.code;
+      if (!failed.stdout) throw new Error(`the demo printed no summary (exit ${failed.code}):\n${failed.stderr}`, { cause: error });
       output = JSON.parse(failed.stdout) as DemoOutput;
     }
   }, 180_000);
