@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findTagged, isAlive, processStartTime, waitForExit } from '../targets/proc.js';
+import { signalAll } from './shop/processes.js';
 
 /** Written into each temporary directory of a demo: who owns it. */
 const OWNER_FILE = 'firedrill-owner.json';
@@ -34,7 +35,7 @@ export async function removeDemoLeftovers(root = tmpdir()): Promise<string[]> {
     if (!owner || (isAlive(owner.pid) && processStartTime(owner.pid) === owner.startTime)) continue;
     const servers = findTagged(`${dir}/`).map((info) => info.pid);
     // SIGQUIT is PostgreSQL's immediate shutdown: the postmaster takes its children with it.
-    for (const pid of servers) signal(pid, 'SIGQUIT');
+    signalAll(servers, 'SIGQUIT');
     signalAll(await waitForExit(servers, 5000), 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     cleaned.push(`${dir} (demo pid ${owner.pid} is gone${servers.length ? `; ${servers.length} process(es) stopped` : ''})`);
@@ -48,17 +49,5 @@ function readOwner(dir: string): Owner | undefined {
     return typeof owner.pid === 'number' && typeof owner.startTime === 'number' ? { pid: owner.pid, startTime: owner.startTime } : undefined;
   } catch {
     return undefined; // not ours, or not readable: leave it alone
-  }
-}
-
-function signalAll(pids: readonly number[], name: NodeJS.Signals): void {
-  for (const pid of pids) signal(pid, name);
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
   }
 }

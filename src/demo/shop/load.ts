@@ -150,8 +150,13 @@ export class LoadGenerator {
       const req = http.request(url, { method, headers, agent: this.agent }, (res) => {
         // Orders answer with a small JSON body naming who stored them; reads are only counted.
         let answer = '';
-        if (method === 'POST') res.setEncoding('utf8').on('data', (chunk: string) => void (answer.length < 4096 && (answer += chunk)));
-        else res.resume();
+        if (method === 'POST') {
+          res.setEncoding('utf8').on('data', (chunk: string) => {
+            if (answer.length < 4096) answer += chunk;
+          });
+        } else {
+          res.resume();
+        }
         res.once('end', () => resolve({ status: res.statusCode ?? 0, latencyMs: latency(), body: answer }));
         res.once('error', (error) => resolve({ error: errorMessage(error), latencyMs: latency() }));
       });

@@ -32,17 +32,19 @@ export function demoProcesses(demoId: string): number[] {
   return findTagged(`--demo ${demoId} `).map((info) => info.pid);
 }
 
+/** Sends `signal` to each pid that still exists. */
+export function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** SIGTERM to every process of the demo; SIGKILL to those still running after `graceMs`. */
 export async function stopDemoProcesses(demoId: string, graceMs = 3000): Promise<void> {
-  const signalAll = (pids: readonly number[], signal: NodeJS.Signals) => {
-    for (const pid of pids) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // already gone
-      }
-    }
-  };
   const pids = demoProcesses(demoId);
   signalAll(pids, 'SIGCONT'); // a paused service (process-pause) must be able to hear SIGTERM
   signalAll(pids, 'SIGTERM');
