@@ -1,5 +1,5 @@
-import { AgentRunningError } from '../agent/agent-lock.js';
-import { startAgent } from '../agent/daemon.js';
+import { AgentRunningError } from '../agent-daemon/agent-lock.js';
+import { startAgent } from '../agent-daemon/daemon.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';

@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
 import { errorMessage } from '../errors.js';
-import { clearHalt, writeHalt } from '../agent/halt-file.js';
-import { LOCAL_AGENT } from '../agent/router.js';
+import { clearHalt, writeHalt } from '../agent-protocol/halt-file.js';
+import { LOCAL_AGENT } from '../agent-client/router.js';
 import { EXIT } from './exit-codes.js';
-import { connectFleet } from './fleet.js';
+import { connectFleet } from '../runs/fleet.js';
 import { inventoryFor } from './inventory-option.js';
 
 export interface HaltOptions {

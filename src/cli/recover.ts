@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { RecoverResponse } from '../agent/api.js';
-import { findLocalAgent } from '../agent/local-agent.js';
-import { AgentClient } from '../agent/client.js';
-import { LOCAL_AGENT } from '../agent/router.js';
+import type { RecoverResponse } from '../agent-protocol/api.js';
+import { findLocalAgent } from '../agent-client/local-agent.js';
+import { AgentClient } from '../agent-client/client.js';
+import { LOCAL_AGENT } from '../agent-client/router.js';
 import { EXIT } from './exit-codes.js';
 
 export interface RecoverOptions {
@@ -41,10 +41,10 @@ async function recover(stateDir: string): Promise<RecoverResponse> {
   }
   // No agent: do what an agent does when it starts, holding its lock so that none starts meanwhile.
   const [{ acquireLock }, { openAgentCore }, { ledgerFile }, { silentLogger }] = await Promise.all([
-    import('../agent/agent-lock.js'),
-    import('../agent/server/core.js'),
-    import('../agent/ledger.js'),
-    import('../agent/log.js'),
+    import('../agent-daemon/agent-lock.js'),
+    import('../agent-daemon/http/core.js'),
+    import('../agent-daemon/ledger.js'),
+    import('../util/log.js'),
   ]);
   if (!existsSync(ledgerFile(stateDir))) return { reverted: [], swept: [] };
   const lock = acquireLock(stateDir);

@@ -1,14 +1,14 @@
 import { relative, resolve } from 'node:path';
 import { OperationalError, UserError, ValidationError } from '../errors.js';
-import { DEFAULT_LEASE_TTL_MS } from '../agent/api.js';
+import { DEFAULT_LEASE_TTL_MS } from '../agent-protocol/api.js';
 import { parseDuration } from '../util/duration.js';
 import { newSeed } from '../util/random.js';
-import { executeRun } from './execute-run.js';
+import { executeRun } from '../runs/execute-run.js';
 import { createRedactor, redactError } from '../util/redact.js';
 import { exitCodeFor } from './exit-codes.js';
-import { prepareExperiment } from './prepare.js';
-import type { ExperimentOptions, Prepared } from './prepare.js';
-import { ProgressObserver } from './progress.js';
+import { prepareExperiment } from '../runs/prepare.js';
+import type { ExperimentOptions, Prepared } from '../runs/prepare.js';
+import { ProgressObserver } from '../report/terminal-progress.js';
 
 export interface RunCommandOptions extends ExperimentOptions {
   readonly dryRun?: boolean;

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { listRuns } from '../runs/run-directory.js';
 import { formatDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';
-import { verdictText } from './format.js';
+import { verdictText } from '../report/terminal-lines.js';
 
 export interface RunsOptions {
   readonly stateDir: string;

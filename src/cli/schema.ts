@@ -1,5 +1,5 @@
 import { experimentJsonSchema } from '../experiment/json-schema.js';
-import { loadCatalog } from './catalog.js';
+import { loadCatalog } from '../runs/catalog.js';
 import { EXIT } from './exit-codes.js';
 
 export async function schemaCommand(): Promise<number> {

@@ -5,8 +5,8 @@ import { describeTarget } from '../engine/target.js';
 import { readRun } from '../runs/run-directory.js';
 import { formatDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';
-import { eventLines, verdictText } from './format.js';
-import type { Colors } from './format.js';
+import { eventLines, verdictText } from '../report/terminal-lines.js';
+import type { Colors } from '../report/terminal-lines.js';
 
 export interface ShowOptions {
   readonly stateDir: string;

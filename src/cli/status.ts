@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import pc from 'picocolors';
 import { errorMessage } from '../errors.js';
-import type { AgentStatus, HaltState } from '../agent/api.js';
-import { readHalt } from '../agent/halt-file.js';
-import { LOCAL_AGENT } from '../agent/router.js';
+import type { AgentStatus, HaltState } from '../agent-protocol/api.js';
+import { readHalt } from '../agent-protocol/halt-file.js';
+import { LOCAL_AGENT } from '../agent-client/router.js';
 import { describeTarget } from '../engine/target.js';
 import { EXIT } from './exit-codes.js';
-import { connectFleet } from './fleet.js';
+import { connectFleet } from '../runs/fleet.js';
 import { inventoryFor } from './inventory-option.js';
 
 export interface StatusOptions {
@@ -75,7 +75,7 @@ function print(reports: readonly AgentReport[], local: boolean, halt: HaltState 
 
 /** Open ledger records, read directly when no agent runs to hold them. */
 async function openLedgerRecords(stateDir: string): Promise<string[]> {
-  const { Ledger, ledgerFile } = await import('../agent/ledger.js');
+  const { Ledger, ledgerFile } = await import('../agent-daemon/ledger.js');
   const file = ledgerFile(stateDir);
   if (!existsSync(file)) return [];
   const ledger = new Ledger(file);

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { UserError } from '../errors.js';
 import { describeTypes, referenceMarkdown } from '../experiment/reference.js';
 import { didYouMean } from '../util/suggest.js';
-import { loadCatalog } from './catalog.js';
+import { loadCatalog } from '../runs/catalog.js';
 import { EXIT } from './exit-codes.js';
 
 /** `firedrill types [name]`: what can be injected and observed, with every parameter. */

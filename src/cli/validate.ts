@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js';
-import { prepareExperiment } from './prepare.js';
-import type { ExperimentOptions } from './prepare.js';
+import { prepareExperiment } from '../runs/prepare.js';
+import type { ExperimentOptions } from '../runs/prepare.js';
 import { EXIT } from './exit-codes.js';
 
 export interface ValidateOptions extends ExperimentOptions {

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { Logger } from '../agent/log.js';
+import type { Logger } from '../util/log.js';
 import type { ProxyManager } from '../proxy/api.js';
 import { toxiproxyErrorResponse } from './errors.js';
 import type { ToxiproxyErrorBody } from './errors.js';
 import { exclusive } from './hooks.js';
 import type { ToxicHooks } from './hooks.js';
-import { proxyRoutes } from './proxy-routes.js';
-import { toxicRoutes } from './toxic-routes.js';
+import { proxyRoutes } from './proxy-endpoints.js';
+import { toxicRoutes } from './toxic-endpoints.js';
 
 export interface ToxiproxyAppDeps {
   readonly proxies: ProxyManager;

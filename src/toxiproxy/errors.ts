@@ -1,6 +1,6 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FiredrillError, OperationalError, UserError, errorMessage } from '../errors.js';
-import type { Logger } from '../agent/log.js';
+import type { Logger } from '../util/log.js';
 
 /** Toxiproxy's error body, `{"error": "proxy not found", "status": 404}`, as its clients parse it. */
 export interface ToxiproxyErrorBody {

@@ -5,5 +5,5 @@ export { createToxiproxyApp } from './app.js';
 export type { ToxiproxyAppDeps } from './app.js';
 export type { ToxicHooks } from './hooks.js';
 export type { ToxiproxyErrorBody } from './errors.js';
-export type { ToxiproxyProxy } from './proxies.js';
-export type { ToxiproxyToxic } from './toxics.js';
+export type { ToxiproxyProxy } from './proxy-shape.js';
+export type { ToxiproxyToxic } from './toxic-shape.js';

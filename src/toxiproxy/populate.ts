@@ -3,7 +3,7 @@ import { asObject } from './body.js';
 import { badRequestBody, ToxiproxyApiError } from './errors.js';
 import { announceRemoved, toxicIds } from './hooks.js';
 import type { ToxicHooks } from './hooks.js';
-import { createProxy, readProxyDefinition, shownListen } from './proxies.js';
+import { createProxy, readProxyDefinition, shownListen } from './proxy-shape.js';
 
 /**
  * POST /populate: creates or replaces each proxy of the list, in order. A proxy of the same name

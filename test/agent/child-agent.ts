@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { AGENT_FILES } from '../../src/agent/api.js';
+import { AGENT_FILES } from '../../src/agent-protocol/api.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Inside the repository, so that the bundle finds better-sqlite3 in node_modules. */

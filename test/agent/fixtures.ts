@@ -1,7 +1,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Ledger } from '../../src/agent/ledger.js';
+import { Ledger } from '../../src/agent-daemon/ledger.js';
 import type { AnyFaultType, FaultContext, FaultType } from '../../src/engine/fault.js';
 
 /**

@@ -13,11 +13,11 @@ import type {
   LeaseResponse,
   RecoverResponse,
   RevertedRunFault,
-} from '../../src/agent/api.js';
-import type { Logger, LogFields } from '../../src/agent/log.js';
-import { createAgentApp } from '../../src/agent/server/app.js';
-import { openAgentCore } from '../../src/agent/server/core.js';
-import type { AgentCore } from '../../src/agent/server/core.js';
+} from '../../src/agent-protocol/api.js';
+import type { Logger, LogFields } from '../../src/util/log.js';
+import { createAgentApp } from '../../src/agent-daemon/http/app.js';
+import { openAgentCore } from '../../src/agent-daemon/http/core.js';
+import type { AgentCore } from '../../src/agent-daemon/http/core.js';
 import type { ResolvedTarget } from '../../src/engine/target.js';
 
 export interface LogLine {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger, ledgerFile } from '../../src/agent/ledger.js';
-import type { Intent } from '../../src/agent/ledger.js';
-import { LEDGER_VERSION } from '../../src/agent/ledger-schema.js';
+import { Ledger, ledgerFile } from '../../src/agent-daemon/ledger.js';
+import type { Intent } from '../../src/agent-daemon/ledger.js';
+import { LEDGER_VERSION } from '../../src/agent-daemon/ledger-schema.js';
 
 let stateDir = '';
 let ledger: Ledger;

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isLoopback, resolveListen } from '../../src/agent/listen.js';
-import { jsonLogger } from '../../src/agent/log.js';
+import { isLoopback, resolveListen } from '../../src/agent-daemon/listen.js';
+import { jsonLogger } from '../../src/util/log.js';
 import { parseListen } from '../../src/cli/agent.js';
 import { FiredrillError } from '../../src/errors.js';
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { haltFile, writeHalt } from '../../src/agent/halt-file.js';
-import { Ledger, ledgerFile } from '../../src/agent/ledger.js';
-import { LocalExecutor } from '../../src/agent/local-executor.js';
+import { haltFile, writeHalt } from '../../src/agent-protocol/halt-file.js';
+import { Ledger, ledgerFile } from '../../src/agent-daemon/ledger.js';
+import { LocalExecutor } from '../../src/agent-daemon/local-executor.js';
 import { faultTypes } from '../../src/faults/index.js';
 import { processState } from '../../src/targets/proc.js';
 import { exactly, Lab, processTarget } from '../faults/helpers.js';

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { ICreateToxicBody } from 'toxiproxy-node-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/agent/ledger.js';
+import { Ledger } from '../../src/agent-daemon/ledger.js';
 import { Processes, stopAgent } from '../support/processes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ledger } from '../../src/agent/ledger.js';
+import { Ledger } from '../../src/agent-daemon/ledger.js';
 import { processState } from '../../src/targets/proc.js';
 import { Processes, stopAgent } from '../support/processes.js';
 

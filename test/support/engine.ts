@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../src/agent/ledger.js';
-import { LocalExecutor } from '../../src/agent/local-executor.js';
+import { Ledger } from '../../src/agent-daemon/ledger.js';
+import { LocalExecutor } from '../../src/agent-daemon/local-executor.js';
 import type { RunEvent, RunObserver } from '../../src/engine/events.js';
 import type { Journal } from '../../src/engine/journal.js';
 import { runExperiment } from '../../src/engine/run.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpToxic } from '../http/toxic.js';
+import { httpToxic } from '../http/http-toxic.js';
 import { PASS, chance, matches } from '../http/rule.js';
 import { httpMatch, percent } from './fields.js';
 import type { AttributesOf } from './toxic.js';

@@ -2,8 +2,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import { FiredrillError, UserError, errorMessage } from '../../errors.js';
 import { FaultInjectError } from '../../engine/executor.js';
-import type { ApiError } from '../api.js';
-import type { Logger } from '../log.js';
+import type { ApiError } from '../../agent-protocol/api.js';
+import type { Logger } from '../../util/log.js';
 
 /** Codes whose status is not the default of their class (UserError 400, anything else 500). */
 const STATUS: Readonly<Record<string, ContentfulStatusCode>> = {

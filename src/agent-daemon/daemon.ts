@@ -7,17 +7,17 @@ import { UserError, errorMessage } from '../errors.js';
 import { firedrillVersion } from '../util/version.js';
 import { acquireLock } from './agent-lock.js';
 import { ensureToken } from './agent-token.js';
-import { AGENT_FILES } from './api.js';
-import type { AgentInfo, RevertedRunFault } from './api.js';
+import { AGENT_FILES } from '../agent-protocol/api.js';
+import type { AgentInfo, RevertedRunFault } from '../agent-protocol/api.js';
 import { IdleClock } from './idle-clock.js';
 import { isLoopback, listen, resolveListen, stopListening } from './listen.js';
 import type { ResolvedListen } from './listen.js';
 import { createToxiproxyApp } from '../toxiproxy/app.js';
-import { jsonLogger } from './log.js';
-import type { Logger } from './log.js';
-import { createAgentApp } from './server/app.js';
-import { openAgentCore } from './server/core.js';
-import type { AgentCore } from './server/core.js';
+import { jsonLogger } from '../util/log.js';
+import type { Logger } from '../util/log.js';
+import { createAgentApp } from './http/app.js';
+import { openAgentCore } from './http/core.js';
+import type { AgentCore } from './http/core.js';
 
 export interface AgentOptions {
   /** Ledger, token, lock, agent.json and halt.json live here (the CLI's `.firedrill` by default). */

@@ -3,8 +3,8 @@ import type { RevertedFault, InjectedFault } from '../engine/executor.js';
 import type { ProcessTarget, ResolvedTarget } from '../engine/target.js';
 
 /**
- * The agent's HTTP API, shared by the server (src/agent/server) and the client
- * (src/agent/client.ts). Every route needs `Authorization: Bearer <token>`; without a valid one
+ * The agent's HTTP API, shared by the daemon (src/agent-daemon/http) and the client
+ * (src/agent-client/client.ts). Every route needs `Authorization: Bearer <token>`; without a valid one
  * the answer is 401 and nothing changes. Errors are `{ error: { code, message } }`.
  *
  *   GET  /v1/status                             → AgentStatus

@@ -4,8 +4,8 @@ import { readObject } from './body.js';
 import { toxicAlreadyExists, toxicNotFound } from './errors.js';
 import { announceRemoved, removeToxics } from './hooks.js';
 import type { Exclusive } from './hooks.js';
-import { findToxic, mustGetProxy, renderProxy } from './proxies.js';
-import { asToxiproxyToxicError, newToxicSpec, readToxicHead, renderToxic, updatedToxicSpec } from './toxics.js';
+import { findToxic, mustGetProxy, renderProxy } from './proxy-shape.js';
+import { asToxiproxyToxicError, newToxicSpec, readToxicHead, renderToxic, updatedToxicSpec } from './toxic-shape.js';
 
 /**
  * /proxies/{proxy}/toxics[/{toxic}]. Toxiproxy answers a new toxic with 200, not 201, and

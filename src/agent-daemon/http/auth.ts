@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import type { ApiError } from '../api.js';
+import type { ApiError } from '../../agent-protocol/api.js';
 
 /**
  * `Authorization: Bearer <token>` on every route. Both sides are hashed first so that the

@@ -4,7 +4,7 @@ import { assertSafeToSignal, readProcess } from '../../targets/proc.js';
 import type { ProcessInfo } from '../../targets/proc.js';
 import { TAG_FLAG } from '../../faults/support/workers.js';
 import type { ProcessTarget } from '../../engine/target.js';
-import type { FindProcessesRequest } from '../api.js';
+import type { FindProcessesRequest } from '../../agent-protocol/api.js';
 
 /**
  * The processes on this host a match selects, for a controller resolving targets here. Never

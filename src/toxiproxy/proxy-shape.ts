@@ -2,8 +2,8 @@ import type { ProxyDefinition, ProxyInfo, ProxyManager, ToxicSpec } from '../pro
 import { booleanField, stringField } from './body.js';
 import type { JsonObject } from './body.js';
 import { asListenError, missingField, proxyNotFound } from './errors.js';
-import { renderToxic } from './toxics.js';
-import type { ToxiproxyToxic } from './toxics.js';
+import { renderToxic } from './toxic-shape.js';
+import type { ToxiproxyToxic } from './toxic-shape.js';
 
 /** A proxy as Toxiproxy shows it (api.go's proxyToxics). */
 export interface ToxiproxyProxy {

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { OperationalError } from '../errors.js';
-import type { ApiError } from './api.js';
+import type { ApiError } from '../agent-protocol/api.js';
 
 /** An agent answered with an error, or could not be reached (`status` 0). */
 export class AgentRequestError extends OperationalError {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_FILES } from './api.js';
-import type { Logger } from './log.js';
+import { AGENT_FILES } from '../agent-protocol/api.js';
+import type { Logger } from '../util/log.js';
 
 const TOKEN = /^[0-9a-f]{64}$/;
 

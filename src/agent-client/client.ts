@@ -1,7 +1,7 @@
 import { errorMessage } from '../errors.js';
 import { FaultInjectError } from '../engine/executor.js';
 import type { FaultExecutor, FaultRef, FaultRequest, InjectedFault, RevertedFault } from '../engine/executor.js';
-import { API_PREFIX, DEFAULT_LEASE_TTL_MS } from './api.js';
+import { API_PREFIX, DEFAULT_LEASE_TTL_MS } from '../agent-protocol/api.js';
 import type {
   AgentStatus,
   EndRunRequest,
@@ -14,7 +14,7 @@ import type {
   LeaseResponse,
   ProxyRequest,
   RecoverResponse,
-} from './api.js';
+} from '../agent-protocol/api.js';
 import { AgentHttp, AgentRequestError } from './http-client.js';
 import type { AgentEndpoint } from './http-client.js';
 import type { ProcessTarget } from '../engine/target.js';

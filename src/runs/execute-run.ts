@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import { OperationalError } from '../errors.js';
-import { AgentRouter } from '../agent/router.js';
+import { AgentRouter } from '../agent-client/router.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
 import type { Journal } from '../engine/journal.js';
 import { runExperiment } from '../engine/run.js';
 import type { Step } from '../experiment/schema.js';
-import { createRunDirectory, EventsFile, newRunId, writeJournal } from '../runs/run-directory.js';
+import { createRunDirectory, EventsFile, newRunId, writeJournal } from './run-directory.js';
 import { LocalDiscovery } from '../targets/discovery.js';
 import { connectFleet } from './fleet.js';
 import type { Prepared } from './prepare.js';
-import { applyInventoryProxies } from './proxies.js';
+import { applyInventoryProxies } from './inventory-proxies.js';
 
 export interface ExecuteOptions {
   readonly file: string;

@@ -5,8 +5,8 @@ import { proxyAlreadyExists } from './errors.js';
 import { announceRemoved, removeToxics, toxicIds } from './hooks.js';
 import type { Exclusive } from './hooks.js';
 import { populate } from './populate.js';
-import { createProxy, mustGetProxy, readProxyChanges, readProxyDefinition, renderProxy, updateProxy } from './proxies.js';
-import type { ToxiproxyProxy } from './proxies.js';
+import { createProxy, mustGetProxy, readProxyChanges, readProxyDefinition, renderProxy, updateProxy } from './proxy-shape.js';
+import type { ToxiproxyProxy } from './proxy-shape.js';
 
 /** Proxies, /populate, /reset and /version, with Toxiproxy's status codes. */
 export function proxyRoutes(app: Hono, deps: ToxiproxyAppDeps, exclusive: Exclusive): void {

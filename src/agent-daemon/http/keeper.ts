@@ -2,11 +2,11 @@ import { FiredrillError, errorMessage } from '../../errors.js';
 import type { FaultRef, InjectedFault } from '../../engine/executor.js';
 import { faultTag } from '../../engine/fault.js';
 import type { ResolvedTarget } from '../../engine/target.js';
-import { DEFAULT_LEASE_TTL_MS } from '../api.js';
-import type { ActiveFaultInfo, HaltResponse, HaltState, InjectRequest, InjectResponse, LeaseResponse, RevertedRunFault } from '../api.js';
+import { DEFAULT_LEASE_TTL_MS } from '../../agent-protocol/api.js';
+import type { ActiveFaultInfo, HaltResponse, HaltState, InjectRequest, InjectResponse, LeaseResponse, RevertedRunFault } from '../../agent-protocol/api.js';
 import type { Ledger, LedgerRecord } from '../ledger.js';
 import type { LocalExecutor } from '../local-executor.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../util/log.js';
 import type { HaltSwitch } from './halt-switch.js';
 import { Leases } from './leases.js';
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AgentStatus, ApiError } from '../api.js';
-import type { Logger } from '../log.js';
+import type { AgentStatus, ApiError } from '../../agent-protocol/api.js';
+import type { Logger } from '../../util/log.js';
 import { bearerAuth } from './auth.js';
 import { errorResponse } from './errors.js';
 import type { FaultKeeper } from './keeper.js';

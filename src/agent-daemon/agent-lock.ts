@@ -2,7 +2,7 @@ import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from '
 import { join } from 'node:path';
 import { OperationalError } from '../errors.js';
 import { isAlive, processStartTime } from '../targets/proc.js';
-import { AGENT_FILES } from './api.js';
+import { AGENT_FILES } from '../agent-protocol/api.js';
 
 /** Another live agent holds the state directory: two agents on one ledger would revert each other's faults. */
 export class AgentRunningError extends OperationalError {

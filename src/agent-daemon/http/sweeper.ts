@@ -2,7 +2,7 @@ import type { AnyFaultType, SweepScope } from '../../engine/fault.js';
 import { canSweep } from '../../engine/fault.js';
 import { errorMessage } from '../../errors.js';
 import type { Ledger } from '../ledger.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../util/log.js';
 
 export interface SweeperOptions {
   readonly ledger: Ledger;

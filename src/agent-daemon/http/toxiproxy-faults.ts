@@ -1,9 +1,9 @@
 import { FiredrillError, errorMessage } from '../../errors.js';
 import type { ToxicSpec } from '../../proxy/api.js';
 import type { ToxicHooks } from '../../toxiproxy/hooks.js';
-import type { HaltState, RevertedRunFault } from '../api.js';
+import type { HaltState, RevertedRunFault } from '../../agent-protocol/api.js';
 import type { Ledger, LedgerRecord } from '../ledger.js';
-import type { ToxiproxyScope } from './toxiproxy-proxies.js';
+import type { ToxiproxyScope } from './toxiproxy-scope.js';
 
 /** The run id under which the ledger keeps toxics made through the Toxiproxy API. */
 export const TOXIPROXY_RUN = 'toxiproxy';

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import type { RunEvent, RunObserver } from '../engine/events.js';
 import { describeTarget } from '../engine/target.js';
 import { formatDuration } from '../util/duration.js';
-import { eventLines, readingText } from './format.js';
+import { eventLines, readingText } from './terminal-lines.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 

@@ -1,6 +1,6 @@
 import { errorMessage } from '../../errors.js';
-import type { HaltState } from '../api.js';
-import { clearHalt, readHalt, writeHalt } from '../halt-file.js';
+import type { HaltState } from '../../agent-protocol/api.js';
+import { clearHalt, readHalt, writeHalt } from '../../agent-protocol/halt-file.js';
 
 /**
  * The agent's halt state, kept in `<stateDir>/halt.json` (see halt-file.ts). The file is the

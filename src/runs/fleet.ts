@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { AgentClient } from '../agent/client.js';
-import type { AgentClientOptions } from '../agent/client.js';
-import type { AgentEndpoint } from '../agent/http-client.js';
-import { ensureLocalAgent, findLocalAgent } from '../agent/local-agent.js';
-import { LOCAL_AGENT } from '../agent/router.js';
-import type { HaltState } from '../agent/api.js';
+import { AgentClient } from '../agent-client/client.js';
+import type { AgentClientOptions } from '../agent-client/client.js';
+import type { AgentEndpoint } from '../agent-client/http-client.js';
+import { ensureLocalAgent, findLocalAgent } from '../agent-client/local-agent.js';
+import { LOCAL_AGENT } from '../agent-client/router.js';
+import type { HaltState } from '../agent-protocol/api.js';
 import type { Inventory, InventoryAgent } from '../targets/inventory.js';
 
 export interface FleetOptions {

@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import type { AnyFaultType } from '../../engine/fault.js';
-import type { RevertedRunFault } from '../api.js';
+import type { RevertedRunFault } from '../../agent-protocol/api.js';
 import { faultTypes } from '../../faults/index.js';
 import { Ledger, ledgerFile } from '../ledger.js';
 import { LocalExecutor } from '../local-executor.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../util/log.js';
 import { HaltSwitch } from './halt-switch.js';
 import { FaultKeeper } from './keeper.js';
 import { Sweeper } from './sweeper.js';
 import { ProxyRegistry } from '../../proxy/registry.js';
-import { proxyToxic } from '../../faults/proxy/toxic.js';
+import { proxyToxic } from '../../faults/proxy/toxiproxy-toxic.js';
 import { ToxiproxyFaults } from './toxiproxy-faults.js';
-import { ToxiproxyScope } from './toxiproxy-proxies.js';
+import { ToxiproxyScope } from './toxiproxy-scope.js';
 
 export interface AgentCoreOptions {
   readonly stateDir: string;
