@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.firedrill/**', 'coverage/**'] },
@@ -18,21 +19,10 @@ export default tseslint.config(
     },
   },
   {
-    // The engine knows interfaces, never the edges (DESIGN.md: one direction).
-    files: ['src/engine/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/cli/**', '**/server/**', '**/store/**', '**/web/**', '**/faults/**', '**/probes/**'],
-              message: 'src/engine depends on interfaces only: never on cli/, server/, store/, web/ or concrete plugins.',
-            },
-          ],
-        },
-      ],
-    },
+    // The layers of DESIGN.md: no import from a layer above (eslint/layers.js, docs/architecture.md).
+    files: ['src/**/*.ts'],
+    plugins: { firedrill: layers },
+    rules: { 'firedrill/layers': ['error', { srcRoot: `${import.meta.dirname}/src` }] },
   },
   {
     // expect.objectContaining() and friends are typed any; tests may pass them around.

@@ -11,6 +11,17 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 // carries its text, so an installed CLI needs no node_modules/uplot.
 const uplot = (file) => JSON.stringify(readFileSync(createRequire(import.meta.url).resolve(`uplot/dist/${file}`), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// The HTML report's chart script, a browser file with its own tsconfig, inlined as one IIFE
+// (the same options as src/report/assets.ts uses when run from source).
+const reportScript = await build({
+  entryPoints: ['src/report/browser/charts.ts'],
+  bundle: true,
+  format: 'iife',
+  target: 'es2020',
+  minify: true,
+  write: false,
+  logLevel: 'error',
+});
 await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/firedrill.cjs',
@@ -24,7 +35,12 @@ await build({
   minifySyntax: true,
   minifyWhitespace: true,
   sourcemap: 'linked',
-  define: { FIREDRILL_VERSION: JSON.stringify(pkg.version), FIREDRILL_UPLOT_JS: uplot('uPlot.iife.min.js'), FIREDRILL_UPLOT_CSS: uplot('uPlot.min.css') },
+  define: {
+    FIREDRILL_VERSION: JSON.stringify(pkg.version),
+    FIREDRILL_UPLOT_JS: uplot('uPlot.iife.min.js'),
+    FIREDRILL_UPLOT_CSS: uplot('uPlot.min.css'),
+    FIREDRILL_REPORT_JS: JSON.stringify(reportScript.outputFiles[0].text),
+  },
   logLevel: 'error',
 });
 

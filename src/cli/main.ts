@@ -54,7 +54,7 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
 
   program
     .command('demo')
-    .description('start a redundant two-datacenter shop, run five drills against it, and report what held')
+    .description('start a redundant two-datacenter shop, run six drills against it, and report what held')
     .option('--keep', 'leave the shop running after the drills (Ctrl-C stops it)')
     .option('--json', 'print the summary as JSON on stdout; progress goes to stderr')
     .addOption(stateDir())

@@ -69,7 +69,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         skipped.push({ drill: drill.name, reason: 'no PostgreSQL server binaries on this machine' });
         continue;
       }
-      if (drill.file.endsWith('5b-a-corrupted-backup.yaml')) await damageBackup(drill, scratch);
+      if (drill.file.endsWith('4-a-corrupted-backup.yaml')) await damageBackup(drill, scratch);
       say('');
       const result = await runDrill(drill, shop, options);
       drills.push(result.summary);
@@ -112,7 +112,7 @@ async function runDrill(drill: Drill, shop: Shop, options: DemoOptions): Promise
   };
 }
 
-/** Drill 5b restores a damaged copy of the dump drill 5 kept. */
+/** Drill 4 restores a damaged copy of the dump drill 3 kept. */
 async function damageBackup(drill: Drill, scratch: string): Promise<void> {
   const { corruptDump } = await import('../postgres/corrupt.js');
   const damaged = drill.vars.dump;
@@ -120,7 +120,7 @@ async function damageBackup(drill: Drill, scratch: string): Promise<void> {
   try {
     await corruptDump(join(scratch, 'backup.dump'), damaged);
   } catch (error) {
-    throw new Error(`could not prepare the corrupted backup for drill 5b: ${errorMessage(error)}`, { cause: error });
+    throw new Error(`could not prepare the corrupted backup for drill 4: ${errorMessage(error)}`, { cause: error });
   }
 }
 

@@ -11,7 +11,7 @@ export interface DrillTargets {
 }
 
 export interface Drill {
-  /** As shown in the summary: "2. Datacenter A burns". */
+  /** As shown in the summary: "6. Datacenter A burns". */
   readonly name: string;
   readonly file: string;
   readonly vars: Readonly<Record<string, string>>;
@@ -37,13 +37,13 @@ export function planDrills(examples: string, shop: DrillTargets, scratch: string
   const dump = join(scratch, 'backup.dump');
   const drills: Drill[] = [
     { name: '1. A replica dies', file: '1-a-replica-dies.yaml', vars: gateway, expected: 'passed', needsDatabase: false, traffic: 'shop' },
-    { name: '3. The database link crawls', file: '3-database-link-crawls.yaml', vars: { ...gateway, guardOrder: randomUUID() }, expected: 'aborted', needsDatabase: true, traffic: 'shop' },
-    { name: '5. Backups are real', file: '5-backups-are-real.yaml', vars: { ...pg, keepDump: dump }, expected: 'passed', needsDatabase: true, traffic: 'shop' },
-    { name: '5b. A corrupted backup is caught', file: '5b-a-corrupted-backup.yaml', vars: { ...pg, dump: `${dump}.corrupted` }, expected: 'deviated', needsDatabase: true, traffic: 'shop' },
-    { name: '4. No redundancy', file: '4-no-redundancy.yaml', vars: { gateway: shop.singleDcGatewayUrl }, expected: 'deviated', needsDatabase: false, traffic: 'single-dc' },
+    { name: '2. The database link crawls', file: '2-database-link-crawls.yaml', vars: { ...gateway, guardOrder: randomUUID() }, expected: 'aborted', needsDatabase: true, traffic: 'shop' },
+    { name: '3. Backups are real', file: '3-backups-are-real.yaml', vars: { ...pg, keepDump: dump }, expected: 'passed', needsDatabase: true, traffic: 'shop' },
+    { name: '4. A corrupted backup is caught', file: '4-a-corrupted-backup.yaml', vars: { ...pg, dump: `${dump}.corrupted` }, expected: 'deviated', needsDatabase: true, traffic: 'shop' },
+    { name: '5. No redundancy', file: '5-no-redundancy.yaml', vars: { gateway: shop.singleDcGatewayUrl }, expected: 'deviated', needsDatabase: false, traffic: 'single-dc' },
     {
-      name: '2. Datacenter A burns',
-      file: '2-datacenter-a-burns.yaml',
+      name: '6. Datacenter A burns',
+      file: '6-datacenter-a-burns.yaml',
       vars: { ...gateway, audit: shop.auditUrl, probeOrder: randomUUID() },
       expected: 'passed',
       needsDatabase: true,

@@ -1,9 +1,9 @@
 import { errorMessage } from '../errors.js';
 import type { ToleranceSpec } from '../experiment/tolerance-schema.js';
-import type { ProbeResult } from './events.js';
+import type { ProbeResult } from './probe.js';
 import type { AnyProbeType, ProbeOutput } from './probe.js';
-import { compileTolerance, judge, judgeError } from './tolerance.js';
-import type { ToleranceCheck } from './tolerance.js';
+import { compileTolerance, judge, judgeError } from '../experiment/tolerance.js';
+import type { ToleranceCheck } from '../experiment/tolerance.js';
 
 export interface ProbeCall {
   readonly name: string;

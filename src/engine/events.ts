@@ -1,19 +1,7 @@
 import type { Verification } from './fault.js';
-import type { ProbeOutput } from './probe.js';
+import type { ProbeOutput, ProbeResult } from './probe.js';
 import type { ResolvedTarget } from './target.js';
-import type { JournalEntry, Verdict } from './journal.js';
-
-export type Phase = 'hypothesis-before' | 'method' | 'hypothesis-after' | 'rollbacks';
-
-/** A probe judged by its tolerance: the unit of every hypothesis check. */
-export interface ProbeResult {
-  readonly name: string;
-  readonly type: string;
-  readonly met: boolean;
-  readonly detail: string;
-  readonly output?: ProbeOutput;
-  readonly error?: string;
-}
+import type { Journal, JournalEntry, Phase, Verdict } from './journal.js';
 
 /**
  * Everything a run does, in order. Observers (terminal, events.jsonl, store, live stream) see
@@ -75,4 +63,13 @@ export class EventBus {
     this.failed.add(observer);
     this.onObserverError(observer, error);
   }
+}
+
+/** A run as recorded: its events in order, and its journal once it ended. */
+export interface StoredRun {
+  /** Where its files are kept. */
+  readonly dir: string;
+  readonly runId: string;
+  readonly journal?: Journal;
+  readonly events: RunEvent[];
 }

@@ -70,6 +70,12 @@ export function faultTag(runId: string, faultId: string): string {
 }
 
 /**
+ * How a process a fault starts (a stress worker) carries its tag: `--firedrill-tag=<tag>` in
+ * its argv, where revert, the orphan sweep and process discovery can read it.
+ */
+export const TAG_FLAG = '--firedrill-tag=';
+
+/**
  * Optional power of a fault type (like Toxiproxy's CleanupToxic): find the artefacts its faults
  * leave behind (workers, files), each carrying its fault's tag, and remove those that no open
  * ledger record owns. The agent sweeps at start, periodically and on `recover`.

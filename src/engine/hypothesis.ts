@@ -1,7 +1,9 @@
 import type { Hypothesis } from '../experiment/schema.js';
 import { errorMessage } from '../errors.js';
 import { lookupProbe, PreparedProbe } from './activities.js';
-import type { EventBus, Phase, ProbeResult } from './events.js';
+import type { EventBus } from './events.js';
+import type { Phase } from './journal.js';
+import type { ProbeResult } from './probe.js';
 import { iso } from './journal.js';
 import type { DuringSummary, HypothesisCheck, JournalEntry } from './journal.js';
 import type { AnyProbeType, ProbeMonitor } from './probe.js';

@@ -1,7 +1,9 @@
 import type { Experiment } from '../experiment/schema.js';
 import type { Verification } from './fault.js';
-import type { Phase, ProbeResult } from './events.js';
+import type { ProbeResult } from './probe.js';
 import type { ResolvedTarget } from './target.js';
+
+export type Phase = 'hypothesis-before' | 'method' | 'hypothesis-after' | 'rollbacks';
 
 export type Verdict = 'passed' | 'deviated' | 'not-steady' | 'aborted' | 'failed';
 export type ActivityStatus = 'succeeded' | 'failed' | 'deviated' | 'skipped' | 'aborted';

@@ -4,6 +4,16 @@ import type { ToleranceSpec } from '../experiment/tolerance-schema.js';
 /** What a probe observed: plain JSON fields, judged by a tolerance. */
 export type ProbeOutput = Record<string, unknown>;
 
+/** A probe judged by its tolerance: the unit of every hypothesis check. */
+export interface ProbeResult {
+  readonly name: string;
+  readonly type: string;
+  readonly met: boolean;
+  readonly detail: string;
+  readonly output?: ProbeOutput;
+  readonly error?: string;
+}
+
 export interface ProbeContext {
   /** Aborted when the run is aborted or the probe's own timeout passes. */
   readonly signal: AbortSignal;

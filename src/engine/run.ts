@@ -1,6 +1,5 @@
 import type { Experiment } from '../experiment/schema.js';
 import { errorMessage } from '../errors.js';
-import { formatDuration } from '../util/duration.js';
 import { seededRandom } from '../util/random.js';
 import { createRedactor } from '../util/redact.js';
 import { selectTargets } from './blast-radius.js';
@@ -11,19 +10,14 @@ import { FaultTracker } from './fault-tracker.js';
 import { GuardrailWatch } from './guardrails.js';
 import { SteadyState } from './hypothesis.js';
 import type { DuringWatch } from './hypothesis.js';
-import { iso } from './journal.js';
-import type { AbortRecord, GuardrailRecord, HypothesisCheck, Journal, JournalEntry } from './journal.js';
+import type { HypothesisCheck, Journal, JournalEntry } from './journal.js';
 import { MethodRunner } from './method.js';
 import type { AnyProbeType } from './probe.js';
 import { runRollbacks } from './rollbacks.js';
-import type { ResolvedTarget } from './target.js';
-import type { TargetSet } from '../experiment/schema.js';
+import { RunAbort } from './run-abort.js';
+import { assembleJournal } from './run-journal.js';
+import type { ResolvedTarget, TargetDiscovery } from './target.js';
 import { decideVerdict } from './verdict.js';
-
-/** Finds candidate targets for a target set; src/targets implements it (inventory, /proc). */
-export interface TargetDiscovery {
-  discover(name: string, set: TargetSet): Promise<ResolvedTarget[]>;
-}
 
 export interface RunDependencies {
   readonly executor: FaultExecutor;
@@ -61,142 +55,169 @@ export interface RunOptions {
  * waiting for the current step, then skips to the rollbacks.
  */
 export async function runExperiment(experiment: Experiment, deps: RunDependencies, options: RunOptions): Promise<Journal> {
-  const startedAt = Date.now();
-  const redact = createRedactor(options.secrets ?? []);
-  const onObserverError = deps.onObserverError ?? ((name: string, error: unknown) => process.stderr.write(`firedrill: observer ${name} failed: ${errorMessage(error)}\n`));
-  const bus = new EventBus(options.runId, deps.observers, redact, onObserverError);
-  const faults = new FaultTracker(options.runId, deps.executor, bus);
-  const dryRun = options.dryRun ?? experiment.runtime.dryRun;
-  const entries: JournalEntry[] = [];
-  const findings = { failures: [] as string[], deviations: [] as string[], notSteady: undefined as string | undefined };
-  const controller = new AbortController();
-  let abort: AbortRecord | undefined;
-  let abortReverted: Promise<void> = Promise.resolve();
-
-  const abortRun = (reason: string) => {
-    if (abort) return;
-    const at = Date.now();
-    abort = { reason, observedAt: iso(at) };
-    bus.emit({ type: 'run-aborting', reason });
-    controller.abort(new Error(reason));
-    abortReverted = faults.revertAll(`aborted: ${reason}`).then(() => {
-      const done = Date.now();
-      const record = abort as AbortRecord;
-      record.revertedAt = iso(done);
-      record.latencyMs = done - at;
-      bus.emit({ type: 'faults-reverted-after-abort', count: faults.all.length, latencyMs: done - at });
-    });
-  };
-  // The caller says why in the abort reason: "interrupted by SIGINT", "halted: …".
-  const onExternalAbort = () => abortRun(errorMessage(options.signal?.reason ?? 'interrupted'));
-  if (options.signal?.aborted) onExternalAbort();
-  options.signal?.addEventListener('abort', onExternalAbort, { once: true });
-  const maxTimer = setTimeout(() => abortRun(`maxDuration ${formatDuration(experiment.runtime.maxDuration)} exceeded`), experiment.runtime.maxDuration);
-
-  bus.emit({ type: 'run-started', title: experiment.title, dryRun, seed: options.seed });
-  const targets: Record<string, ResolvedTarget[]> = {};
-  const hypothesis: { before?: HypothesisCheck; after?: HypothesisCheck; during?: DuringWatch } = {};
-  let watches: GuardrailWatch[] = [];
-  const steadyState = experiment.hypothesis ? new SteadyState(experiment.hypothesis, deps.probes, bus, (e) => entries.push(e)) : undefined;
-
+  const run = new ExperimentRun(experiment, deps, options);
   try {
-    const random = seededRandom(options.seed);
-    for (const [name, set] of Object.entries(experiment.targets)) {
-      const selected = selectTargets(await deps.discovery.discover(name, set), set, random);
-      if (selected.length === 0 && set.ifEmpty === 'fail') findings.failures.push(`target set ${name} matched nothing (ifEmpty: fail)`);
-      targets[name] = selected;
-    }
-    bus.emit({ type: 'targets-resolved', targets });
-
-    if (findings.failures.length === 0) {
-      if (steadyState && !dryRun) {
-        bus.emit({ type: 'phase-started', phase: 'hypothesis-before' });
-        hypothesis.before = await steadyState.check('hypothesis-before', controller.signal);
-        if (!hypothesis.before.met && !controller.signal.aborted) {
-          findings.notSteady = `not steady before the method: ${hypothesis.before.results.filter((r) => !r.met).map((r) => `${r.name}: ${r.detail}`).join('; ')}`;
-        }
-      }
-      if (!findings.notSteady && !controller.signal.aborted) {
-        bus.emit({ type: 'phase-started', phase: 'method' });
-        watches = dryRun ? [] : experiment.guardrails.map((g, i) => new GuardrailWatch(g, g.name ?? `guardrail-${i + 1}`, deps.probes, bus, abortRun));
-        if (steadyState && experiment.hypothesis?.during && !dryRun) hypothesis.during = steadyState.watch(controller.signal);
-        const method = new MethodRunner(
-          {
-            bus,
-            faults,
-            probes: deps.probes,
-            targets,
-            dryRun,
-            record: (e) => entries.push(e),
-            deviated: (m) => findings.deviations.push(m),
-            failed: (m) => findings.failures.push(m),
-          },
-          controller.signal,
-        );
-        await method.run(experiment.method);
-        if (hypothesis.during) {
-          const summary = await hypothesis.during.stop();
-          bus.emit({ type: 'hypothesis-during-summary', checks: summary.checks, failedChecks: summary.failedChecks, interval: summary.interval });
-          if (!controller.signal.aborted) findings.deviations.push(...hypothesis.during.deviations());
-        }
-        await faults.revertAll('the method ended');
-        await Promise.all(watches.map((watch) => watch.stop()));
-        if (steadyState && !dryRun && !controller.signal.aborted) {
-          bus.emit({ type: 'phase-started', phase: 'hypothesis-after' });
-          hypothesis.after = await steadyState.check('hypothesis-after', controller.signal);
-          if (!hypothesis.after.met) {
-            findings.deviations.push(`hypothesis after the method: ${hypothesis.after.results.filter((r) => !r.met).map((r) => `${r.name}: ${r.detail}`).join('; ')}`);
-          }
-        }
-      }
+    await run.resolveTargets();
+    if (run.findings.failures.length === 0) await run.checkBefore();
+    if (run.mayRunMethod()) {
+      await run.runMethod();
+      await run.checkAfter();
     }
   } catch (error) {
-    findings.failures.push(`internal error: ${errorMessage(error)}`);
+    run.findings.failures.push(`internal error: ${errorMessage(error)}`);
   } finally {
     // Whatever happened above, no fault outlives the run.
-    await faults.revertAll();
-    await abortReverted;
-    await hypothesis.during?.stop();
-    await Promise.all(watches.map((watch) => watch.stop()));
-    clearTimeout(maxTimer);
-    options.signal?.removeEventListener('abort', onExternalAbort);
+    await run.revertEverything();
   }
-  for (const record of faults.unverified()) {
-    findings.failures.push(`fault ${record.faultId} (${record.type} on ${record.step}) may be left behind: ${record.verification?.detail ?? record.error ?? 'revert not verified'}`);
+  await run.runRollbacks();
+  return run.finish();
+}
+
+/** One run's state, shared by its phases; each phase is one method, in the order they run. */
+class ExperimentRun {
+  readonly startedAt = Date.now();
+  readonly findings = { failures: [] as string[], deviations: [] as string[], notSteady: undefined as string | undefined };
+  private readonly redact;
+  private readonly bus: EventBus;
+  private readonly faults: FaultTracker;
+  private readonly abort: RunAbort;
+  private readonly dryRun: boolean;
+  private readonly steadyState: SteadyState | undefined;
+  private readonly entries: JournalEntry[] = [];
+  private readonly targets: Record<string, ResolvedTarget[]> = {};
+  private readonly hypothesis: { before?: HypothesisCheck; after?: HypothesisCheck; during?: DuringWatch } = {};
+  private watches: GuardrailWatch[] = [];
+
+  constructor(
+    private readonly experiment: Experiment,
+    private readonly deps: RunDependencies,
+    private readonly options: RunOptions,
+  ) {
+    this.redact = createRedactor(options.secrets ?? []);
+    const onObserverError = deps.onObserverError ?? ((name: string, error: unknown) => process.stderr.write(`firedrill: observer ${name} failed: ${errorMessage(error)}\n`));
+    this.bus = new EventBus(options.runId, deps.observers, this.redact, onObserverError);
+    this.faults = new FaultTracker(options.runId, deps.executor, this.bus);
+    this.abort = new RunAbort(this.bus, this.faults, options.signal, experiment.runtime.maxDuration);
+    this.dryRun = options.dryRun ?? experiment.runtime.dryRun;
+    const record = (entry: JournalEntry) => this.entries.push(entry);
+    this.steadyState = experiment.hypothesis ? new SteadyState(experiment.hypothesis, deps.probes, this.bus, record) : undefined;
+    this.bus.emit({ type: 'run-started', title: experiment.title, dryRun: this.dryRun, seed: options.seed });
   }
 
-  if (experiment.rollbacks.length > 0) {
-    bus.emit({ type: 'phase-started', phase: 'rollbacks' });
-    const rollbackOptions = { timeoutMs: experiment.runtime.rollbackTimeout, dryRun };
-    findings.failures.push(...(await runRollbacks(experiment.rollbacks, deps.probes, rollbackOptions, bus, (e) => entries.push(e))));
+  async resolveTargets(): Promise<void> {
+    const random = seededRandom(this.options.seed);
+    for (const [name, set] of Object.entries(this.experiment.targets)) {
+      const selected = selectTargets(await this.deps.discovery.discover(name, set), set, random);
+      if (selected.length === 0 && set.ifEmpty === 'fail') this.findings.failures.push(`target set ${name} matched nothing (ifEmpty: fail)`);
+      this.targets[name] = selected;
+    }
+    this.bus.emit({ type: 'targets-resolved', targets: this.targets });
   }
 
-  const { verdict, reason, all } = decideVerdict({ ...findings, abortReason: abort?.reason, dryRun, hasHypothesis: Boolean(steadyState), checkedDuring: Boolean(hypothesis.during) });
-  const endedAt = Date.now();
-  const journal: Journal = redact({
-    version: 1,
-    runId: options.runId,
-    experiment: { file: options.file, title: experiment.title, ...(experiment.description ? { description: experiment.description } : {}), tags: experiment.tags, resolved: experiment },
-    variables: Object.fromEntries(options.variables ?? []),
-    seed: options.seed,
-    dryRun,
-    startedAt: iso(startedAt),
-    endedAt: iso(endedAt),
-    durationMs: endedAt - startedAt,
-    targets,
-    hypothesis: {
-      ...(hypothesis.before ? { before: hypothesis.before } : {}),
-      ...(hypothesis.during ? { during: hypothesis.during.summary } : {}),
-      ...(hypothesis.after ? { after: hypothesis.after } : {}),
-    },
-    activities: entries,
-    faults: faults.all,
-    guardrails: watches.map((watch): GuardrailRecord => watch.record),
-    ...(abort ? { abort } : {}),
-    verdict,
-    reason,
-    findings: all,
-  });
-  bus.emit({ type: 'run-ended', verdict, reason });
-  return journal;
+  async checkBefore(): Promise<void> {
+    if (!this.steadyState || this.dryRun) return;
+    this.bus.emit({ type: 'phase-started', phase: 'hypothesis-before' });
+    const before = await this.steadyState.check('hypothesis-before', this.abort.signal);
+    this.hypothesis.before = before;
+    if (!before.met && !this.abort.signal.aborted) this.findings.notSteady = `not steady before the method: ${unmet(before)}`;
+  }
+
+  mayRunMethod(): boolean {
+    return this.findings.failures.length === 0 && !this.findings.notSteady && !this.abort.signal.aborted;
+  }
+
+  /** The method under guardrails and the during-hypothesis; every fault reverted at its end. */
+  async runMethod(): Promise<void> {
+    const { experiment, deps, bus, dryRun } = this;
+    bus.emit({ type: 'phase-started', phase: 'method' });
+    if (!dryRun) this.watches = experiment.guardrails.map((g, i) => new GuardrailWatch(g, g.name ?? `guardrail-${i + 1}`, deps.probes, bus, this.abort.abort));
+    if (this.steadyState && experiment.hypothesis?.during && !dryRun) this.hypothesis.during = this.steadyState.watch(this.abort.signal);
+    const method = new MethodRunner(
+      {
+        bus,
+        faults: this.faults,
+        probes: deps.probes,
+        targets: this.targets,
+        dryRun,
+        record: (entry) => this.entries.push(entry),
+        deviated: (message) => this.findings.deviations.push(message),
+        failed: (message) => this.findings.failures.push(message),
+      },
+      this.abort.signal,
+    );
+    await method.run(experiment.method);
+    const during = this.hypothesis.during;
+    if (during) {
+      const summary = await during.stop();
+      bus.emit({ type: 'hypothesis-during-summary', checks: summary.checks, failedChecks: summary.failedChecks, interval: summary.interval });
+      if (!this.abort.signal.aborted) this.findings.deviations.push(...during.deviations());
+    }
+    await this.faults.revertAll('the method ended');
+    await Promise.all(this.watches.map((watch) => watch.stop()));
+  }
+
+  async checkAfter(): Promise<void> {
+    if (!this.steadyState || this.dryRun || this.abort.signal.aborted) return;
+    this.bus.emit({ type: 'phase-started', phase: 'hypothesis-after' });
+    const after = await this.steadyState.check('hypothesis-after', this.abort.signal);
+    this.hypothesis.after = after;
+    if (!after.met) this.findings.deviations.push(`hypothesis after the method: ${unmet(after)}`);
+  }
+
+  /** Safe to call after any phase, and more than once. A revert not verified fails the run. */
+  async revertEverything(): Promise<void> {
+    await this.faults.revertAll();
+    await this.abort.settle();
+    await this.hypothesis.during?.stop();
+    await Promise.all(this.watches.map((watch) => watch.stop()));
+    for (const record of this.faults.unverified()) {
+      const why = record.verification?.detail ?? record.error ?? 'revert not verified';
+      this.findings.failures.push(`fault ${record.faultId} (${record.type} on ${record.step}) may be left behind: ${why}`);
+    }
+  }
+
+  async runRollbacks(): Promise<void> {
+    if (this.experiment.rollbacks.length === 0) return;
+    this.bus.emit({ type: 'phase-started', phase: 'rollbacks' });
+    const options = { timeoutMs: this.experiment.runtime.rollbackTimeout, dryRun: this.dryRun };
+    const record = (entry: JournalEntry) => this.entries.push(entry);
+    this.findings.failures.push(...(await runRollbacks(this.experiment.rollbacks, this.deps.probes, options, this.bus, record)));
+  }
+
+  finish(): Journal {
+    const { hypothesis } = this;
+    const decision = decideVerdict({
+      ...this.findings,
+      abortReason: this.abort.record?.reason,
+      dryRun: this.dryRun,
+      hasHypothesis: Boolean(this.steadyState),
+      checkedDuring: Boolean(hypothesis.during),
+    });
+    const journal = this.redact(
+      assembleJournal(
+        {
+          ...this.options,
+          experiment: this.experiment,
+          dryRun: this.dryRun,
+          startedAt: this.startedAt,
+          targets: this.targets,
+          hypothesis,
+          entries: this.entries,
+          faults: this.faults.all,
+          guardrails: this.watches.map((watch) => watch.record),
+          abort: this.abort.record,
+        },
+        decision,
+      ),
+    );
+    this.bus.emit({ type: 'run-ended', verdict: decision.verdict, reason: decision.reason });
+    return journal;
+  }
+}
+
+function unmet(check: HypothesisCheck): string {
+  return check.results
+    .filter((result) => !result.met)
+    .map((result) => `${result.name}: ${result.detail}`)
+    .join('; ');
 }

@@ -1,3 +1,5 @@
+import type { TargetSet } from '../experiment/schema.js';
+
 /**
  * Targets: things a fault can hurt. Discovery (inventory, /proc, later Kubernetes) lives in
  * src/targets; the engine only sees resolved targets and picks among them (blast radius).
@@ -67,4 +69,9 @@ export function describeTarget(target: ResolvedTarget): string {
   if (target.kind === 'proxy') return `link ${target.name} (${target.listen} → ${target.upstream})`;
   const what = target.service ?? target.name;
   return `pid ${target.pid} (${what})`;
+}
+
+/** Finds candidate targets for a target set; src/targets implements it (inventory, /proc). */
+export interface TargetDiscovery {
+  discover(name: string, set: TargetSet): Promise<ResolvedTarget[]>;
 }

@@ -1,18 +1,11 @@
 import type { Problem } from '../errors.js';
-import type { AnyFaultType } from '../engine/fault.js';
-import type { AnyProbeType } from '../engine/probe.js';
-import { compileTolerance } from '../engine/tolerance.js';
+import type { Catalog, FaultTypeInfo } from './catalog.js';
+import { compileTolerance } from './tolerance.js';
 import { toleranceSchema } from './tolerance-schema.js';
 import { didYouMean } from '../util/suggest.js';
 import { issuesToProblems } from './issues.js';
 import { findStepReferences } from './variables.js';
 import type { DocPath, YamlSource } from './yaml-source.js';
-
-/** The fault and probe types a loader may accept; the CLI passes the built-in registries. */
-export interface Catalog {
-  readonly faults: ReadonlyMap<string, AnyFaultType>;
-  readonly probes: ReadonlyMap<string, AnyProbeType>;
-}
 
 type Raw = Record<string, unknown>;
 
@@ -176,7 +169,7 @@ function checkProbe(activity: Raw, path: DocPath, role: 'probe' | 'action', cata
 }
 
 /** Validates parameters against a type's schema; values holding step references wait for run time. */
-function checkParams(schema: AnyFaultType['params'], raw: unknown, path: DocPath, source: YamlSource, problems: Problem[]): void {
+function checkParams(schema: FaultTypeInfo['params'], raw: unknown, path: DocPath, source: YamlSource, problems: Problem[]): void {
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) return;
   const params = raw ?? {};
   const result = schema.safeParse(params);

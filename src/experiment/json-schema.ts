@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Catalog } from './check.js';
+import type { Catalog } from './catalog.js';
 import { experimentSchema } from './schema.js';
 
 type JsonSchema = Record<string, unknown>;

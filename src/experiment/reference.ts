@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Catalog } from './check.js';
+import type { Catalog } from './catalog.js';
 
 type JsonSchema = {
   type?: string | string[];

@@ -1,4 +1,4 @@
-import type { StoredRun } from '../runs/run-directory.js';
+import type { StoredRun } from '../engine/events.js';
 import { escapeHtml, escapeMarkdown } from './escape.js';
 import { runFacts } from './facts.js';
 import { formatDate } from './format.js';

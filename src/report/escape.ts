@@ -36,13 +36,15 @@ export function jsonForScript(value: unknown): string {
 }
 
 /**
- * Text in a Markdown table cell or paragraph: markup characters are backslash-escaped, HTML
- * is neutralised (renderers pass raw HTML through) and line breaks would end the row.
+ * Text in a Markdown table cell or paragraph, escaped the Markdown way (backslashes, never
+ * HTML entities, which plain-text readers of the file would see): markup characters, a `<`
+ * that could open raw HTML or an autolink, an `&` that would spell an entity, a `>` that would
+ * start a quote; line breaks would end the row.
  */
 export function escapeMarkdown(value: Plain): string {
   return wellFormed(String(value ?? ''))
-    .replace(/[\\`*_[\]|#]/g, (c) => `\\${c}`)
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|#<]/g, (c) => `\\${c}`)
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '\\&')
+    .replace(/^(\s*)>/, '$1\\>')
     .replace(/\r?\n/g, ' ');
 }

@@ -1,5 +1,5 @@
 import type { Journal, Verdict } from '../engine/journal.js';
-import type { StoredRun } from '../runs/run-directory.js';
+import type { StoredRun } from '../engine/events.js';
 import { buildChart } from './chart.js';
 import type { ChartData } from './chart.js';
 import { buildTimeline } from './timeline.js';

@@ -1,7 +1,6 @@
 import { firedrillVersion } from '../util/version.js';
-import { inlineSafe, uplotAssets } from './assets.js';
+import { inlineSafe, reportScript, uplotAssets } from './assets.js';
 import { escapeHtml } from './escape.js';
-import { REPORT_CLIENT_JS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 
 /**
@@ -27,7 +26,7 @@ ${body}
 <footer>Made by Firedrill ${escapeHtml(firedrillVersion())}. Charts drawn with uPlot (MIT License, © Leon Sorokin), included in this file.</footer>
 </main>
 <script>${inlineSafe(uplot.js, 'script')}</script>
-<script>${REPORT_CLIENT_JS}</script>
+<script>${inlineSafe(reportScript(), 'script')}</script>
 </body>
 </html>
 `;

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../engine/events.js';
+import type { ProbeResult } from '../engine/probe.js';
 import type { HypothesisCheck } from '../engine/journal.js';
 import { describeTarget } from '../engine/target.js';
 import { formatDuration } from '../util/duration.js';

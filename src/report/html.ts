@@ -1,4 +1,4 @@
-import type { StoredRun } from '../runs/run-directory.js';
+import type { StoredRun } from '../engine/events.js';
 import { runFacts } from './facts.js';
 import { VERDICT_LABEL } from './format.js';
 import { htmlPage } from './html-page.js';

@@ -1,4 +1,4 @@
-import type { StoredRun } from '../runs/run-directory.js';
+import type { StoredRun } from '../engine/events.js';
 import { describeTarget } from '../engine/target.js';
 import { formatDuration } from '../util/duration.js';
 import { escapeMarkdown } from './escape.js';

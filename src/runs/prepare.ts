@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import type { Catalog } from '../experiment/check.js';
+import type { RunCatalog } from './catalog.js';
 import { loadExperiment } from '../experiment/load.js';
 import type { LoadedExperiment } from '../experiment/load.js';
 import { findInventory, loadInventory } from '../targets/inventory.js';
@@ -14,7 +14,7 @@ export interface ExperimentOptions {
 }
 
 export interface Prepared {
-  readonly catalog: Catalog;
+  readonly catalog: RunCatalog;
   readonly loaded: LoadedExperiment;
   readonly inventory: Inventory | undefined;
 }

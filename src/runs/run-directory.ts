@@ -2,7 +2,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
-import type { RunEvent, RunObserver } from '../engine/events.js';
+import type { RunEvent, RunObserver, StoredRun } from '../engine/events.js';
+
+export type { StoredRun } from '../engine/events.js';
 import type { Journal, Verdict } from '../engine/journal.js';
 import { didYouMean } from '../util/suggest.js';
 
@@ -76,12 +78,6 @@ export function listRuns(stateDir: string): RunSummary[] {
     });
 }
 
-export interface StoredRun {
-  readonly dir: string;
-  readonly runId: string;
-  readonly journal?: Journal;
-  readonly events: RunEvent[];
-}
 
 /** A run by id or unique id prefix (`firedrill show 20261121-1015`). */
 export function readRun(stateDir: string, idOrPrefix: string): StoredRun {

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { TargetSet } from '../experiment/schema.js';
-import type { TargetDiscovery } from '../engine/run.js';
+import type { TargetDiscovery } from '../engine/target.js';
 import type { ProcessMatch, ProcessTarget, ResolvedTarget } from '../engine/target.js';
 import { UserError } from '../errors.js';
 import type { Inventory, InventoryService } from './inventory.js';

@@ -78,11 +78,11 @@ describe('firedrill demo', () => {
   it('ends every drill as it was built to, and exits 0', () => {
     expect(output.drills.map((d) => [d.drill, d.verdict])).toEqual([
       ['1. A replica dies', 'passed'],
-      ['3. The database link crawls', 'aborted'],
-      ['5. Backups are real', 'passed'],
-      ['5b. A corrupted backup is caught', 'deviated'],
-      ['4. No redundancy', 'deviated'],
-      ['2. Datacenter A burns', 'passed'],
+      ['2. The database link crawls', 'aborted'],
+      ['3. Backups are real', 'passed'],
+      ['4. A corrupted backup is caught', 'deviated'],
+      ['5. No redundancy', 'deviated'],
+      ['6. Datacenter A burns', 'passed'],
     ]);
     expect(output.skipped).toEqual([]);
     expect(output.matched).toBe(true);
@@ -114,7 +114,7 @@ describe('firedrill demo', () => {
   });
 
   it('says what differs in the corrupted backup', () => {
-    const restore = probeOutput(drill('5b.'), 'restore') as { ok: boolean; differences: string[] } | undefined;
+    const restore = probeOutput(drill('4.'), 'restore') as { ok: boolean; differences: string[] } | undefined;
     expect(restore?.ok).toBe(false);
     expect(restore?.differences.length).toBeGreaterThan(0);
   });
@@ -123,7 +123,7 @@ describe('firedrill demo', () => {
     const html = readFileSync(output.reports.html, 'utf8');
     expect(html).toContain('Every drill ended as expected');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
-    expect(readFileSync(output.reports.markdown, 'utf8')).toContain('2. Datacenter A burns');
+    expect(readFileSync(output.reports.markdown, 'utf8')).toContain('6. Datacenter A burns');
     const junit = readFileSync(output.reports.junit, 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(6);
     for (const run of output.drills) {

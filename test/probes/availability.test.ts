@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProbeMonitor } from '../../src/engine/probe.js';
-import { compileTolerance, judge } from '../../src/engine/tolerance.js';
+import { compileTolerance, judge } from '../../src/experiment/tolerance.js';
 import { availabilityParams, availabilityProbe } from '../../src/probes/availability.js';
 import type { TestServer } from './fixtures.js';
 import { activeResources, eventually, freePort, noSignal, startServer } from './fixtures.js';

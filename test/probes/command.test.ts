@@ -3,7 +3,7 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileTolerance, judge } from '../../src/engine/tolerance.js';
+import { compileTolerance, judge } from '../../src/experiment/tolerance.js';
 import { commandParams, commandProbe } from '../../src/probes/command.js';
 import { eventually, noSignal } from './fixtures.js';
 

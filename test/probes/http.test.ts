@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compileTolerance, judge } from '../../src/engine/tolerance.js';
+import { compileTolerance, judge } from '../../src/experiment/tolerance.js';
 import { httpParams, httpProbe } from '../../src/probes/http.js';
 import type { TestServer } from './fixtures.js';
 import { freePort, noSignal, selfSignedCertificate, startServer } from './fixtures.js';

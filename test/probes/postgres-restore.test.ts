@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PreparedProbe, lookupProbe } from '../../src/engine/activities.js';
 import type { ProbeOutput } from '../../src/engine/probe.js';
-import { compileTolerance, judge } from '../../src/engine/tolerance.js';
+import { compileTolerance, judge } from '../../src/experiment/tolerance.js';
 import { probeTypes } from '../../src/probes/index.js';
 import { postgresRestoreParams, postgresRestoreProbe } from '../../src/probes/postgres-restore.js';
 import { corruptDump } from '../../src/postgres/corrupt.js';
@@ -12,7 +12,7 @@ import { expectRestoresCleanedUp, restoreWorkspaces, startTestCluster } from '..
 import type { TestCluster } from '../postgres/fixtures.js';
 import { freePort, noSignal } from './fixtures.js';
 
-// One source database for the file, like the demo's shop: drill 5 keeps its dump, drill 5b damages a copy.
+// One source database for the file, like the demo's shop: drill 3 keeps its dump, drill 4 damages a copy.
 const before = new Set(restoreWorkspaces());
 const files = mkdtempSync(join(tmpdir(), 'firedrill-probe-dumps-'));
 const keptDump = join(files, 'backup.sql');

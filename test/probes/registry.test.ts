@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compileTolerance } from '../../src/engine/tolerance.js';
+import { compileTolerance } from '../../src/experiment/tolerance.js';
 import { probeTypes } from '../../src/probes/index.js';
 
 describe('probe registry', () => {

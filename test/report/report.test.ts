@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChartData } from '../../src/report/chart.js';
-import { escapeXml, jsonForScript } from '../../src/report/escape.js';
+import { escapeMarkdown, escapeXml, jsonForScript } from '../../src/report/escape.js';
 import { renderHtml, renderJunit, renderMarkdown } from '../../src/report/index.js';
 import type { StoredRun } from '../../src/runs/run-directory.js';
 import { HOSTILE_TITLE, RecordedRuns } from './fixtures.js';
@@ -108,7 +108,7 @@ describe('the HTML report', () => {
 describe('the Markdown report', () => {
   it('states the verdict and gives the facts, availability, timeline, hypothesis and faults as tables', () => {
     const md = renderMarkdown(deviated);
-    expect(md).toMatch(/^# &lt;script&gt;alert\(1\)&lt;\/script&gt; & "quotes" \\\| pipes\n/);
+    expect(md).toMatch(/^# \\<script>alert\(1\)\\<\/script> & "quotes" \\\| pipes\n/);
     expect(md).toContain('**DEVIATED** — The drill found a weakness');
     expect(md).toContain(`| Run | ${deviated.runId} |`);
     expect(md).toContain('| probe | readings | lowest availability | at | highest p99 | at | highest p50 |');
@@ -127,8 +127,19 @@ describe('the Markdown report', () => {
   it('shows the guardrails and the abort of an aborted run', () => {
     const md = renderMarkdown(aborted);
     expect(md).toContain('| guardrail | condition | samples | result | measured |');
-    expect(md).toMatch(/\| slow-shop \| p99 &gt; 300ms.* \| tripped at \+/);
+    expect(md).toMatch(/\| slow-shop \| p99 > 300ms.* \| tripped at \+/);
+    expect(md).not.toContain('&gt;');
     expect(md).toMatch(/Aborted at \+[\d.]+s: guardrail slow-shop tripped.*; every fault reverted [\d.]+ ms later\./);
+  });
+});
+
+describe('Markdown escaping', () => {
+  it('escapes with backslashes, never with HTML entities', () => {
+    expect(escapeMarkdown('p99 > 1s, 2 < 3 & a | b')).toBe('p99 > 1s, 2 \\< 3 & a \\| b');
+    expect(escapeMarkdown('> not a quote')).toBe('\\> not a quote');
+    expect(escapeMarkdown('&amp; stays text')).toBe('\\&amp; stays text');
+    expect(escapeMarkdown('<img src=x onerror=alert(1)>')).toBe('\\<img src=x onerror=alert(1)>');
+    expect(escapeMarkdown('line\nbreak *bold* `code`')).toBe('line break \\*bold\\* \\`code\\`');
   });
 });
 

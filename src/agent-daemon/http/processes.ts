@@ -2,7 +2,7 @@ import { UserError } from '../../errors.js';
 import { findMatching } from '../../targets/match.js';
 import { assertSafeToSignal, readProcess } from '../../targets/proc.js';
 import type { ProcessInfo } from '../../targets/proc.js';
-import { TAG_FLAG } from '../../faults/support/workers.js';
+import { TAG_FLAG } from '../../engine/fault.js';
 import type { ProcessTarget } from '../../engine/target.js';
 import type { FindProcessesRequest } from '../../agent-protocol/api.js';
 

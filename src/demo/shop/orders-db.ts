@@ -44,7 +44,7 @@ const HEALTHY_FOR_MS = 2500;
  *   - else the primary answers "not in recovery": it is the writer;
  *   - else, once the primary has not answered for failoverAfterMs, promote the replica.
  *
- * Waiting failoverAfterMs instead of promoting at the first timeout keeps a slow link (drill 3:
+ * Waiting failoverAfterMs instead of promoting at the first timeout keeps a slow link (drill 2:
  * 800 ms per round trip) from causing a failover. Losing no acknowledged order does not depend
  * on that timing: the primary commits synchronously to the replica, so once the replica is
  * promoted (and stops streaming) the old primary cannot complete a commit any more.

@@ -54,7 +54,7 @@ export interface Shop {
   /** Direct addresses of the databases (not through proxies); null when there are no PostgreSQL binaries. */
   readonly postgres: { readonly primary: Address; readonly replica: Address; readonly user: string; readonly database: string } | null;
   readonly load: LoadGenerator;
-  /** Browsing only, through the gateway that knows only dc a: what drill 4's customers see. */
+  /** Browsing only, through the gateway that knows only dc a: what drill 5's customers see. */
   readonly singleDcLoad: LoadGenerator;
   /** The id in every service's command line. */
   readonly demoId: string;

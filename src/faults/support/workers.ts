@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { FiredrillError } from '../../errors.js';
+import { TAG_FLAG } from '../../engine/fault.js';
 import type { FaultContext, SweepScope, Verification } from '../../engine/fault.js';
 import { findTagged, readProcess, sendSignal, waitForExit } from '../../targets/proc.js';
 import type { ProcessInfo } from '../../targets/proc.js';
@@ -13,7 +14,6 @@ import type { ProcessInfo } from '../../targets/proc.js';
  * deadline (epoch ms) makes them exit on their own if every Firedrill process died, because
  * the lifetime of a worker must never depend on its owner staying alive to kill it.
  */
-export const TAG_FLAG = '--firedrill-tag=';
 
 /** Default bound when the step gives no duration: long enough for drills, short of forever. */
 const DEFAULT_BOUND_MS = 3_600_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonPathError, evaluateJsonPath, parseJsonPath } from '../../src/engine/json-path.js';
+import { JsonPathError, evaluateJsonPath, parseJsonPath } from '../../src/experiment/json-path.js';
 
 const doc = {
   db: { status: 'up', 'content-type': 'json', "it's": 1, 'a.b': 2 },

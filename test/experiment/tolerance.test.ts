@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeOutput } from '../../src/engine/probe.js';
-import { compileTolerance, judge, judgeError } from '../../src/engine/tolerance.js';
+import { compileTolerance, judge, judgeError } from '../../src/experiment/tolerance.js';
 import { toleranceSchema } from '../../src/experiment/tolerance-schema.js';
 import type { ToleranceSpec } from '../../src/experiment/tolerance-schema.js';
 

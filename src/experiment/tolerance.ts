@@ -1,10 +1,9 @@
 import { errorMessage } from '../errors.js';
-import { MATCHER_KEYWORDS, matcherObjectSchema } from '../experiment/tolerance-schema.js';
-import type { MatcherKeyword, ToleranceSpec } from '../experiment/tolerance-schema.js';
+import { MATCHER_KEYWORDS, matcherObjectSchema } from './tolerance-schema.js';
+import type { MatcherKeyword, ToleranceSpec } from './tolerance-schema.js';
 import { didYouMean } from '../util/suggest.js';
 import { evaluateJsonPath, parseJsonPath } from './json-path.js';
 import type { JsonPath } from './json-path.js';
-import type { ProbeOutput } from './probe.js';
 import { applyMatcher, describeMatcher } from './tolerance-matcher.js';
 import type { ComparatorOp, Matcher, MatchResult } from './tolerance-matcher.js';
 
@@ -34,6 +33,9 @@ export type { Matcher } from './tolerance-matcher.js';
  * - A probe that threw (connection refused, command not found) is not met; its message is
  *   kept: "probe failed: connect ECONNREFUSED 127.0.0.1:8080".
  */
+
+/** What a probe observed (the engine's ProbeOutput): plain JSON fields. */
+type Observed = Readonly<Record<string, unknown>>;
 
 export type CheckSubject = { readonly field: string } | { readonly jsonPath: JsonPath };
 
@@ -177,7 +179,7 @@ function check(subject: CheckSubject, matcher: Matcher): ToleranceCheck {
 }
 
 /** Judges a probe's output against every check (rules in the comment block above). */
-export function judge(checks: readonly ToleranceCheck[], output: ProbeOutput): Judgement {
+export function judge(checks: readonly ToleranceCheck[], output: Observed): Judgement {
   const passed: string[] = [];
   const failures: string[] = [];
   let document: { value?: unknown; reason?: string } | undefined;
@@ -206,7 +208,7 @@ export function judgeError(error: unknown): Judgement {
   return { met: false, detail: `probe failed: ${message}`, failures: [message] };
 }
 
-function jsonDocument(output: ProbeOutput): { value?: unknown; reason?: string } {
+function jsonDocument(output: Observed): { value?: unknown; reason?: string } {
   if (output.json !== undefined) return { value: output.json };
   for (const source of ['body', 'stdout'] as const) {
     const text = output[source];
