@@ -25,6 +25,12 @@ export default tseslint.config(
     rules: { 'firedrill/layers': ['error', { srcRoot: `${import.meta.dirname}/src` }] },
   },
   {
+    // The launcher is CommonJS (bin/package.json): Node starts it sooner than an ES module.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // expect.objectContaining() and friends are typed any; tests may pass them around.
     files: ['test/**/*.ts'],
     rules: {

@@ -4,11 +4,26 @@
 // run: see bench/RESULTS.md. Type checking is tsc's job (`npm run typecheck`); this strips types.
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // HTML reports inline uPlot (src/report/assets.ts) so that they open with no network; the bundle
 // carries its text, so an installed CLI needs no node_modules/uplot.
+// zod's namespace export `z` keeps every module it re-exports, among them some forty locales
+// (a third of the bundle, read and deserialized at every start). Firedrill's messages are
+// English and zod registers English on its own (classic/schemas.js imports locales/en.js), so
+// `z.locales` offers English alone in the bundle.
+const englishOnlyZod = {
+  name: 'zod-english-only',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 const uplot = (file) => JSON.stringify(readFileSync(createRequire(import.meta.url).resolve(`uplot/dist/${file}`), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 // The HTML report's chart script, a browser file with its own tsconfig, inlined as one IIFE
@@ -31,6 +46,7 @@ await build({
   target: 'node20.19',
   // A native addon cannot be bundled; it is loaded from node_modules.
   external: ['better-sqlite3'],
+  plugins: [englishOnlyZod],
   // Names are kept so that stack traces stay readable.
   minifySyntax: true,
   minifyWhitespace: true,

@@ -1,5 +1,4 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { OperationalError } from '../errors.js';
 import type { ApiError } from '../agent-protocol/api.js';
 
@@ -32,6 +31,9 @@ export interface AgentEndpoint {
  */
 const MAX_SOCKETS = 16;
 
+/** TLS only for agents reached over https: loading node:https costs every run a few ms. */
+const https = () => process.getBuiltinModule('node:https');
+
 export class AgentHttp {
   private readonly base: URL;
   private readonly agent: HttpAgent;
@@ -39,7 +41,7 @@ export class AgentHttp {
   constructor(private readonly endpoint: AgentEndpoint) {
     this.base = new URL(endpoint.url);
     const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
-    this.agent = this.base.protocol === 'https:' ? new HttpsAgent({ ...options, ...(endpoint.ca ? { ca: endpoint.ca } : {}) }) : new HttpAgent(options);
+    this.agent = this.base.protocol === 'https:' ? new (https().Agent)({ ...options, ...(endpoint.ca ? { ca: endpoint.ca } : {}) }) : new HttpAgent(options);
   }
 
   get url(): string {
@@ -69,7 +71,7 @@ export class AgentHttp {
   private send<T>(method: string, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<T> {
     const url = new URL(path, this.base);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = url.protocol === 'https:' ? https().request : httpRequest;
     return new Promise<T>((resolve, reject) => {
       const req = request(
         url,

@@ -1,6 +1,14 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { RevertedFault, InjectedFault } from '../engine/executor.js';
 import type { ProcessTarget, ResolvedTarget } from '../engine/target.js';
+import type {
+  endRunRequestSchema,
+  findProcessesRequestSchema,
+  haltRequestSchema,
+  injectRequestSchema,
+  leaseRequestSchema,
+  proxyRequestSchema,
+} from './request-schemas.js';
 
 /**
  * The agent's HTTP API, shared by the daemon (src/agent-daemon/http) and the client
@@ -26,63 +34,12 @@ import type { ProcessTarget, ResolvedTarget } from '../engine/target.js';
 export const API_PREFIX = '/v1';
 export const DEFAULT_LEASE_TTL_MS = 5000;
 
-/** Run and fault ids travel in URLs and tags: short, no separators that could confuse either. */
-export const idSchema = z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'ids use letters, digits, "_", "-" and ".", at most 100');
-
-const labelsSchema = z.record(z.string(), z.string());
-const processMatchSchema = z.strictObject({
-  name: z.string().optional(),
-  cmdline: z.string().optional(),
-  pidFile: z.string().optional(),
-});
-const startSchema = z.strictObject({
-  command: z.array(z.string()).min(1),
-  cwd: z.string().optional(),
-  env: z.record(z.string(), z.string()).optional(),
-  log: z.string().optional(),
-});
-
-export const targetSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('process'),
-    pid: z.number().int().positive(),
-    name: z.string(),
-    cmdline: z.string(),
-    service: z.string().optional(),
-    labels: labelsSchema.optional(),
-    match: processMatchSchema.optional(),
-    start: startSchema.optional(),
-    agent: z.string().optional(),
-  }),
-  z.strictObject({ kind: z.literal('host'), name: z.string(), labels: labelsSchema.optional(), agent: z.string().optional() }),
-  z.strictObject({
-    kind: z.literal('proxy'),
-    name: z.string(),
-    listen: z.string(),
-    upstream: z.string(),
-    labels: labelsSchema.optional(),
-    agent: z.string().optional(),
-  }),
-]);
-
-export const injectRequestSchema = z.strictObject({
-  faultId: idSchema,
-  step: z.string().max(200),
-  type: z.string().max(100),
-  target: targetSchema,
-  params: z.record(z.string(), z.unknown()),
-  durationMs: z.number().nonnegative().optional(),
-  /** The lease of the run's faults; renewed by LeaseRequest, default DEFAULT_LEASE_TTL_MS. */
-  leaseTtlMs: z.number().int().min(100).max(3_600_000).optional(),
-});
-/** What a client sends; the server parses it with injectRequestSchema. */
+/** What a client sends; the daemon parses it with injectRequestSchema (request-schemas.ts). */
 export type InjectRequest = Omit<z.infer<typeof injectRequestSchema>, 'target'> & { readonly target: ResolvedTarget };
 export type InjectResponse = InjectedFault & { readonly leaseExpiresAt: number };
 
-export const leaseRequestSchema = z.strictObject({ ttlMs: z.number().int().min(100).max(3_600_000).optional() });
 export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
 
-export const endRunRequestSchema = z.strictObject({ reason: z.string().min(1).max(500) });
 export type EndRunRequest = z.infer<typeof endRunRequestSchema>;
 
 /**
@@ -112,7 +69,6 @@ export interface LeaseResponse {
   readonly expired: readonly string[];
 }
 
-export const haltRequestSchema = z.strictObject({ reason: z.string().min(1).max(500) });
 export type HaltRequest = z.infer<typeof haltRequestSchema>;
 
 export type RevertedRunFault = RevertedFault & { readonly runId: string };
@@ -131,17 +87,13 @@ export interface RecoverResponse {
   readonly swept: readonly string[];
 }
 
-export const findProcessesRequestSchema = z.strictObject({ match: processMatchSchema.extend({ pid: z.number().int().positive().optional() }) });
 export type FindProcessesRequest = z.infer<typeof findProcessesRequestSchema>;
 /** Processes on the agent's host the match selects; never Firedrill itself, its ancestors, pid 1 or a stress worker. */
 export interface FindProcessesResponse {
   readonly processes: readonly ProcessTarget[];
 }
 
-const addressSchema = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/, 'expected host:port');
-
 /** A fault proxy the agent must run (and run again after a restart, without toxics). */
-export const proxyRequestSchema = z.strictObject({ listen: addressSchema, upstream: addressSchema });
 export type ProxyRequest = z.infer<typeof proxyRequestSchema>;
 
 export interface ActiveFaultInfo {

@@ -1,11 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { open, readdir, rm, stat, statfs } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type * as Crypto from 'node:crypto';
+import type * as FsPromises from 'node:fs/promises';
+import type * as Os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { FaultContext, FaultType, SweepableFault, SweepScope } from '../engine/fault.js';
+import { lazy } from '../util/lazy-builtin.js';
 import { byteSize, MIB } from './support/params.js';
+
+// Loaded when a fill is injected or swept, not when a run only validates its parameters:
+// node:crypto and node:fs/promises cost every `firedrill run` a few milliseconds to load.
+const { randomBytes } = lazy<typeof Crypto>('node:crypto');
+const { open, readdir, rm, stat, statfs } = lazy<typeof FsPromises>('node:fs/promises');
+const { tmpdir } = lazy<typeof Os>('node:os');
 
 const params = z
   .strictObject({

@@ -1,6 +1,4 @@
 import http from 'node:http';
-import https from 'node:https';
-import { performance } from 'node:perf_hooks';
 import type { ProbeMonitor } from '../engine/probe.js';
 import { SampleWindow } from '../engine/sample-window.js';
 import type { WindowStats } from '../engine/sample-window.js';
@@ -36,7 +34,7 @@ export function httpSampler(options: HttpSamplerOptions): Sampler {
   const url = new URL(options.url);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, rejectUnauthorized: options.verifyTls };
   // Owned by this sampler alone, so destroying it on close cannot affect anyone else's sockets.
-  const agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  const agent = url.protocol === 'https:' ? new (process.getBuiltinModule('node:https').Agent)(agentOptions) : new http.Agent(agentOptions);
   const [low, high] = options.okStatus;
   return {
     async sample(signal) {

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { ProbeType } from '../engine/probe.js';
 import { FiredrillError, errorMessage } from '../errors.js';

@@ -1,5 +1,4 @@
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { FiredrillError, errorMessage } from '../errors.js';
 import { formatDuration } from '../util/duration.js';
 import { roundMs } from './params.js';

@@ -1,11 +1,11 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import type { RunEvent, RunObserver, StoredRun } from '../engine/events.js';
 
 export type { StoredRun } from '../engine/events.js';
 import type { Journal, Verdict } from '../engine/journal.js';
+import { randomHex } from '../util/random.js';
 import { didYouMean } from '../util/suggest.js';
 
 /**
@@ -19,7 +19,7 @@ export function runsDir(stateDir: string): string {
 /** Sortable and short: `20261121-101530-3fa9c2`. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
+  return `${stamp}-${randomHex(6)}`;
 }
 
 export function createRunDirectory(stateDir: string, runId: string): string {

@@ -16,6 +16,16 @@ export function newSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
 }
 
+/**
+ * `digits` hex digits that only need to differ between runs started in the same second (run
+ * ids), not to be secret: no node:crypto, whose loading costs every run a few milliseconds.
+ */
+export function randomHex(digits: number): string {
+  let text = '';
+  while (text.length < digits) text += Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0');
+  return text.slice(0, digits);
+}
+
 /** Picks `count` distinct items, order of the input preserved. */
 export function sample<T>(items: readonly T[], count: number, random: Random): T[] {
   const indices = items.map((_, i) => i);

@@ -3,7 +3,8 @@ import type { Reporter, TestModule } from 'vitest/node';
 /**
  * Ends the test output with one line CI reads: `N passed, N failed`.
  * A module that fails to load and an unhandled error each count as a failure,
- * so a broken file can never look green.
+ * so a broken file can never look green. On CI (`CI` set, as .ci/run does) a skipped test
+ * counts as failed too: a test that skips because a system package is missing proves nothing.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
@@ -22,7 +23,8 @@ export default class SummaryReporter implements Reporter {
       if (failedHere === 0 && testModule.state() === 'failed') failedHere = 1;
       failed += failedHere;
     }
-    if (skipped > 0) process.stdout.write(`${skipped} skipped\n`);
+    if (skipped > 0) process.stdout.write(`${skipped} skipped${process.env.CI ? ' (counted as failed on CI)' : ''}\n`);
+    if (process.env.CI) failed += skipped;
     process.stdout.write(`${passed} passed, ${failed} failed\n`);
   }
 }

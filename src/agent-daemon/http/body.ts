@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { UserError, errorMessage } from '../../errors.js';
-import { idSchema } from '../../agent-protocol/api.js';
+import { idSchema } from '../../agent-protocol/request-schemas.js';
 
 /**
  * Parses a JSON body against its schema; problems become one 400 naming each field

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { API_PREFIX, findProcessesRequestSchema, haltRequestSchema } from '../../agent-protocol/api.js';
+import { API_PREFIX } from '../../agent-protocol/api.js';
+import { findProcessesRequestSchema, haltRequestSchema } from '../../agent-protocol/request-schemas.js';
 import type { AgentStatus, FindProcessesResponse, HaltResponse, RecoverResponse } from '../../agent-protocol/api.js';
 import type { AgentAppDeps } from './app.js';
 import { readBody } from './body.js';

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
-import { API_PREFIX, endRunRequestSchema, injectRequestSchema, leaseRequestSchema } from '../../agent-protocol/api.js';
+import { API_PREFIX } from '../../agent-protocol/api.js';
+import { endRunRequestSchema, injectRequestSchema, leaseRequestSchema } from '../../agent-protocol/request-schemas.js';
 import type { EndRunResponse, InjectResponse, LeaseResponse, RevertedRunFault } from '../../agent-protocol/api.js';
 import type { AgentAppDeps } from './app.js';
 import { pathId, readBody } from './body.js';

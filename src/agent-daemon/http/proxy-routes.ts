@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import { UserError } from '../../errors.js';
 import type { ProxyInfo, ProxyManager } from '../../proxy/api.js';
-import { API_PREFIX, proxyRequestSchema } from '../../agent-protocol/api.js';
+import { API_PREFIX } from '../../agent-protocol/api.js';
+import { proxyRequestSchema } from '../../agent-protocol/request-schemas.js';
 import type { Ledger } from '../ledger.js';
 import { readBody } from './body.js';
 

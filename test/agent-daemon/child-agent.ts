@@ -11,10 +11,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Inside the repository, so that the bundle finds better-sqlite3 in node_modules. */
 const SCRIPT = join(ROOT, 'node_modules', '.cache', 'firedrill-tests', 'agent-main.cjs');
 
-/** Bundles test/agent/fixtures/agent-main.ts into one CommonJS file, as the CLI bundle is built. */
+/** Bundles test/agent-daemon/fixtures/agent-main.ts into one CommonJS file, as the CLI bundle is built. */
 export async function buildAgentScript(): Promise<string> {
   await build({
-    entryPoints: [join(ROOT, 'test', 'agent', 'fixtures', 'agent-main.ts')],
+    entryPoints: [join(ROOT, 'test', 'agent-daemon', 'fixtures', 'agent-main.ts')],
     outfile: SCRIPT,
     bundle: true,
     format: 'cjs',
