@@ -36,8 +36,8 @@ try {
 } catch {
   cachedData = undefined;
 }
-const wrapper = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`;
-const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+// The bundle is ASCII and already wrapped as a CommonJS module (scripts/bundle.mjs).
+const script = new vm.Script(readFileSync(bundle, 'latin1'), { filename: bundle, cachedData });
 const cli = { exports: {} };
 script.runInThisContext()(cli.exports, createRequire(bundle), cli, bundle, dirname(bundle));
 
