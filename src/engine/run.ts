@@ -10,12 +10,12 @@ import { FaultTracker } from './fault-tracker.js';
 import { GuardrailWatch } from './guardrails.js';
 import { SteadyState } from './hypothesis.js';
 import type { DuringWatch } from './hypothesis.js';
+import { iso } from './journal.js';
 import type { HypothesisCheck, Journal, JournalEntry } from './journal.js';
 import { MethodRunner } from './method.js';
 import type { AnyProbeType } from './probe.js';
 import { runRollbacks } from './rollbacks.js';
 import { RunAbort } from './run-abort.js';
-import { assembleJournal } from './run-journal.js';
 import type { ResolvedTarget, TargetDiscovery } from './target.js';
 import { decideVerdict } from './verdict.js';
 
@@ -185,31 +185,46 @@ class ExperimentRun {
   }
 
   finish(): Journal {
-    const { hypothesis } = this;
+    const { experiment, hypothesis, options } = this;
+    const abort = this.abort.record;
     const decision = decideVerdict({
       ...this.findings,
-      abortReason: this.abort.record?.reason,
+      abortReason: abort?.reason,
       dryRun: this.dryRun,
       hasHypothesis: Boolean(this.steadyState),
       checkedDuring: Boolean(hypothesis.during),
     });
-    const journal = this.redact(
-      assembleJournal(
-        {
-          ...this.options,
-          experiment: this.experiment,
-          dryRun: this.dryRun,
-          startedAt: this.startedAt,
-          targets: this.targets,
-          hypothesis,
-          entries: this.entries,
-          faults: this.faults.all,
-          guardrails: this.watches.map((watch) => watch.record),
-          abort: this.abort.record,
-        },
-        decision,
-      ),
-    );
+    const endedAt = Date.now();
+    const journal: Journal = this.redact({
+      version: 1,
+      runId: options.runId,
+      experiment: {
+        file: options.file,
+        title: experiment.title,
+        ...(experiment.description ? { description: experiment.description } : {}),
+        tags: experiment.tags,
+        resolved: experiment,
+      },
+      variables: Object.fromEntries(options.variables ?? []),
+      seed: options.seed,
+      dryRun: this.dryRun,
+      startedAt: iso(this.startedAt),
+      endedAt: iso(endedAt),
+      durationMs: endedAt - this.startedAt,
+      targets: this.targets,
+      hypothesis: {
+        ...(hypothesis.before ? { before: hypothesis.before } : {}),
+        ...(hypothesis.during ? { during: hypothesis.during.summary } : {}),
+        ...(hypothesis.after ? { after: hypothesis.after } : {}),
+      },
+      activities: this.entries,
+      faults: this.faults.all,
+      guardrails: this.watches.map((watch) => watch.record),
+      ...(abort ? { abort } : {}),
+      verdict: decision.verdict,
+      reason: decision.reason,
+      findings: decision.all,
+    });
     this.bus.emit({ type: 'run-ended', verdict: decision.verdict, reason: decision.reason });
     return journal;
   }

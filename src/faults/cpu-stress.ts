@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { FaultType, SweepableFault } from '../engine/fault.js';
 import { maxDurationParam } from './support/params.js';
-import { spawnWorker, stopWorkers, sweepWorkers, verifyNoWorkers, workerDeadline } from './support/workers.js';
+import { spawnWorker, workerDeadline, workerFaultPowers } from './support/workers.js';
 
 const params = z.strictObject({
   workers: z.number().int().min(1).max(1024).optional().describe('Number of busy worker processes; default one per CPU.'),
@@ -50,16 +50,5 @@ export const cpuStress: FaultType<Params, State> & SweepableFault = {
     return { pids, workers, load: ctx.params.load, deadline };
   },
 
-  async revert(ctx, state) {
-    await stopWorkers(ctx.tag, state?.pids);
-  },
-
-  verify(ctx) {
-    return Promise.resolve(verifyNoWorkers(ctx.tag));
-  },
-
-  /** Workers are told apart from other types' by their script. */
-  sweep(scope) {
-    return sweepWorkers(SCRIPT, 'cpu-stress worker', scope);
-  },
+  ...workerFaultPowers<Params, State>(SCRIPT, 'cpu-stress worker'),
 };

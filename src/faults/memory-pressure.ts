@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { FaultType, SweepableFault } from '../engine/fault.js';
 import { byteSize, maxDurationParam, MIB } from './support/params.js';
-import { spawnWorker, stopWorkers, sweepWorkers, verifyNoWorkers, workerDeadline } from './support/workers.js';
+import { spawnWorker, workerDeadline, workerFaultPowers } from './support/workers.js';
 
 const params = z.strictObject({
   mib: z.number().positive().describe('Memory to allocate and hold, in MiB.'),
@@ -64,16 +64,5 @@ export const memoryPressure: FaultType<Params, State> & SweepableFault = {
     return { pids: [pid], bytes, deadline };
   },
 
-  async revert(ctx, state) {
-    await stopWorkers(ctx.tag, state?.pids);
-  },
-
-  verify(ctx) {
-    return Promise.resolve(verifyNoWorkers(ctx.tag));
-  },
-
-  /** Workers are told apart from other types' by their script. */
-  sweep(scope) {
-    return sweepWorkers(SCRIPT, 'memory-pressure worker', scope);
-  },
+  ...workerFaultPowers<Params, State>(SCRIPT, 'memory-pressure worker'),
 };

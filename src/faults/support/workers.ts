@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { FiredrillError } from '../../errors.js';
 import { TAG_FLAG } from '../../engine/fault.js';
-import type { FaultContext, SweepScope, Verification } from '../../engine/fault.js';
+import type { FaultContext, FaultType, SweepableFault, SweepScope, Verification } from '../../engine/fault.js';
 import { findTagged, readProcess, sendSignal, waitForExit } from '../../targets/proc.js';
 import type { ProcessInfo } from '../../targets/proc.js';
 
@@ -126,4 +126,26 @@ export async function sweepWorkers(script: string, what: string, scope: SweepSco
   }
   const alive = await waitForExit(orphans.map((o) => o.pid), KILL_WAIT_MS);
   return orphans.filter((o) => !alive.includes(o.pid)).map((o) => `${what} pid ${o.pid} (${o.tag})`);
+}
+
+/**
+ * Revert, verify and sweep of a fault whose whole effect is worker processes running `script`
+ * (cpu-stress, memory-pressure): stop the tagged workers, check none is left, sweep orphans.
+ */
+export function workerFaultPowers<P, S extends { readonly pids?: readonly number[] }>(
+  script: string,
+  what: string,
+): Pick<FaultType<P, S>, 'revert' | 'verify'> & SweepableFault {
+  return {
+    async revert(ctx, state) {
+      await stopWorkers(ctx.tag, state?.pids);
+    },
+    verify(ctx) {
+      return Promise.resolve(verifyNoWorkers(ctx.tag));
+    },
+    /** Workers are told apart from other types' by their script. */
+    sweep(scope) {
+      return sweepWorkers(script, what, scope);
+    },
+  };
 }
