@@ -1,30 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { ICreateToxicBody } from 'toxiproxy-node-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/agent-daemon/ledger.js';
+import { BIN, firedrill } from '../support/cli.js';
 import { Processes, stopAgent } from '../support/processes.js';
 
-const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));
-const run = promisify(execFile);
-
-async function firedrill(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** One GET through the proxy: its status, and how long it took. */
 function get(url: string): Promise<{ status: number; ms: number }> {

@@ -1,26 +1,13 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredRun } from '../../src/runs/run-directory.js';
+import { firedrill } from '../support/cli.js';
 import { RecordedRuns } from './fixtures.js';
 import { findAll, parseXml } from './xml.js';
 
-const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));
 
-/** Runs the built CLI (`npm test` builds first). */
-async function firedrill(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 const recorded = new RecordedRuns();
 let run: StoredRun;
@@ -38,7 +25,7 @@ afterAll(async () => {
 
 describe('firedrill report', () => {
   it('writes report.html next to the journal by default and prints its path', async () => {
-    const result = await firedrill('report', run.runId.slice(0, 18), '--state-dir', recorded.stateDir);
+    const result = await firedrill(undefined, 'report', run.runId.slice(0, 18), '--state-dir', recorded.stateDir);
     expect(result).toMatchObject({ code: 0, stdout: `${join(run.dir, 'report.html')}\n` });
     const html = readFileSync(join(run.dir, 'report.html'), 'utf8');
     expect(html).toContain('data-verdict="deviated">Deviated');
@@ -48,19 +35,19 @@ describe('firedrill report', () => {
   });
 
   it('writes Markdown and JUnit where --out says, and prints to stdout with --out -', async () => {
-    expect(await firedrill('report', run.runId, '--state-dir', recorded.stateDir, '--format', 'md')).toMatchObject({ code: 0, stdout: `${join(run.dir, 'report.md')}\n` });
+    expect(await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'md')).toMatchObject({ code: 0, stdout: `${join(run.dir, 'report.md')}\n` });
     expect(readFileSync(join(run.dir, 'report.md'), 'utf8')).toContain('**DEVIATED**');
     const junit = join(out, 'junit.xml');
-    expect(await firedrill('report', run.runId, '--state-dir', recorded.stateDir, '--format', 'junit', '--out', junit)).toMatchObject({ code: 0, stdout: `${junit}\n` });
+    expect(await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'junit', '--out', junit)).toMatchObject({ code: 0, stdout: `${junit}\n` });
     expect(findAll(parseXml(readFileSync(junit, 'utf8')), 'failure')).toHaveLength(1);
-    const stdout = await firedrill('report', run.runId, '--state-dir', recorded.stateDir, '--format', 'junit', '--out', '-');
+    const stdout = await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'junit', '--out', '-');
     expect(stdout.code).toBe(0);
     expect(findAll(parseXml(stdout.stdout), 'testcase')).toHaveLength(1);
   });
 
   it('says which runs exist when the id is unknown, and exits 2', async () => {
     const typo = `${run.runId.slice(0, -1)}${run.runId.endsWith('0') ? '1' : '0'}`;
-    const result = await firedrill('report', typo, '--state-dir', recorded.stateDir);
+    const result = await firedrill(undefined, 'report', typo, '--state-dir', recorded.stateDir);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`no run ${typo} in`);
     expect(result.stderr).toContain(`did you mean "${run.runId}"`);
@@ -68,10 +55,10 @@ describe('firedrill report', () => {
   });
 
   it('rejects an unknown format and an unwritable destination with exit 2', async () => {
-    const format = await firedrill('report', run.runId, '--state-dir', recorded.stateDir, '--format', 'pdf');
+    const format = await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'pdf');
     expect(format.code).toBe(2);
     expect(format.stderr).toContain('Allowed choices are html, md, junit');
-    const nowhere = await firedrill('report', run.runId, '--state-dir', recorded.stateDir, '--out', join(out, 'missing', 'report.html'));
+    const nowhere = await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--out', join(out, 'missing', 'report.html'));
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toContain('cannot write the report to');
   });
