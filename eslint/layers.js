@@ -24,7 +24,10 @@ export const FORBIDDEN = {
   'agent-protocol': { folders: ['agent-client'], why: 'the contract between the agent sides depends on neither' },
   proxy: { folders: ['experiment'], why: 'the fault proxy depends only on errors and util' },
   experiment: { folders: ['proxy'], why: 'the experiment format depends only on errors and util' },
-  web: { folders: ['cli', 'demo', 'drills', 'runs', 'store', 'agent-daemon', 'agent-client'], why: 'the dashboard imports only the API types and shared schemas' },
+  web: {
+    folders: ['cli', 'demo', 'drills', 'runs', 'store', 'agent-daemon', 'agent-client'],
+    why: 'the dashboard imports only the API types and shared schemas',
+  },
 };
 
 /** Folders only some others may import. */

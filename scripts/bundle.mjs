@@ -74,7 +74,10 @@ const { tmpdir } = await import('node:os');
 const { join } = await import('node:path');
 const scratch = mkdtempSync(join(tmpdir(), 'firedrill-warm-'));
 try {
-  for (const args of [['run', 'examples/quickstart.yaml', '--dry-run', '-q', '--state-dir', scratch], ['validate', 'examples/quickstart.yaml']]) {
+  for (const args of [
+    ['run', 'examples/quickstart.yaml', '--dry-run', '-q', '--state-dir', scratch],
+    ['validate', 'examples/quickstart.yaml'],
+  ]) {
     execFileSync(process.execPath, ['bin/firedrill.js', ...args], { stdio: 'ignore' });
   }
 } finally {

@@ -65,14 +65,20 @@ export class AgentClient implements FaultExecutor {
     this.keepLease(request.runId);
     try {
       // An abort takes back a request still queued here; one already sent is ended by endRun.
-      const injected = await this.http.post<InjectResponse>(`${API_PREFIX}/runs/${encodeURIComponent(request.runId)}/faults`, body, 30_000, signal);
+      const injected = await this.http.post<InjectResponse>(
+        `${API_PREFIX}/runs/${encodeURIComponent(request.runId)}/faults`,
+        body,
+        30_000,
+        signal,
+      );
       return { faultId: injected.faultId, injectedAt: injected.injectedAt, output: injected.output };
     } catch (error) {
       // A halt refused or ended the injection: the run must abort (not fail) before it hears
       // of the halt at its next lease renewal.
       if (error instanceof AgentRequestError && error.code === 'FD_HALTED') await this.reportHalt();
       // The agent cleaned up what a failed inject touched: keep that in the journal.
-      if (error instanceof AgentRequestError && error.body?.cleanup) throw new FaultInjectError(error.message, error.body.cleanup, { cause: error });
+      if (error instanceof AgentRequestError && error.body?.cleanup)
+        throw new FaultInjectError(error.message, error.body.cleanup, { cause: error });
       throw error;
     }
   }
@@ -140,7 +146,11 @@ export class AgentClient implements FaultExecutor {
   /** Starts renewing the run's lease on this agent, if not already. */
   private keepLease(runId: string): void {
     if (this.runs.has(runId)) return;
-    const run = { lastRenewed: Date.now(), renewing: false, timer: setInterval(() => void this.renew(runId), Math.max(50, Math.floor(this.ttlMs / 3))) };
+    const run = {
+      lastRenewed: Date.now(),
+      renewing: false,
+      timer: setInterval(() => void this.renew(runId), Math.max(50, Math.floor(this.ttlMs / 3))),
+    };
     run.timer.unref();
     this.runs.set(runId, run);
   }
@@ -150,13 +160,20 @@ export class AgentClient implements FaultExecutor {
     if (!run || run.renewing) return;
     run.renewing = true;
     try {
-      const lease = await this.http.post<LeaseResponse>(`${API_PREFIX}/runs/${encodeURIComponent(runId)}/lease`, { ttlMs: this.ttlMs }, this.ttlMs);
+      const lease = await this.http.post<LeaseResponse>(
+        `${API_PREFIX}/runs/${encodeURIComponent(runId)}/lease`,
+        { ttlMs: this.ttlMs },
+        this.ttlMs,
+      );
       run.lastRenewed = Date.now();
       if (lease.halted) this.options.onHalt?.(lease.halted);
-      if (lease.expired.length > 0) this.options.onLeaseLost?.(`agent ${this.options.name} reverted ${lease.expired.join(', ')} when their lease expired`);
+      if (lease.expired.length > 0)
+        this.options.onLeaseLost?.(`agent ${this.options.name} reverted ${lease.expired.join(', ')} when their lease expired`);
     } catch (error) {
       if (Date.now() - run.lastRenewed > this.ttlMs) {
-        this.options.onLeaseLost?.(`lost the lease on agent ${this.options.name} (${errorMessage(error)}): it reverts the run's faults there by itself`);
+        this.options.onLeaseLost?.(
+          `lost the lease on agent ${this.options.name} (${errorMessage(error)}): it reverts the run's faults there by itself`,
+        );
       }
     } finally {
       run.renewing = false;

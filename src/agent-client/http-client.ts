@@ -41,7 +41,10 @@ export class AgentHttp {
   constructor(private readonly endpoint: AgentEndpoint) {
     this.base = new URL(endpoint.url);
     const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
-    this.agent = this.base.protocol === 'https:' ? new (https().Agent)({ ...options, ...(endpoint.ca ? { ca: endpoint.ca } : {}) }) : new HttpAgent(options);
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new (https().Agent)({ ...options, ...(endpoint.ca ? { ca: endpoint.ca } : {}) })
+        : new HttpAgent(options);
   }
 
   get url(): string {
@@ -101,12 +104,23 @@ export class AgentHttp {
             const status = response.statusCode ?? 0;
             if (status >= 200 && status < 300) return resolve(parsed as T);
             const error = (parsed as ApiError | undefined)?.error;
-            reject(new AgentRequestError(error?.code ?? 'FD_AGENT_ERROR', `agent ${this.endpoint.url}: ${error?.message ?? `HTTP ${status}`}`, status, error ? { body: error } : {}));
+            reject(
+              new AgentRequestError(
+                error?.code ?? 'FD_AGENT_ERROR',
+                `agent ${this.endpoint.url}: ${error?.message ?? `HTTP ${status}`}`,
+                status,
+                error ? { body: error } : {},
+              ),
+            );
           });
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (error) => reject(new AgentRequestError('FD_AGENT_UNREACHABLE', `agent ${this.endpoint.url} unreachable: ${error.message}`, 0, { cause: error })));
+      req.on('error', (error) =>
+        reject(
+          new AgentRequestError('FD_AGENT_UNREACHABLE', `agent ${this.endpoint.url} unreachable: ${error.message}`, 0, { cause: error }),
+        ),
+      );
       req.end(payload);
     });
   }

@@ -55,7 +55,16 @@ export async function ensureLocalAgent(options: StartOptions): Promise<LocalAgen
   const logPath = join(options.stateDir, AGENT_FILES.log);
   const log = openSync(logPath, 'a');
   const bin = options.bin ?? selfBin('firedrill');
-  const args = [bin, 'agent', '--listen', '127.0.0.1:0', '--state-dir', resolve(options.stateDir), '--idle-exit', options.idleExit ?? '10m'];
+  const args = [
+    bin,
+    'agent',
+    '--listen',
+    '127.0.0.1:0',
+    '--state-dir',
+    resolve(options.stateDir),
+    '--idle-exit',
+    options.idleExit ?? '10m',
+  ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   const launched = { exited: null as number | null };

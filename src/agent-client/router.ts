@@ -18,7 +18,12 @@ export class AgentRouter implements FaultExecutor {
     const name = request.target.agent ?? LOCAL_AGENT;
     const agent = this.agents.get(name);
     if (!agent) {
-      return Promise.reject(new UserError('FD_UNKNOWN_AGENT', `no agent "${name}" for ${request.type}${didYouMean(name, this.agents.keys())}; agents: ${[...this.agents.keys()].join(', ')}`));
+      return Promise.reject(
+        new UserError(
+          'FD_UNKNOWN_AGENT',
+          `no agent "${name}" for ${request.type}${didYouMean(name, this.agents.keys())}; agents: ${[...this.agents.keys()].join(', ')}`,
+        ),
+      );
     }
     this.owners.set(key(request), agent);
     return agent.inject(request, signal);
@@ -26,7 +31,10 @@ export class AgentRouter implements FaultExecutor {
 
   revert(fault: FaultRef): Promise<RevertedFault> {
     const agent = this.owners.get(key(fault));
-    if (!agent) return Promise.reject(new UserError('FD_UNKNOWN_FAULT', `fault ${fault.faultId} of run ${fault.runId} was not injected through this run`));
+    if (!agent)
+      return Promise.reject(
+        new UserError('FD_UNKNOWN_FAULT', `fault ${fault.faultId} of run ${fault.runId} was not injected through this run`),
+      );
     return agent.revert(fault);
   }
 

@@ -9,7 +9,10 @@ export class AgentRunningError extends OperationalError {
   readonly pid: number;
 
   constructor(stateDir: string, pid: number) {
-    super('FD_AGENT_RUNNING', `another agent (pid ${pid}) already runs on the state directory ${stateDir}; stop it, or give this one another --state-dir`);
+    super(
+      'FD_AGENT_RUNNING',
+      `another agent (pid ${pid}) already runs on the state directory ${stateDir}; stop it, or give this one another --state-dir`,
+    );
     this.pid = pid;
   }
 }

@@ -95,14 +95,28 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     let url = '';
     const identity = () => ({ agentId: hostname(), version, pid: process.pid, startedAt, url, idleExitMs: options.idleExitMs ?? null });
     await restoreProxies(core, log);
-    const app = createAgentApp({ token, keeper: core.keeper, sweeper: core.sweeper, proxies: core.proxies, ledger: core.ledger, identity, log, activity: idle });
+    const app = createAgentApp({
+      token,
+      keeper: core.keeper,
+      sweeper: core.sweeper,
+      proxies: core.proxies,
+      ledger: core.ledger,
+      identity,
+      log,
+      activity: idle,
+    });
     const listening = await listen(app, where);
     server = listening.server;
     url = listening.url;
     if (where.warning) log.warn(where.warning);
     let toxiproxyUrl: string | undefined;
     if (options.toxiproxy) {
-      const toxiproxyApp = createToxiproxyApp({ proxies: core.toxiproxy.scope, hooks: core.toxiproxy.faults, version: `${version}-firedrill`, log });
+      const toxiproxyApp = createToxiproxyApp({
+        proxies: core.toxiproxy.scope,
+        hooks: core.toxiproxy.faults,
+        version: `${version}-firedrill`,
+        log,
+      });
       const served = await listen(toxiproxyApp, resolveToxiproxyListen(options.toxiproxy, options.insecure === true));
       toxiproxyServer = served.server;
       toxiproxyUrl = served.url;
@@ -177,7 +191,10 @@ function supervise(parts: Parts): RunningAgent {
   };
   // A bug must not leave faults behind until someone restarts the agent: revert, then die.
   const onCrash = (error: unknown): void => {
-    log.error('crashed: reverting every fault before exiting', { error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined });
+    log.error('crashed: reverting every fault before exiting', {
+      error: errorMessage(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
     void stop(`crash: ${errorMessage(error)}`).finally(() => process.exit(70));
   };
   if (options.handleSignals) {
@@ -225,7 +242,10 @@ function supervise(parts: Parts): RunningAgent {
 /** The Toxiproxy API has no token: it stays on loopback unless told otherwise. */
 function resolveToxiproxyListen(where: { host: string; port: number }, insecure: boolean): ResolvedListen {
   if (!isLoopback(where.host) && !insecure) {
-    throw new UserError('FD_INSECURE_LISTEN', `refusing to serve the Toxiproxy API on ${where.host}: it has no authentication (like Toxiproxy's). Use 127.0.0.1, or pass --insecure`);
+    throw new UserError(
+      'FD_INSECURE_LISTEN',
+      `refusing to serve the Toxiproxy API on ${where.host}: it has no authentication (like Toxiproxy's). Use 127.0.0.1, or pass --insecure`,
+    );
   }
   return { host: where.host.replace(/^\[(.*)\]$/, '$1'), port: where.port };
 }

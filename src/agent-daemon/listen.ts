@@ -43,7 +43,11 @@ export function resolveListen(options: ListenOptions): ResolvedListen {
       `refusing to listen on ${options.host} without TLS: the token would cross the network in clear. Give --tls-cert and --tls-key, listen on 127.0.0.1, or pass --insecure`,
     );
   }
-  return { host, port: options.port, warning: `listening on ${host} without TLS (--insecure): the token and every request cross the network in clear` };
+  return {
+    host,
+    port: options.port,
+    warning: `listening on ${host} without TLS (--insecure): the token and every request cross the network in clear`,
+  };
 }
 
 function readPem(file: string, option: string): Buffer {

@@ -90,10 +90,20 @@ export class LocalExecutor implements FaultExecutor {
       ...(request.leaseExpiresAt !== undefined && { leaseExpiresAt: request.leaseExpiresAt }),
     };
     const record = this.#ledger.recordIntent(intent); // before anything is touched
-    const open: Open = { recordId: record.id, faultId: request.faultId, typeName: request.type, type, ctx: revertContext(record, this.#proxies), state: undefined };
+    const open: Open = {
+      recordId: record.id,
+      faultId: request.faultId,
+      typeName: request.type,
+      type,
+      ctx: revertContext(record, this.#proxies),
+      state: undefined,
+    };
     this.#injected.set(id, open);
     const attempt = this.#attempt(open, type, signal);
-    this.#injecting.set(id, attempt.catch(() => undefined));
+    this.#injecting.set(
+      id,
+      attempt.catch(() => undefined),
+    );
     try {
       return await attempt;
     } finally {
@@ -123,7 +133,8 @@ export class LocalExecutor implements FaultExecutor {
     if (open) return await this.#revertOnce(open);
     // Not ours: injected by an executor that crashed or lives in another process.
     const record = this.#ledger.latest(fault.runId, fault.faultId);
-    if (!record) throw new UserError('FD_UNKNOWN_FAULT', `no fault ${fault.faultId} of run ${fault.runId} in the ledger ${this.#ledger.file}`);
+    if (!record)
+      throw new UserError('FD_UNKNOWN_FAULT', `no fault ${fault.faultId} of run ${fault.runId} in the ledger ${this.#ledger.file}`);
     return await this.#revertRecord(record);
   }
 

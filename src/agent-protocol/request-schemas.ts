@@ -64,6 +64,8 @@ export const haltRequestSchema = z.strictObject({ reason: z.string().min(1).max(
 
 const addressSchema = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/, 'expected host:port');
 
-export const findProcessesRequestSchema = z.strictObject({ match: processMatchSchema.extend({ pid: z.number().int().positive().optional() }) });
+export const findProcessesRequestSchema = z.strictObject({
+  match: processMatchSchema.extend({ pid: z.number().int().positive().optional() }),
+});
 
 export const proxyRequestSchema = z.strictObject({ listen: addressSchema, upstream: addressSchema });

@@ -41,7 +41,9 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
       insecure: options.insecure === true,
       ...(idleExitMs !== undefined && idleExitMs > 0 && { idleExitMs }),
       ...(sweepIntervalMs !== undefined && { sweepIntervalMs }),
-      ...(options.toxiproxyListen !== undefined && { toxiproxy: parseListen(options.toxiproxyListen, TOXIPROXY_PORT, '--toxiproxy-listen') }),
+      ...(options.toxiproxyListen !== undefined && {
+        toxiproxy: parseListen(options.toxiproxyListen, TOXIPROXY_PORT, '--toxiproxy-listen'),
+      }),
       handleSignals: true,
     });
   } catch (error) {
@@ -56,7 +58,8 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
 
 export function parseListen(text: string, defaultPort = DEFAULT_AGENT_PORT, option = '--listen'): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*))(?::(\d+))?$/.exec(text.trim());
-  if (!match) throw new UserError('FD_LISTEN', `${option} ${text}: expected host:port, e.g. 127.0.0.1:${defaultPort} or [::1]:${defaultPort}`);
+  if (!match)
+    throw new UserError('FD_LISTEN', `${option} ${text}: expected host:port, e.g. 127.0.0.1:${defaultPort} or [::1]:${defaultPort}`);
   const host = match[1] ?? (match[2] || '127.0.0.1');
   const port = match[3] === undefined ? defaultPort : Number(match[3]);
   if (port > 65535) throw new UserError('FD_LISTEN', `${option} ${text}: port ${port} is not a TCP port`);

@@ -34,11 +34,17 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
     const matched = result.summary.drills.every((d) => d.verdict === d.expected) && !controller.signal.aborted;
     if (options.json) {
       // The shop's id is in every process and temporary directory it made: scripts can check for leftovers.
-      process.stdout.write(`${JSON.stringify({ ...result.summary, matched, reports, shop: { id: result.shop.demoId, dir: result.scratch } })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...result.summary, matched, reports, shop: { id: result.shop.demoId, dir: result.scratch } })}\n`,
+      );
     } else {
       out.write(`\n${formatSummaryTable(result.summary)}`);
-      out.write(`\n${matched ? 'every drill showed what it was built to show' : 'some drills did not end as expected: see the reports'} (${formatDuration(result.summary.durationMs)})\n`);
-      out.write(`report ${relative(process.cwd(), reports.html)}\n        ${relative(process.cwd(), reports.markdown)}, ${relative(process.cwd(), reports.junit)}\n`);
+      out.write(
+        `\n${matched ? 'every drill showed what it was built to show' : 'some drills did not end as expected: see the reports'} (${formatDuration(result.summary.durationMs)})\n`,
+      );
+      out.write(
+        `report ${relative(process.cwd(), reports.html)}\n        ${relative(process.cwd(), reports.markdown)}, ${relative(process.cwd(), reports.junit)}\n`,
+      );
     }
     if (options.keep && !controller.signal.aborted) await keepShop(result, examples, out, controller.signal);
     return matched ? EXIT.passed : EXIT.finding;

@@ -8,7 +8,8 @@ import { EXIT } from './exit-codes.js';
  */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream, redact: (text: string) => string = (t) => t): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.passed;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')
+      return EXIT.passed;
     return EXIT.invalidInput;
   }
   if (error instanceof ValidationError) {

@@ -27,7 +27,13 @@ export async function haltCommand(options: HaltOptions): Promise<number> {
       [...fleet.agents].map(async ([name, agent]) => {
         try {
           const answer = await agent.halt(halt.reason);
-          return { agent: name, ok: true, reverted: answer.reverted.length, unverified: answer.reverted.filter((r) => !r.verification.ok).length, latencyMs: answer.latencyMs };
+          return {
+            agent: name,
+            ok: true,
+            reverted: answer.reverted.length,
+            unverified: answer.reverted.filter((r) => !r.verification.ok).length,
+            latencyMs: answer.latencyMs,
+          };
         } catch (error) {
           return { agent: name, ok: false, error: errorMessage(error) };
         }
@@ -40,7 +46,10 @@ export async function haltCommand(options: HaltOptions): Promise<number> {
       if (!fleet.agents.has(LOCAL_AGENT)) process.stdout.write(`local: no agent running; halt recorded in ${options.stateDir}\n`);
       for (const r of results) {
         if (!r.ok) process.stdout.write(`${r.agent}: NOT HALTED — ${r.error ?? ''}\n`);
-        else process.stdout.write(`${r.agent}: halted, ${r.reverted ?? 0} fault(s) reverted in ${r.latencyMs ?? 0} ms${r.unverified ? `, ${r.unverified} NOT verified (see firedrill status)` : ''}\n`);
+        else
+          process.stdout.write(
+            `${r.agent}: halted, ${r.reverted ?? 0} fault(s) reverted in ${r.latencyMs ?? 0} ms${r.unverified ? `, ${r.unverified} NOT verified (see firedrill status)` : ''}\n`,
+          );
       }
       process.stdout.write(`halted: ${halt.reason}. New runs are refused until \`firedrill resume\`.\n`);
     }

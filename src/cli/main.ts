@@ -88,7 +88,11 @@ Exit codes: 0 every drill ended as it was built to (including the ones built to 
       .option('--json', 'print one JSON object {runId, verdict, reason, journal, …} on stdout; progress goes to stderr')
       .option('--seed <n>', 'seed for random target selection (replays an earlier run’s choice)')
       .option('-q, --quiet', 'no progress output')
-      .option('--lease-ttl <duration>', 'lease of each fault on its agent; if this process dies, the agent reverts the fault after this long', '5s')
+      .option(
+        '--lease-ttl <duration>',
+        'lease of each fault on its agent; if this process dies, the agent reverts the fault after this long',
+        '5s',
+      )
       .addOption(stateDir()),
   )
     .addHelpText(
@@ -129,19 +133,29 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
     .addOption(new Option('--format <format>', 'html, md or junit').choices(['html', 'md', 'junit']).default('html'))
     .option('--out <file>', 'where to write it (- for stdout; default: report.html, report.md or junit.xml in the run’s directory)')
     .addOption(stateDir())
-    .addHelpText('after', '\nExamples:\n  $ firedrill report 20261121-1015\n  $ firedrill report 20261121-1015 --format junit --out junit.xml\n  $ firedrill report 20261121-1015 --format md --out - >> "$GITHUB_STEP_SUMMARY"\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ firedrill report 20261121-1015\n  $ firedrill report 20261121-1015 --format junit --out junit.xml\n  $ firedrill report 20261121-1015 --format md --out - >> "$GITHUB_STEP_SUMMARY"\n',
+    )
     .action(async (runId: string, options: ReportOptions) => set(await (await import('./report.js')).reportCommand(runId, options)));
 
   program
     .command('agent')
     .description('run the agent: executes faults on this host, reverts each one whose lease is not renewed, recovers after a crash')
-    .option('--listen <address>', 'host:port to listen on (port 0: any free port); a non-loopback address needs TLS or --insecure', '127.0.0.1:7420')
+    .option(
+      '--listen <address>',
+      'host:port to listen on (port 0: any free port); a non-loopback address needs TLS or --insecure',
+      '127.0.0.1:7420',
+    )
     .option('--tls-cert <file>', 'PEM certificate, to serve HTTPS')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--insecure', 'allow plain HTTP on a non-loopback address (prints a warning)')
     .option('--idle-exit <duration>', 'exit after this long with no active fault and no request (e.g. 10m)')
     .option('--sweep-interval <duration>', 'how often to look for orphaned artefacts', '30s')
-    .option('--toxiproxy-listen <address>', 'also serve the Toxiproxy-compatible API there (e.g. 127.0.0.1:8474), so Toxiproxy clients work unchanged')
+    .option(
+      '--toxiproxy-listen <address>',
+      'also serve the Toxiproxy-compatible API there (e.g. 127.0.0.1:8474), so Toxiproxy clients work unchanged',
+    )
     .addOption(stateDir())
     .addHelpText(
       'after',
@@ -163,7 +177,10 @@ local agent by itself when none runs (it exits after 10 minutes idle).`,
     .option('--inventory <file>', 'inventory listing other agents (default: ./firedrill.inventory.yaml)')
     .option('--json', 'print the result as JSON')
     .addOption(stateDir())
-    .addHelpText('after', '\nExample:\n  $ firedrill halt --reason "checkout errors, stopping all drills"\n\nExit codes: 0 every agent halted and every revert verified · 3 otherwise\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ firedrill halt --reason "checkout errors, stopping all drills"\n\nExit codes: 0 every agent halted and every revert verified · 3 otherwise\n',
+    )
     .action(async (options: HaltOptions) => set(await (await import('./halt.js')).haltCommand(options)));
 
   program
@@ -189,7 +206,10 @@ local agent by itself when none runs (it exits after 10 minutes idle).`,
     .description('revert and verify every fault left open in the ledger (after a crash), and remove orphaned artefacts')
     .option('--json', 'print what was reverted as JSON')
     .addOption(stateDir())
-    .addHelpText('after', '\nExample:\n  $ firedrill recover\n\nExit codes: 0 everything reverted and verified · 3 a revert could not be verified\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ firedrill recover\n\nExit codes: 0 everything reverted and verified · 3 a revert could not be verified\n',
+    )
     .action(async (options: RecoverOptions) => set(await (await import('./recover.js')).recoverCommand(options)));
 
   const proxies = program
@@ -241,7 +261,9 @@ local agent by itself when none runs (it exits after 10 minutes idle).`,
     .option('--failover-after <duration>', 'orders: promote the replica once the primary has been unreachable this long', '2s')
     .option('--catalog <name=host:port>', 'gateway: a catalog upstream (repeatable)', collect, [])
     .option('--orders <name=host:port>', 'gateway: an orders upstream (repeatable)', collect, [])
-    .action(async (role: string, options: DemoServiceOptions) => set(await (await import('../demo/shop/service-command.js')).demoServiceCommand(role, options)));
+    .action(async (role: string, options: DemoServiceOptions) =>
+      set(await (await import('../demo/shop/service-command.js')).demoServiceCommand(role, options)),
+    );
 
   try {
     await program.parseAsync(argv);

@@ -41,12 +41,15 @@ export async function proxiesListCommand(options: ProxiesOptions): Promise<numbe
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ agents: listed })}\n`);
     } else {
-      if (listed.length === 0) process.stdout.write('no agent running; `firedrill proxies apply` starts the local one with the inventory\'s proxies\n');
+      if (listed.length === 0)
+        process.stdout.write("no agent running; `firedrill proxies apply` starts the local one with the inventory's proxies\n");
       for (const { agent, proxies, error } of listed) {
         if (error) process.stdout.write(`${agent}: unreachable — ${error}\n`);
         for (const p of proxies) {
           const toxics = p.toxics.map((t) => `${t.attributes.type} (${t.stream})`).join(', ');
-          process.stdout.write(`${agent}/${p.name}: ${p.address} → ${p.upstream}${p.enabled ? '' : '  DOWN'}  ${p.connections} connection(s)${toxics ? `  toxics: ${toxics}` : ''}\n`);
+          process.stdout.write(
+            `${agent}/${p.name}: ${p.address} → ${p.upstream}${p.enabled ? '' : '  DOWN'}  ${p.connections} connection(s)${toxics ? `  toxics: ${toxics}` : ''}\n`,
+          );
         }
       }
     }

@@ -22,7 +22,9 @@ export async function recoverCommand(options: RecoverOptions): Promise<number> {
   } else {
     if (result.reverted.length === 0 && result.swept.length === 0) process.stdout.write('nothing to recover: no open fault, no orphan\n');
     for (const fault of result.reverted) {
-      process.stdout.write(`${fault.verification.ok ? 'reverted' : 'NOT VERIFIED'} run ${fault.runId} ${fault.faultId}: ${fault.verification.detail}\n`);
+      process.stdout.write(
+        `${fault.verification.ok ? 'reverted' : 'NOT VERIFIED'} run ${fault.runId} ${fault.faultId}: ${fault.verification.detail}\n`,
+      );
     }
     for (const orphan of result.swept) process.stdout.write(`removed orphan: ${orphan}\n`);
   }

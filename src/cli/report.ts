@@ -22,7 +22,8 @@ const DEFAULT_NAME: Record<ReportFormat, string> = { html: 'report.html', md: 'r
 /** `firedrill report RUN_ID`: renders a past run (finished or not) and prints where it went. */
 export function reportCommand(runId: string, options: ReportOptions): Promise<number> {
   const run = readRun(options.stateDir, runId);
-  const text = options.format === 'md' ? renderMarkdown(run) : options.format === 'junit' ? renderJunit([run], 'firedrill') : renderHtml(run);
+  const text =
+    options.format === 'md' ? renderMarkdown(run) : options.format === 'junit' ? renderJunit([run], 'firedrill') : renderHtml(run);
   if (options.out === '-') {
     process.stdout.write(text);
     return Promise.resolve(EXIT.passed);

@@ -32,7 +32,9 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   } catch (error) {
     // Scripts reading --json get an answer on stdout too; people read the problems on stderr.
     if (options.json && error instanceof ValidationError) {
-      process.stdout.write(`${JSON.stringify({ runId: null, verdict: null, reason: 'invalid input: nothing was run', problems: error.problems })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ runId: null, verdict: null, reason: 'invalid input: nothing was run', problems: error.problems })}\n`,
+      );
     }
     throw error;
   }
@@ -50,13 +52,18 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
 
 async function execute(file: string, options: RunCommandOptions, seed: number, prepared: Prepared): Promise<number> {
   // With --json, stdout carries one JSON object and nothing else: progress goes to stderr.
-  const progress = options.quiet ? undefined : new ProgressObserver(options.json ? process.stderr : process.stdout, options.json ? false : undefined);
+  const progress = options.quiet
+    ? undefined
+    : new ProgressObserver(options.json ? process.stderr : process.stdout, options.json ? false : undefined);
   const controller = new AbortController();
   let interrupted = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted += 1;
     if (interrupted === 1) controller.abort(new Error(`interrupted by ${signal}`));
-    else process.stderr.write(`firedrill: still reverting faults after ${signal}; wait, or faults may be left behind (then run \`firedrill recover\`)\n`);
+    else
+      process.stderr.write(
+        `firedrill: still reverting faults after ${signal}; wait, or faults may be left behind (then run \`firedrill recover\`)\n`,
+      );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -71,7 +78,15 @@ async function execute(file: string, options: RunCommandOptions, seed: number, p
       signal: controller.signal,
     });
     if (options.json) {
-      const summary = { runId, verdict: journal.verdict, reason: journal.reason, journal: resolve(journalPath), durationMs: journal.durationMs, seed, findings: journal.findings };
+      const summary = {
+        runId,
+        verdict: journal.verdict,
+        reason: journal.reason,
+        journal: resolve(journalPath),
+        durationMs: journal.durationMs,
+        seed,
+        findings: journal.findings,
+      };
       process.stdout.write(`${JSON.stringify(createRedactor(prepared.loaded.secrets)(summary))}\n`);
     } else if (!options.quiet) {
       process.stdout.write(`journal ${relative(process.cwd(), journalPath) || journalPath}\n`);
@@ -92,6 +107,7 @@ function parseSeed(text: string | undefined): number {
 function parseLeaseTtl(text: string | undefined): number {
   if (text === undefined) return DEFAULT_LEASE_TTL_MS;
   const ms = parseDuration(text);
-  if (ms === undefined || ms < 300) throw new UserError('FD_BAD_LEASE_TTL', `--lease-ttl expects a duration of at least 300ms, got "${text}"`);
+  if (ms === undefined || ms < 300)
+    throw new UserError('FD_BAD_LEASE_TTL', `--lease-ttl expects a duration of at least 300ms, got "${text}"`);
   return ms;
 }

@@ -36,27 +36,41 @@ function describeJournal(journal: Journal, c: Colors): string[] {
     `file     ${journal.experiment.file}`,
     `reason   ${journal.reason}`,
   ];
-  for (const [name, targets] of Object.entries(journal.targets)) lines.push(`target   ${name}: ${targets.map(describeTarget).join(', ') || 'none'}`);
+  for (const [name, targets] of Object.entries(journal.targets))
+    lines.push(`target   ${name}: ${targets.map(describeTarget).join(', ') || 'none'}`);
   let phase = '';
   for (const entry of journal.activities) {
     if (entry.activity.phase !== phase) {
       phase = entry.activity.phase;
       lines.push(c.bold(phase.replace('-', ' ')));
     }
-    const detail = entry.output && typeof entry.output === 'object' && typeof (entry.output as { detail?: unknown }).detail === 'string' ? (entry.output as { detail: string }).detail : (entry.error ?? '');
-    lines.push(`  ${entry.status.padEnd(9)} ${entry.activity.name} ${c.dim(entry.activity.type ?? entry.activity.kind)} ${detail} ${c.dim(formatDuration(entry.durationMs))}`);
+    const detail =
+      entry.output && typeof entry.output === 'object' && typeof (entry.output as { detail?: unknown }).detail === 'string'
+        ? (entry.output as { detail: string }).detail
+        : (entry.error ?? '');
+    lines.push(
+      `  ${entry.status.padEnd(9)} ${entry.activity.name} ${c.dim(entry.activity.type ?? entry.activity.kind)} ${detail} ${c.dim(formatDuration(entry.durationMs))}`,
+    );
   }
   const during = journal.hypothesis.during;
-  if (during) lines.push(`during   ${during.checks} hypothesis checks every ${formatDuration(during.interval)}, ${during.failedChecks} not met`);
+  if (during)
+    lines.push(`during   ${during.checks} hypothesis checks every ${formatDuration(during.interval)}, ${during.failedChecks} not met`);
   if (journal.faults.length > 0) lines.push(c.bold('faults'));
   for (const fault of journal.faults) {
     const inject = fault.injectMs === undefined ? '' : ` in ${fault.injectMs}ms`;
-    lines.push(`  ${fault.faultId} ${fault.type} on ${describeTarget(fault.target)}: ${fault.status}${inject}; ${fault.verification?.detail ?? fault.error ?? ''}`);
+    lines.push(
+      `  ${fault.faultId} ${fault.type} on ${describeTarget(fault.target)}: ${fault.status}${inject}; ${fault.verification?.detail ?? fault.error ?? ''}`,
+    );
   }
   for (const guardrail of journal.guardrails) {
-    lines.push(`guardrail ${guardrail.name} (${guardrail.condition}): ${guardrail.tripped ? c.red(`tripped at ${guardrail.trippedAt ?? '?'}`) : 'held'}, ${guardrail.samples} samples`);
+    lines.push(
+      `guardrail ${guardrail.name} (${guardrail.condition}): ${guardrail.tripped ? c.red(`tripped at ${guardrail.trippedAt ?? '?'}`) : 'held'}, ${guardrail.samples} samples`,
+    );
   }
-  if (journal.abort) lines.push(`abort    ${journal.abort.reason}${journal.abort.latencyMs !== undefined ? `; every fault reverted in ${journal.abort.latencyMs}ms` : ''}`);
+  if (journal.abort)
+    lines.push(
+      `abort    ${journal.abort.reason}${journal.abort.latencyMs !== undefined ? `; every fault reverted in ${journal.abort.latencyMs}ms` : ''}`,
+    );
   if (journal.findings.length > 1) for (const finding of journal.findings) lines.push(`finding  ${finding}`);
   return lines;
 }

@@ -42,7 +42,9 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
     const halt = local ? null : readHalt(options.stateDir);
     const leftBehind = local ? [] : await openLedgerRecords(options.stateDir);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ agents: reports, localAgentRunning: local, halted: halt, openLedgerRecords: leftBehind })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ agents: reports, localAgentRunning: local, halted: halt, openLedgerRecords: leftBehind })}\n`,
+      );
     } else {
       print(reports, local, halt, leftBehind);
     }
@@ -55,7 +57,8 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
 function print(reports: readonly AgentReport[], local: boolean, halt: HaltState | null, leftBehind: readonly string[]): void {
   const c = pc.createColors(Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env));
   const now = Date.now();
-  if (!local) process.stdout.write(`${c.bold('local')}: no agent running${halt ? `; ${c.red('HALTED')} since ${halt.at}: ${halt.reason}` : ''}\n`);
+  if (!local)
+    process.stdout.write(`${c.bold('local')}: no agent running${halt ? `; ${c.red('HALTED')} since ${halt.at}: ${halt.reason}` : ''}\n`);
   for (const { agent, status, error } of reports) {
     if (!status) {
       process.stdout.write(`${c.bold(agent)}: ${c.red('unreachable')} — ${error ?? ''}\n`);
@@ -67,10 +70,13 @@ function print(reports: readonly AgentReport[], local: boolean, halt: HaltState 
     if (status.faults.length === 0) process.stdout.write(c.dim('  no active fault\n'));
     for (const fault of status.faults) {
       const left = Math.max(0, fault.leaseExpiresAt - now);
-      process.stdout.write(`  ${c.red('⚡')} ${fault.type} on ${describeTarget(fault.target)}  run ${fault.runId} ${fault.faultId} (${fault.step})  lease ${(left / 1000).toFixed(1)}s\n`);
+      process.stdout.write(
+        `  ${c.red('⚡')} ${fault.type} on ${describeTarget(fault.target)}  run ${fault.runId} ${fault.faultId} (${fault.step})  lease ${(left / 1000).toFixed(1)}s\n`,
+      );
     }
   }
-  for (const record of leftBehind) process.stdout.write(`  ${c.red('!')} open in the ledger, no agent holds it: ${record} — run \`firedrill recover\`\n`);
+  for (const record of leftBehind)
+    process.stdout.write(`  ${c.red('!')} open in the ledger, no agent holds it: ${record} — run \`firedrill recover\`\n`);
 }
 
 /** Open ledger records, read directly when no agent runs to hold them. */

@@ -20,7 +20,13 @@ export async function typesCommand(name: string | undefined, options: TypesOptio
   const docs = describeTypes(catalog);
   const chosen = name === undefined ? docs : docs.filter((d) => d.name === name);
   if (chosen.length === 0) {
-    throw new UserError('FD_UNKNOWN_TYPE', `no fault or probe type "${name}"${didYouMean(name ?? '', docs.map((d) => d.name))}; \`firedrill types\` lists them`);
+    throw new UserError(
+      'FD_UNKNOWN_TYPE',
+      `no fault or probe type "${name}"${didYouMean(
+        name ?? '',
+        docs.map((d) => d.name),
+      )}; \`firedrill types\` lists them`,
+    );
   }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(chosen, null, 2)}\n`);
@@ -39,7 +45,9 @@ export async function typesCommand(name: string | undefined, options: TypesOptio
     process.stdout.write(`${c.bold(d.name)} (${d.kind}) — ${d.summary}\n${c.dim(d.notes)}\n`);
     for (const p of d.params) {
       const need = p.required ? c.yellow('required') : p.default !== undefined ? `default ${JSON.stringify(p.default)}` : 'optional';
-      process.stdout.write(`  ${p.name.padEnd(14)} ${c.dim(p.type.replace(/\\\|/g, '|'))}  ${need}\n${p.description ? `                 ${p.description}\n` : ''}`);
+      process.stdout.write(
+        `  ${p.name.padEnd(14)} ${c.dim(p.type.replace(/\\\|/g, '|'))}  ${need}\n${p.description ? `                 ${p.description}\n` : ''}`,
+      );
     }
   }
   return EXIT.passed;

@@ -12,7 +12,9 @@ export async function validateCommand(file: string, options: ValidateOptions): P
     const { loaded } = await prepareExperiment(file, options);
     const { experiment } = loaded;
     const steps = experiment.method.length;
-    process.stdout.write(`${file}: valid — "${experiment.title}", ${steps} step${steps === 1 ? '' : 's'}, ${Object.keys(experiment.targets).length} target set(s)\n`);
+    process.stdout.write(
+      `${file}: valid — "${experiment.title}", ${steps} step${steps === 1 ? '' : 's'}, ${Object.keys(experiment.targets).length} target set(s)\n`,
+    );
     return EXIT.passed;
   }
   try {

@@ -91,7 +91,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 async function runDrill(drill: Drill, shop: Shop, options: DemoOptions): Promise<{ summary: DrillSummary; run: StoredRun }> {
-  const prepared = await prepareExperiment(drill.file, { var: Object.entries(drill.vars).map(([k, v]) => `${k}=${v}`), varFile: [], inventory: shop.inventoryFile });
+  const prepared = await prepareExperiment(drill.file, {
+    var: Object.entries(drill.vars).map(([k, v]) => `${k}=${v}`),
+    varFile: [],
+    inventory: shop.inventoryFile,
+  });
   const from = Date.now();
   const executed = await executeRun(prepared, {
     file: relative(process.cwd(), drill.file) || drill.file,
@@ -135,7 +139,11 @@ export async function writeDemoReports(result: DemoResult): Promise<{ html: stri
     writeFileSync(join(run.dir, 'report.md'), renderMarkdown(run));
     writeFileSync(join(run.dir, 'junit.xml'), renderJunit([run]));
   }
-  const paths = { html: join(result.reportDir, 'report.html'), markdown: join(result.reportDir, 'report.md'), junit: join(result.reportDir, 'junit.xml') };
+  const paths = {
+    html: join(result.reportDir, 'report.html'),
+    markdown: join(result.reportDir, 'report.md'),
+    junit: join(result.reportDir, 'junit.xml'),
+  };
   writeFileSync(paths.html, renderDemoHtml(result.summary, result.runs));
   writeFileSync(paths.markdown, renderDemoMarkdown(result.summary));
   writeFileSync(paths.junit, renderJunit(result.runs, 'firedrill demo'));

@@ -7,7 +7,11 @@ export interface DrillTargets {
   readonly gatewayUrl: string;
   readonly singleDcGatewayUrl: string;
   readonly auditUrl: string;
-  readonly postgres: { readonly primary: { readonly host: string; readonly port: number }; readonly user: string; readonly database: string } | null;
+  readonly postgres: {
+    readonly primary: { readonly host: string; readonly port: number };
+    readonly user: string;
+    readonly database: string;
+  } | null;
 }
 
 export interface Drill {
@@ -37,10 +41,38 @@ export function planDrills(examples: string, shop: DrillTargets, scratch: string
   const dump = join(scratch, 'backup.dump');
   const drills: Drill[] = [
     { name: '1. A replica dies', file: '1-a-replica-dies.yaml', vars: gateway, expected: 'passed', needsDatabase: false, traffic: 'shop' },
-    { name: '2. The database link crawls', file: '2-database-link-crawls.yaml', vars: { ...gateway, guardOrder: randomUUID() }, expected: 'aborted', needsDatabase: true, traffic: 'shop' },
-    { name: '3. Backups are real', file: '3-backups-are-real.yaml', vars: { ...pg, keepDump: dump }, expected: 'passed', needsDatabase: true, traffic: 'shop' },
-    { name: '4. A corrupted backup is caught', file: '4-a-corrupted-backup.yaml', vars: { ...pg, dump: `${dump}.corrupted` }, expected: 'deviated', needsDatabase: true, traffic: 'shop' },
-    { name: '5. No redundancy', file: '5-no-redundancy.yaml', vars: { gateway: shop.singleDcGatewayUrl }, expected: 'deviated', needsDatabase: false, traffic: 'single-dc' },
+    {
+      name: '2. The database link crawls',
+      file: '2-database-link-crawls.yaml',
+      vars: { ...gateway, guardOrder: randomUUID() },
+      expected: 'aborted',
+      needsDatabase: true,
+      traffic: 'shop',
+    },
+    {
+      name: '3. Backups are real',
+      file: '3-backups-are-real.yaml',
+      vars: { ...pg, keepDump: dump },
+      expected: 'passed',
+      needsDatabase: true,
+      traffic: 'shop',
+    },
+    {
+      name: '4. A corrupted backup is caught',
+      file: '4-a-corrupted-backup.yaml',
+      vars: { ...pg, dump: `${dump}.corrupted` },
+      expected: 'deviated',
+      needsDatabase: true,
+      traffic: 'shop',
+    },
+    {
+      name: '5. No redundancy',
+      file: '5-no-redundancy.yaml',
+      vars: { gateway: shop.singleDcGatewayUrl },
+      expected: 'deviated',
+      needsDatabase: false,
+      traffic: 'single-dc',
+    },
     {
       name: '6. Datacenter A burns',
       file: '6-datacenter-a-burns.yaml',

@@ -46,7 +46,9 @@ export async function removeDemoLeftovers(root = tmpdir()): Promise<string[]> {
 function readOwner(dir: string): Owner | undefined {
   try {
     const owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as Partial<Owner>;
-    return typeof owner.pid === 'number' && typeof owner.startTime === 'number' ? { pid: owner.pid, startTime: owner.startTime } : undefined;
+    return typeof owner.pid === 'number' && typeof owner.startTime === 'number'
+      ? { pid: owner.pid, startTime: owner.startTime }
+      : undefined;
   } catch {
     return undefined; // not ours, or not readable: leave it alone
   }

@@ -9,7 +9,11 @@ import type { ResolvedTarget } from './target.js';
  * `count` larger than the candidates takes them all; `percent` rounds up, so it never picks
  * zero of a non-empty set.
  */
-export function selectTargets(candidates: readonly ResolvedTarget[], set: Pick<TargetSet, 'mode' | 'value'>, random: Random): ResolvedTarget[] {
+export function selectTargets(
+  candidates: readonly ResolvedTarget[],
+  set: Pick<TargetSet, 'mode' | 'value'>,
+  random: Random,
+): ResolvedTarget[] {
   const ordered = [...candidates].sort((a, b) => identity(a).localeCompare(identity(b), 'en', { numeric: true }));
   switch (set.mode) {
     case 'all':

@@ -45,14 +45,24 @@ export class FaultTracker {
     const record: FaultRecord = { faultId, ...request, status: 'injecting', injectStartedAt: iso(started) };
     this.records.set(faultId, record);
     const pending = this.executor.inject({ runId: this.runId, faultId, ...request }, signal);
-    this.injecting.set(faultId, pending.catch(() => undefined));
+    this.injecting.set(
+      faultId,
+      pending.catch(() => undefined),
+    );
     try {
       const injected = await pending;
       record.status = 'active';
       record.injectedAt = iso(injected.injectedAt);
       record.injectMs = injected.injectedAt - started;
       record.output = injected.output;
-      this.bus.emit({ type: 'fault-injected', faultId, step: request.step, faultType: request.type, target: request.target, output: injected.output });
+      this.bus.emit({
+        type: 'fault-injected',
+        faultId,
+        step: request.step,
+        faultType: request.type,
+        target: request.target,
+        output: injected.output,
+      });
       return injected;
     } catch (error) {
       record.status = 'inject-failed';

@@ -38,7 +38,10 @@ export class GuardrailWatch {
   ) {
     this.record = { name, condition: guardrail.condition.text, samples: 0, tripped: false };
     this.window = new SampleWindow(guardrail.window);
-    this.probe = new PreparedProbe({ name, type: guardrail.probe, params: guardrail.params, tolerance: guardrail.tolerance }, lookupProbe(registry, guardrail.probe));
+    this.probe = new PreparedProbe(
+      { name, type: guardrail.probe, params: guardrail.params, tolerance: guardrail.tolerance },
+      lookupProbe(registry, guardrail.probe),
+    );
     this.timer = setInterval(() => this.tick(), Math.max(guardrail.interval, 10));
     this.tick();
   }

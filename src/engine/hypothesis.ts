@@ -23,7 +23,10 @@ export class SteadyState {
   ) {
     this.probes = hypothesis.probes.map((probe, index) => {
       const name = probe.name ?? `${probe.probe}-${index + 1}`;
-      return new PreparedProbe({ name, type: probe.probe, params: probe.params, tolerance: probe.tolerance }, lookupProbe(registry, probe.probe));
+      return new PreparedProbe(
+        { name, type: probe.probe, params: probe.params, tolerance: probe.tolerance },
+        lookupProbe(registry, probe.probe),
+      );
     });
   }
 
@@ -85,9 +88,12 @@ export class DuringWatch {
         if (parsed.success) this.monitors.set(probe.call.name, probe.type.monitor(parsed.data));
       }
     }
-    this.timer = setInterval(() => {
-      this.running ??= this.tick().finally(() => (this.running = undefined));
-    }, Math.max(interval, 10));
+    this.timer = setInterval(
+      () => {
+        this.running ??= this.tick().finally(() => (this.running = undefined));
+      },
+      Math.max(interval, 10),
+    );
   }
 
   private async tick(): Promise<void> {
@@ -143,7 +149,10 @@ export class DuringWatch {
   deviations(): string[] {
     return Object.entries(this.summary.probes)
       .filter(([, probe]) => probe.failures > 0)
-      .map(([name, probe]) => `hypothesis during the method: ${name} not met in ${probe.failures} of ${probe.checks} checks (first: ${probe.firstFailure?.detail ?? 'unknown'})${impact(probe.last?.output)}`);
+      .map(
+        ([name, probe]) =>
+          `hypothesis during the method: ${name} not met in ${probe.failures} of ${probe.checks} checks (first: ${probe.firstFailure?.detail ?? 'unknown'})${impact(probe.last?.output)}`,
+      );
   }
 }
 
@@ -154,7 +163,8 @@ export class DuringWatch {
 function impact(output: ProbeResult['output']): string {
   if (!output || typeof output !== 'object' || Array.isArray(output)) return '';
   const { affectedMs, totalFailures, totalSamples, firstFailureAt } = output as Record<string, unknown>;
-  if (typeof affectedMs !== 'number' || typeof totalFailures !== 'number' || typeof totalSamples !== 'number' || totalFailures === 0) return '';
+  if (typeof affectedMs !== 'number' || typeof totalFailures !== 'number' || typeof totalSamples !== 'number' || totalFailures === 0)
+    return '';
   const from = typeof firstFailureAt === 'string' ? ` from ${firstFailureAt.slice(11, 23)} UTC` : '';
   return `; users affected for ${(affectedMs / 1000).toFixed(1)} s${from}: ${totalFailures} of ${totalSamples} samples failed`;
 }

@@ -87,7 +87,13 @@ export interface AbortRecord {
 export interface Journal {
   readonly version: 1;
   readonly runId: string;
-  readonly experiment: { readonly file: string; readonly title: string; readonly description?: string; readonly tags: readonly string[]; readonly resolved: Experiment };
+  readonly experiment: {
+    readonly file: string;
+    readonly title: string;
+    readonly description?: string;
+    readonly tags: readonly string[];
+    readonly resolved: Experiment;
+  };
   readonly variables: Readonly<Record<string, unknown>>;
   readonly seed: number;
   readonly dryRun: boolean;

@@ -68,7 +68,13 @@ export class MethodRunner {
         const label = step.name ?? `parallel-${index + 1}`;
         await this.timed({ kind: 'parallel', name: label }, async () => {
           const statuses = await Promise.all(step.parallel.map((child, i) => this.runStep(child, `${label}.${i + 1}`)));
-          return { status: statuses.every((s) => s === 'succeeded' || s === 'skipped') ? 'succeeded' : statuses.includes('failed') ? 'failed' : 'deviated' };
+          return {
+            status: statuses.every((s) => s === 'succeeded' || s === 'skipped')
+              ? 'succeeded'
+              : statuses.includes('failed')
+                ? 'failed'
+                : 'deviated',
+          };
         });
       } else {
         await this.runStep(step, `step-${index + 1}`);
@@ -93,22 +99,34 @@ export class MethodRunner {
     const targets = step.target === undefined ? [LOCAL_HOST] : (this.ctx.targets[step.target] ?? []);
     const detail = `${step.fault} on ${step.target ?? 'the local host'}${step.duration !== undefined ? ` for ${formatDuration(step.duration)}` : ''}`;
     return this.timed({ kind: 'fault', name, type: step.fault, target: step.target, detail }, async () => {
-      if (targets.length === 0) return { status: 'skipped', output: { reason: `target set ${step.target ?? ''} is empty (ifEmpty: skip)` } };
+      if (targets.length === 0)
+        return { status: 'skipped', output: { reason: `target set ${step.target ?? ''} is empty (ifEmpty: skip)` } };
       if (this.ctx.dryRun) return { status: 'skipped', output: { dryRun: true, targets } };
       const params = resolveReferences(step.params, this.outputs) as Record<string, unknown>;
       const settled = await Promise.allSettled(
-        targets.map((target) => this.ctx.faults.inject({ step: name, type: step.fault, target, params, ...(step.duration !== undefined ? { durationMs: step.duration } : {}) }, this.signal)),
+        targets.map((target) =>
+          this.ctx.faults.inject(
+            { step: name, type: step.fault, target, params, ...(step.duration !== undefined ? { durationMs: step.duration } : {}) },
+            this.signal,
+          ),
+        ),
       );
       const injected = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const errors = settled.flatMap((s) => (s.status === 'rejected' ? [errorMessage(s.reason)] : []));
       const output = { ...mergeOutputs(injected.map((fault) => fault.output)), faultIds: injected.map((fault) => fault.faultId) };
       this.outputs.set(name, output);
-      if (errors.length > 0) return this.failure(step, `${step.fault} failed on ${errors.length} of ${targets.length} targets: ${errors.join('; ')}`, output);
+      if (errors.length > 0)
+        return this.failure(step, `${step.fault} failed on ${errors.length} of ${targets.length} targets: ${errors.join('; ')}`, output);
       if (step.duration !== undefined) {
         await sleep(step.duration, undefined, { signal: this.signal });
         await Promise.all(injected.map((fault) => this.ctx.faults.revert(fault.faultId)));
         const unverified = this.ctx.faults.all.filter((r) => output.faultIds.includes(r.faultId) && r.status === 'revert-failed');
-        if (unverified.length > 0) return { status: 'failed', output, error: `revert not verified: ${unverified.map((r) => r.verification?.detail ?? r.error).join('; ')}` };
+        if (unverified.length > 0)
+          return {
+            status: 'failed',
+            output,
+            error: `revert not verified: ${unverified.map((r) => r.verification?.detail ?? r.error).join('; ')}`,
+          };
       }
       return { status: 'succeeded', output };
     });
@@ -117,7 +135,8 @@ export class MethodRunner {
   /** A probe that is not met means the system deviated; the method goes on. */
   private runProbe(step: ProbeStep, name: string): Promise<ActivityStatus> {
     return this.timed({ kind: 'probe', name, type: step.probe }, async () => {
-      const result = step.until === undefined ? await this.observe(name, step.probe, step) : await this.observeUntil(name, step, step.until);
+      const result =
+        step.until === undefined ? await this.observe(name, step.probe, step) : await this.observeUntil(name, step, step.until);
       if (!result || result.met) return { status: result ? 'succeeded' : 'skipped', output: result ?? { dryRun: true } };
       if (this.signal.aborted) return { status: 'aborted', output: result, error: result.error };
       this.ctx.deviated(`probe step ${name} not met: ${result.detail}`);
@@ -147,7 +166,11 @@ export class MethodRunner {
       const output = { ...result.output, attempts, waitedMs };
       if (result.met || this.signal.aborted || waitedMs + step.every > until) {
         this.outputs.set(name, output);
-        return { ...result, output, detail: `${result.detail} (after ${attempts} attempt${attempts === 1 ? '' : 's'}, ${formatDuration(waitedMs)})` };
+        return {
+          ...result,
+          output,
+          detail: `${result.detail} (after ${attempts} attempt${attempts === 1 ? '' : 's'}, ${formatDuration(waitedMs)})`,
+        };
       }
       await sleep(step.every, undefined, { signal: this.signal });
     }
@@ -177,17 +200,31 @@ export class MethodRunner {
     body: () => Promise<Outcome>,
   ): Promise<ActivityStatus> {
     const start = Date.now();
-    this.ctx.bus.emit({ type: 'activity-started', phase: 'method', kind: activity.kind, name: activity.name, ...(activity.detail ? { detail: activity.detail } : {}) });
+    this.ctx.bus.emit({
+      type: 'activity-started',
+      phase: 'method',
+      kind: activity.kind,
+      name: activity.name,
+      ...(activity.detail ? { detail: activity.detail } : {}),
+    });
     let outcome: Outcome;
     try {
       outcome = await body();
     } catch (error) {
       const message = errorMessage(error);
-      outcome = this.signal.aborted ? { status: 'aborted', error: this.stopped.signal.aborted ? 'stopped: an earlier step failed' : 'the run was aborted' } : this.failure({ continueOnError: false }, `step ${activity.name}: ${message}`, undefined);
+      outcome = this.signal.aborted
+        ? { status: 'aborted', error: this.stopped.signal.aborted ? 'stopped: an earlier step failed' : 'the run was aborted' }
+        : this.failure({ continueOnError: false }, `step ${activity.name}: ${message}`, undefined);
     }
     const end = Date.now();
     const entry: JournalEntry = {
-      activity: { phase: 'method', kind: activity.kind, name: activity.name, ...(activity.type ? { type: activity.type } : {}), ...(activity.target ? { target: activity.target } : {}) },
+      activity: {
+        phase: 'method',
+        kind: activity.kind,
+        name: activity.name,
+        ...(activity.type ? { type: activity.type } : {}),
+        ...(activity.target ? { target: activity.target } : {}),
+      },
       status: outcome.status,
       output: outcome.output ?? null,
       ...(outcome.error !== undefined ? { error: outcome.error } : {}),
@@ -202,7 +239,8 @@ export class MethodRunner {
 
   private skip(step: Step, index: number, reason: string): void {
     const at = iso(Date.now());
-    const kind = 'parallel' in step ? 'parallel' : 'wait' in step ? 'wait' : 'fault' in step ? 'fault' : 'probe' in step ? 'probe' : 'action';
+    const kind =
+      'parallel' in step ? 'parallel' : 'wait' in step ? 'wait' : 'fault' in step ? 'fault' : 'probe' in step ? 'probe' : 'action';
     const entry: JournalEntry = {
       activity: { phase: 'method', kind, name: step.name ?? `step-${index + 1}` },
       status: 'skipped',

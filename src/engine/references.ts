@@ -26,13 +26,17 @@ export function resolveReferences(value: unknown, outputs: StepOutputs): unknown
 function lookup(reference: string, outputs: StepOutputs): unknown {
   const [step = '', ...fields] = reference.split('.');
   const output = outputs.get(step);
-  if (!output) throw new FiredrillError('FD_STEP_REFERENCE', `\${steps.${reference}}: step ${step} has no output (it was skipped or failed)`);
+  if (!output)
+    throw new FiredrillError('FD_STEP_REFERENCE', `\${steps.${reference}}: step ${step} has no output (it was skipped or failed)`);
   let current: unknown = output;
   for (const [index, field] of fields.entries()) {
     if (current === null || typeof current !== 'object' || !(field in current)) {
       const at = fields.slice(0, index).join('.');
       const available = current !== null && typeof current === 'object' ? Object.keys(current).join(', ') : 'none';
-      throw new FiredrillError('FD_STEP_REFERENCE', `\${steps.${reference}}: no field "${field}" in the output of step ${step}${at ? `.${at}` : ''} (fields: ${available})`);
+      throw new FiredrillError(
+        'FD_STEP_REFERENCE',
+        `\${steps.${reference}}: no field "${field}" in the output of step ${step}${at ? `.${at}` : ''} (fields: ${available})`,
+      );
     }
     current = (current as Record<string, unknown>)[field];
   }

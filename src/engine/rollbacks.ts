@@ -20,7 +20,10 @@ export async function runRollbacks(
   const failures: string[] = [];
   for (const [index, rollback] of rollbacks.entries()) {
     const name = rollback.name ?? `rollback-${index + 1}`;
-    const probe = new PreparedProbe({ name, type: rollback.action, params: rollback.params, tolerance: rollback.tolerance }, lookupProbe(registry, rollback.action));
+    const probe = new PreparedProbe(
+      { name, type: rollback.action, params: rollback.params, tolerance: rollback.tolerance },
+      lookupProbe(registry, rollback.action),
+    );
     const start = Date.now();
     bus.emit({ type: 'activity-started', phase: 'rollbacks', kind: 'action', name, detail: rollback.action });
     const result = dryRun ? undefined : await probe.run(AbortSignal.timeout(timeoutMs));

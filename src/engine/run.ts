@@ -94,7 +94,9 @@ class ExperimentRun {
     private readonly options: RunOptions,
   ) {
     this.redact = createRedactor(options.secrets ?? []);
-    const onObserverError = deps.onObserverError ?? ((name: string, error: unknown) => process.stderr.write(`firedrill: observer ${name} failed: ${errorMessage(error)}\n`));
+    const onObserverError =
+      deps.onObserverError ??
+      ((name: string, error: unknown) => process.stderr.write(`firedrill: observer ${name} failed: ${errorMessage(error)}\n`));
     this.bus = new EventBus(options.runId, deps.observers, this.redact, onObserverError);
     this.faults = new FaultTracker(options.runId, deps.executor, this.bus);
     this.abort = new RunAbort(this.bus, this.faults, options.signal, experiment.runtime.maxDuration);
@@ -108,7 +110,8 @@ class ExperimentRun {
     const random = seededRandom(this.options.seed);
     for (const [name, set] of Object.entries(this.experiment.targets)) {
       const selected = selectTargets(await this.deps.discovery.discover(name, set), set, random);
-      if (selected.length === 0 && set.ifEmpty === 'fail') this.findings.failures.push(`target set ${name} matched nothing (ifEmpty: fail)`);
+      if (selected.length === 0 && set.ifEmpty === 'fail')
+        this.findings.failures.push(`target set ${name} matched nothing (ifEmpty: fail)`);
       this.targets[name] = selected;
     }
     this.bus.emit({ type: 'targets-resolved', targets: this.targets });
@@ -130,7 +133,10 @@ class ExperimentRun {
   async runMethod(): Promise<void> {
     const { experiment, deps, bus, dryRun } = this;
     bus.emit({ type: 'phase-started', phase: 'method' });
-    if (!dryRun) this.watches = experiment.guardrails.map((g, i) => new GuardrailWatch(g, g.name ?? `guardrail-${i + 1}`, deps.probes, bus, this.abort.abort));
+    if (!dryRun)
+      this.watches = experiment.guardrails.map(
+        (g, i) => new GuardrailWatch(g, g.name ?? `guardrail-${i + 1}`, deps.probes, bus, this.abort.abort),
+      );
     if (this.steadyState && experiment.hypothesis?.during && !dryRun) this.hypothesis.during = this.steadyState.watch(this.abort.signal);
     const method = new MethodRunner(
       {
@@ -149,7 +155,12 @@ class ExperimentRun {
     const during = this.hypothesis.during;
     if (during) {
       const summary = await during.stop();
-      bus.emit({ type: 'hypothesis-during-summary', checks: summary.checks, failedChecks: summary.failedChecks, interval: summary.interval });
+      bus.emit({
+        type: 'hypothesis-during-summary',
+        checks: summary.checks,
+        failedChecks: summary.failedChecks,
+        interval: summary.interval,
+      });
       if (!this.abort.signal.aborted) this.findings.deviations.push(...during.deviations());
     }
     await this.faults.revertAll('the method ended');

@@ -19,7 +19,12 @@ export interface Findings {
  * failed > aborted > not-steady > deviated > passed. Every finding stays listed.
  */
 export function decideVerdict(findings: Findings): { verdict: Verdict; reason: string; all: string[] } {
-  const all = [...findings.failures, ...(findings.abortReason ? [findings.abortReason] : []), ...(findings.notSteady ? [findings.notSteady] : []), ...findings.deviations];
+  const all = [
+    ...findings.failures,
+    ...(findings.abortReason ? [findings.abortReason] : []),
+    ...(findings.notSteady ? [findings.notSteady] : []),
+    ...findings.deviations,
+  ];
   if (findings.failures.length > 0) return { verdict: 'failed', reason: withMore(findings.failures), all };
   if (findings.abortReason) return { verdict: 'aborted', reason: findings.abortReason, all };
   if (findings.notSteady) return { verdict: 'not-steady', reason: findings.notSteady, all };
@@ -27,7 +32,9 @@ export function decideVerdict(findings: Findings): { verdict: Verdict; reason: s
   if (findings.dryRun) return { verdict: 'passed', reason: 'dry run: the plan is valid; nothing was probed or injected', all };
   return {
     verdict: 'passed',
-    reason: findings.hasHypothesis ? `the hypothesis held ${findings.checkedDuring ? 'before, during and after' : 'before and after'} the method` : 'the method completed and every fault was reverted (no hypothesis to check)',
+    reason: findings.hasHypothesis
+      ? `the hypothesis held ${findings.checkedDuring ? 'before, during and after' : 'before and after'} the method`
+      : 'the method completed and every fault was reverted (no hypothesis to check)',
     all,
   };
 }

@@ -31,10 +31,20 @@ export function checkExperiment(document: unknown, catalog: Catalog, source: Yam
   const references = (params: unknown, path: DocPath, available: ReadonlySet<string> | undefined) => {
     for (const ref of findStepReferences(params, [...path, 'params'])) {
       if (!available) {
-        problems.push(source.problem(ref.path, `step references are not allowed here: \${steps.${ref.step}…} can only be used in method steps and rollbacks`));
+        problems.push(
+          source.problem(
+            ref.path,
+            `step references are not allowed here: \${steps.${ref.step}…} can only be used in method steps and rollbacks`,
+          ),
+        );
       } else if (!available.has(ref.step)) {
         const what = allNames.has(ref.step) ? 'a step that does not run before this one' : 'an unknown step';
-        problems.push(source.problem(ref.path, `\${steps.${ref.step}…} refers to ${what}${didYouMean(ref.step, available)}; only named steps that ran before can be used`));
+        problems.push(
+          source.problem(
+            ref.path,
+            `\${steps.${ref.step}…} refers to ${what}${didYouMean(ref.step, available)}; only named steps that ran before can be used`,
+          ),
+        );
       }
     }
   };
@@ -74,7 +84,12 @@ export function checkExperiment(document: unknown, catalog: Catalog, source: Yam
     const guardrail = asRecord(raw);
     checkProbe(guardrail, path, 'probe', catalog, source, problems);
     if (typeof guardrail.probe === 'string' && catalog.probes.get(guardrail.probe)?.monitor) {
-      problems.push(source.problem([...path, 'probe'], `a guardrail samples its probe itself every interval: use a point probe such as http or tcp, not ${guardrail.probe}`));
+      problems.push(
+        source.problem(
+          [...path, 'probe'],
+          `a guardrail samples its probe itself every interval: use a point probe such as http or tcp, not ${guardrail.probe}`,
+        ),
+      );
     }
     references(guardrail.params, path, undefined);
   });
@@ -103,7 +118,12 @@ export function checkInventoryReferences(document: unknown, inventory: Inventory
   const missing = (what: 'service' | 'proxy' | 'agent', name: string, known: ReadonlyMap<string, unknown>, path: DocPath) => {
     const names = [...known.keys()];
     const plural = { service: 'services', proxy: 'proxies', agent: 'agents' }[what];
-    problems.push(source.problem(path, `no ${what} "${name}" in ${inventory?.file ?? 'the inventory'}${didYouMean(name, names)}; ${plural}: ${names.join(', ') || 'none'}`));
+    problems.push(
+      source.problem(
+        path,
+        `no ${what} "${name}" in ${inventory?.file ?? 'the inventory'}${didYouMean(name, names)}; ${plural}: ${names.join(', ') || 'none'}`,
+      ),
+    );
   };
   for (const [name, raw] of Object.entries(asRecord(asRecord(document).targets))) {
     const kind = asRecord(raw).kind;
@@ -113,7 +133,12 @@ export function checkInventoryReferences(document: unknown, inventory: Inventory
     const throughInventory = kind === 'proxy' || host !== undefined || selector.service !== undefined || selector.labels !== undefined;
     if (!throughInventory) continue;
     if (!inventory) {
-      problems.push(source.problem(path, 'selects through the inventory, but no firedrill.inventory.yaml was found next to the experiment or in the working directory (or pass --inventory FILE)'));
+      problems.push(
+        source.problem(
+          path,
+          'selects through the inventory, but no firedrill.inventory.yaml was found next to the experiment or in the working directory (or pass --inventory FILE)',
+        ),
+      );
     } else if (kind === 'proxy' && typeof selector.name === 'string' && !inventory.proxies.has(selector.name)) {
       missing('proxy', selector.name, inventory.proxies, [...path, 'name']);
     } else if (host !== undefined && !inventory.agents.has(host)) {
@@ -129,11 +154,17 @@ function checkFault(step: Raw, path: DocPath, catalog: Catalog, targets: Raw, so
   const name = step.fault as string;
   const type = catalog.faults.get(name);
   if (!type) {
-    problems.push(source.problem([...path, 'fault'], `unknown fault type "${name}"${didYouMean(name, catalog.faults.keys())}; known: ${[...catalog.faults.keys()].join(', ')}`));
+    problems.push(
+      source.problem(
+        [...path, 'fault'],
+        `unknown fault type "${name}"${didYouMean(name, catalog.faults.keys())}; known: ${[...catalog.faults.keys()].join(', ')}`,
+      ),
+    );
     return;
   }
   if (step.target === undefined) {
-    if (type.targetKind !== 'host') problems.push(source.problem(path, `fault ${name} needs a target: a target set of kind ${type.targetKind}`));
+    if (type.targetKind !== 'host')
+      problems.push(source.problem(path, `fault ${name} needs a target: a target set of kind ${type.targetKind}`));
   } else if (typeof step.target === 'string') {
     const set = targets[step.target];
     const names = Object.keys(targets);
@@ -143,19 +174,36 @@ function checkFault(step: Raw, path: DocPath, catalog: Catalog, targets: Raw, so
     } else {
       const kind = asRecord(set).kind;
       if (typeof kind === 'string' && kind !== type.targetKind) {
-        problems.push(source.problem([...path, 'target'], `fault ${name} acts on ${type.targetKind} targets, but "${step.target}" is a ${kind} target set`));
+        problems.push(
+          source.problem(
+            [...path, 'target'],
+            `fault ${name} acts on ${type.targetKind} targets, but "${step.target}" is a ${kind} target set`,
+          ),
+        );
       }
     }
   }
   checkParams(type.params, step.params, [...path, 'params'], source, problems);
 }
 
-function checkProbe(activity: Raw, path: DocPath, role: 'probe' | 'action', catalog: Catalog, source: YamlSource, problems: Problem[]): void {
+function checkProbe(
+  activity: Raw,
+  path: DocPath,
+  role: 'probe' | 'action',
+  catalog: Catalog,
+  source: YamlSource,
+  problems: Problem[],
+): void {
   const name = activity[role];
   if (typeof name !== 'string') return;
   const type = catalog.probes.get(name);
   if (!type) {
-    problems.push(source.problem([...path, role], `unknown ${role} type "${name}"${didYouMean(name, catalog.probes.keys())}; known: ${[...catalog.probes.keys()].join(', ')}`));
+    problems.push(
+      source.problem(
+        [...path, role],
+        `unknown ${role} type "${name}"${didYouMean(name, catalog.probes.keys())}; known: ${[...catalog.probes.keys()].join(', ')}`,
+      ),
+    );
     return;
   }
   checkParams(type.params, activity.params, [...path, 'params'], source, problems);

@@ -31,7 +31,13 @@ const CONDITION = /^\s*([A-Za-z][\w ]*?)\s*(>=|<=|>|<)\s*(\d[\d.]*\s*[A-Za-z%]*)
 export function parseCondition(text: string): GuardrailCondition | string {
   const match = CONDITION.exec(text);
   if (!match) return `expected "<metric> <operator> <value> [over <window>]", e.g. "failureRate > 5%" or "p99 > 1s over 2s"`;
-  const [, metricText, operator, valueText, windowText] = match as unknown as [string, string, ConditionOperator, string, string | undefined];
+  const [, metricText, operator, valueText, windowText] = match as unknown as [
+    string,
+    string,
+    ConditionOperator,
+    string,
+    string | undefined,
+  ];
   const wanted = metricText.replace(/\s+/g, '').toLowerCase();
   const metric = CONDITION_METRICS.find((m) => m.toLowerCase() === wanted);
   if (!metric) return `unknown metric "${metricText}"${didYouMean(metricText, CONDITION_METRICS)}; one of ${CONDITION_METRICS.join(', ')}`;

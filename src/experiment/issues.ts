@@ -10,7 +10,13 @@ type SchemaDef = { type: string; [key: string]: unknown };
  * Turns zod issues into located problems with messages a person can act on: unknown keys get a
  * "did you mean", unions report the branch the input was closest to, enum errors list choices.
  */
-export function issuesToProblems(issues: readonly Issue[], source: YamlSource, schema: z.ZodType, data: unknown, base: DocPath = []): Problem[] {
+export function issuesToProblems(
+  issues: readonly Issue[],
+  source: YamlSource,
+  schema: z.ZodType,
+  data: unknown,
+  base: DocPath = [],
+): Problem[] {
   const problems: Problem[] = [];
   for (const issue of issues) collect(issue, base, source, schema, data, problems);
   return problems;
@@ -32,7 +38,12 @@ function collect(issue: Issue, base: DocPath, source: YamlSource, root: z.ZodTyp
         const options = (issue as { options?: unknown[] }).options;
         const value = valueAt(rootData, path.slice(base.length));
         const choices = (options ?? []).map(String);
-        out.push(source.problem(path, `expected one of ${choices.join(', ')}, got ${JSON.stringify(value)}${typeof value === 'string' ? didYouMean(value, choices) : ''}`));
+        out.push(
+          source.problem(
+            path,
+            `expected one of ${choices.join(', ')}, got ${JSON.stringify(value)}${typeof value === 'string' ? didYouMean(value, choices) : ''}`,
+          ),
+        );
         return;
       }
       const item = valueAt(rootData, path.slice(base.length));
@@ -81,11 +92,18 @@ function friendlyMessage(issue: Issue, value: unknown): string {
     const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
     const got = typeof value === 'number' ? `, got ${value}` : '';
     if (issue.origin === 'number' || issue.origin === 'int') {
-      const relation = issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : issue.inclusive ? 'at most' : 'less than';
+      const relation =
+        issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : issue.inclusive ? 'at most' : 'less than';
       return `must be ${relation} ${bound}${got}`;
     }
-    if (issue.origin === 'array') return issue.code === 'too_small' ? `needs at least ${bound} item${bound === 1 ? '' : 's'}` : `takes at most ${bound} items`;
-    if (issue.origin === 'string') return issue.code === 'too_small' ? (bound === 1 ? 'must not be empty' : `needs at least ${bound} characters`) : `takes at most ${bound} characters`;
+    if (issue.origin === 'array')
+      return issue.code === 'too_small' ? `needs at least ${bound} item${bound === 1 ? '' : 's'}` : `takes at most ${bound} items`;
+    if (issue.origin === 'string')
+      return issue.code === 'too_small'
+        ? bound === 1
+          ? 'must not be empty'
+          : `needs at least ${bound} characters`
+        : `takes at most ${bound} characters`;
   }
   if (issue.code === 'invalid_value') {
     const choices = issue.values.map((v) => String(v));

@@ -65,7 +65,8 @@ export function loadExperimentText(file: string, text: string, options: LoadOpti
   // structural ones, whatever else is wrong with the file.
   problems.push(...checkExperiment(substituted.document, options.catalog, source));
   if (options.inventory !== undefined) problems.push(...checkInventoryReferences(substituted.document, options.inventory, source));
-  if (problems.length > 0 || !result.success) throw new ValidationError(sortProblems(dedupe(problems, variables.problems.length + substituted.problems.length)));
+  if (problems.length > 0 || !result.success)
+    throw new ValidationError(sortProblems(dedupe(problems, variables.problems.length + substituted.problems.length)));
   return { file, experiment: result.data, secrets: variables.secrets, variables: variables.values };
 }
 
@@ -88,7 +89,8 @@ export function readText(file: string, what: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(error);
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(error);
     throw new UserError('FD_FILE_UNREADABLE', `cannot read ${what} file ${file}: ${reason}`, { cause: error });
   }
 }

@@ -78,8 +78,13 @@ export function referenceMarkdown(catalog: Catalog): string {
     docs
       .filter((d) => d.kind === kind)
       .map((d) => {
-        const rows = d.params.map((p) => `| \`${p.name}\` | ${p.type} | ${p.required ? 'yes' : p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : 'no'} | ${p.description.replace(/\|/g, '\\|')} |`);
-        const table = rows.length ? ['| parameter | type | required / default | meaning |', '|---|---|---|---|', ...rows].join('\n') : '_No parameters._';
+        const rows = d.params.map(
+          (p) =>
+            `| \`${p.name}\` | ${p.type} | ${p.required ? 'yes' : p.default !== undefined ? `\`${JSON.stringify(p.default)}\`` : 'no'} | ${p.description.replace(/\|/g, '\\|')} |`,
+        );
+        const table = rows.length
+          ? ['| parameter | type | required / default | meaning |', '|---|---|---|---|', ...rows].join('\n')
+          : '_No parameters._';
         return `### \`${d.name}\`\n\n${d.summary}\n\n${d.notes}\n\n${table}\n`;
       })
       .join('\n');

@@ -9,9 +9,7 @@ import { toleranceSchema } from './tolerance-schema.js';
  * type's own schema by the loader (src/experiment/check.ts), which knows the registries.
  */
 
-export const nameSchema = z
-  .string()
-  .regex(/^[A-Za-z][\w-]*$/, 'use letters, digits, "-" and "_", starting with a letter');
+export const nameSchema = z.string().regex(/^[A-Za-z][\w-]*$/, 'use letters, digits, "-" and "_", starting with a letter');
 
 /** `250ms`, `1.5s`, `2m`, `1h`, or a number of seconds; parsed to milliseconds. */
 export const durationSchema = z
@@ -35,9 +33,15 @@ const paramsSchema = z
 
 const variableSchema = z.strictObject({
   description: z.string().optional(),
-  type: z.enum(['string', 'number', 'boolean']).optional().describe('values from --var and the environment are converted to it; defaults to the type of `default`, else string'),
+  type: z
+    .enum(['string', 'number', 'boolean'])
+    .optional()
+    .describe('values from --var and the environment are converted to it; defaults to the type of `default`, else string'),
   default: z.union([z.string(), z.number(), z.boolean()]).optional().describe('used when neither --var nor --var-file gives a value'),
-  env: z.string().optional().describe('read the value from this environment variable (only variables declared like this can read the environment)'),
+  env: z
+    .string()
+    .optional()
+    .describe('read the value from this environment variable (only variables declared like this can read the environment)'),
   secret: z.boolean().default(false).describe('redact the value everywhere Firedrill writes (terminal, events, journal)'),
 });
 
@@ -99,7 +103,9 @@ const probeActivitySchema = z.strictObject({
 
 /** A probe step may wait for its tolerance to be met: "orders are accepted again within 10 s". */
 const probeStepSchema = probeActivitySchema.extend({
-  until: durationSchema.optional().describe('probe again every `every` until the tolerance is met, for at most this long (the step records how long it took)'),
+  until: durationSchema
+    .optional()
+    .describe('probe again every `every` until the tolerance is met, for at most this long (the step records how long it took)'),
   every: durationSchema.default(250).describe('pause between attempts when `until` is given'),
 });
 
@@ -116,7 +122,9 @@ const faultStepSchema = z.strictObject({
   fault: z.string().describe('fault type, e.g. process-kill, process-pause, cpu-stress'),
   target: z.string().optional().describe('a target set; host faults default to the local host'),
   params: paramsSchema.default({}),
-  duration: durationSchema.optional().describe('how long the fault stays before it is reverted; without one it stays until the method ends'),
+  duration: durationSchema
+    .optional()
+    .describe('how long the fault stays before it is reverted; without one it stays until the method ends'),
   continueOnError: z.boolean().default(false),
 });
 
@@ -138,14 +146,20 @@ const guardrailSchema = z
     params: paramsSchema.default({}),
     tolerance: toleranceSchema.optional().describe('when a sample counts as a success; the probe type default otherwise'),
     condition: guardrailConditionSchema,
-    window: durationSchema.optional().describe('the sliding window the condition is computed over (default 2s, or the condition\'s "over …")'),
+    window: durationSchema
+      .optional()
+      .describe('the sliding window the condition is computed over (default 2s, or the condition\'s "over …")'),
     interval: durationSchema.default(100).describe('how often the probe is sampled'),
     minSamples: z.number().int().positive().default(3).describe('samples needed in the window before the condition can trip'),
   })
   .transform((guardrail, ctx) => {
     const { windowMs } = guardrail.condition;
     if (windowMs !== undefined && guardrail.window !== undefined && windowMs !== guardrail.window) {
-      ctx.addIssue({ code: 'custom', path: ['window'], message: `the condition says "over" a different window than window: keep one of them` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['window'],
+        message: `the condition says "over" a different window than window: keep one of them`,
+      });
     }
     return { ...guardrail, window: windowMs ?? guardrail.window ?? 2000 };
   });

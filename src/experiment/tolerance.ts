@@ -103,7 +103,10 @@ function compileEntry(key: string, value: unknown, probe: ProbeFields, out: Comp
     } else compileJsonPaths(value, out);
   } else if (KEYWORDS.has(key)) {
     const example = `${probe.defaultField}: { ${key}: … }`;
-    out.problems.push({ path: [key], message: `"${key}" is a matcher but this tolerance also names fields; put it under a field, e.g. ${example}` });
+    out.problems.push({
+      path: [key],
+      message: `"${key}" is a matcher but this tolerance also names fields; put it under a field, e.g. ${example}`,
+    });
   } else if (!probe.fields.includes(key)) {
     const message = `unknown field "${key}"${didYouMean(key, probe.fields)}; fields are ${probe.fields.join(', ')}`;
     out.problems.push({ path: [key], message });

@@ -53,7 +53,10 @@ export function resolveVariables(declared: unknown, sources: VariableSources): R
     if (declaration.secret === true && String(picked) !== '') secrets.push(String(picked));
     const value = convert(picked, typeOf(declaration));
     if (value === undefined) {
-      problems.push({ path: ['variables', name], message: `variable ${name} is declared ${String(typeOf(declaration))}, but its value ${declaration.secret === true ? '(secret)' : JSON.stringify(picked)} is not one` });
+      problems.push({
+        path: ['variables', name],
+        message: `variable ${name} is declared ${String(typeOf(declaration))}, but its value ${declaration.secret === true ? '(secret)' : JSON.stringify(picked)} is not one`,
+      });
       continue;
     }
     values.set(name, value);
@@ -151,7 +154,10 @@ function substituteString(
 }
 
 /** Step references (`${steps.kill.pids}`) found in a value, with their paths. */
-export function findStepReferences(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; step: string; field: string }[] {
+export function findStepReferences(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; step: string; field: string }[] {
   if (typeof value === 'string') {
     const found: { path: (string | number)[]; step: string; field: string }[] = [];
     for (const match of value.matchAll(REFERENCE)) {

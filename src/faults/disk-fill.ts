@@ -21,7 +21,12 @@ const params = z
       .refine(isAbsolute, 'must be an absolute path (crash recovery must find the file from any working directory)')
       .describe('Directory on the file system to fill; the fill file is created in it.'),
     bytes: byteSize().optional().describe('Size of the fill file: bytes, or a size like 512MiB, 1GiB. Exactly one of bytes and percent.'),
-    percent: z.number().gt(0).max(100).optional().describe('Size of the fill file as a percentage of the space free now. Exactly one of bytes and percent.'),
+    percent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .optional()
+      .describe('Size of the fill file as a percentage of the space free now. Exactly one of bytes and percent.'),
     keepFree: byteSize()
       .default(256 * MIB)
       .describe('Never leave less than this free: the injection is refused if the request would.'),

@@ -56,7 +56,10 @@ export const memoryPressure: FaultType<Params, State> & SweepableFault = {
     if (available !== undefined && available - bytes < ctx.params.keepAvailable) {
       const have = Math.floor(available / MIB);
       const keep = Math.floor(ctx.params.keepAvailable / MIB);
-      throw new UserError('FD_NOT_ENOUGH_MEMORY', `refusing to allocate ${ctx.params.mib} MiB: ${have} MiB available and ${keep} MiB must stay available`);
+      throw new UserError(
+        'FD_NOT_ENOUGH_MEMORY',
+        `refusing to allocate ${ctx.params.mib} MiB: ${have} MiB available and ${keep} MiB must stay available`,
+      );
     }
     const deadline = workerDeadline(ctx, ctx.params.maxDuration);
     const timeout = AbortSignal.any([ctx.signal, AbortSignal.timeout(READY_TIMEOUT_MS)]);

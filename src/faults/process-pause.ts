@@ -28,7 +28,12 @@ export const processPause: FaultType<Params, State> = {
     if (!sendSignal(target.pid, 'SIGSTOP')) {
       throw new UserError('FD_TARGET_GONE', `pid ${target.pid} exited before it could be paused`);
     }
-    const state = await waitUntil(() => processState(target.pid), (s) => s === STOPPED || s === undefined || s === 'Z', SETTLE_MS, ctx.signal);
+    const state = await waitUntil(
+      () => processState(target.pid),
+      (s) => s === STOPPED || s === undefined || s === 'Z',
+      SETTLE_MS,
+      ctx.signal,
+    );
     if (state !== STOPPED) {
       throw new FiredrillError('FD_NOT_PAUSED', `pid ${target.pid} did not stop after SIGSTOP (state ${state ?? 'gone'})`);
     }
@@ -42,12 +47,20 @@ export const processPause: FaultType<Params, State> = {
     // Gone, or the pid now belongs to another program: there is nothing of ours to resume.
     if (!info || (target.name && info.comm !== target.name)) return;
     sendSignal(pid, 'SIGCONT');
-    await waitUntil(() => processState(pid), (s) => s !== STOPPED, SETTLE_MS);
+    await waitUntil(
+      () => processState(pid),
+      (s) => s !== STOPPED,
+      SETTLE_MS,
+    );
   },
 
   async verify(ctx, state) {
     const pid = state?.pids[0] ?? processTarget(ctx.target).pid;
-    const current = await waitUntil(() => processState(pid), (s) => s !== STOPPED, SETTLE_MS);
+    const current = await waitUntil(
+      () => processState(pid),
+      (s) => s !== STOPPED,
+      SETTLE_MS,
+    );
     if (current === undefined || current === 'Z') return { ok: true, detail: `pid ${pid} has exited: nothing is paused` };
     if (current === STOPPED) return { ok: false, detail: `pid ${pid} is still stopped (state T)` };
     return { ok: true, detail: `pid ${pid} is running (state ${current})` };

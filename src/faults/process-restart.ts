@@ -8,9 +8,7 @@ import { assertSameProcess, processTarget } from './support/process.js';
 import { otherReplicas, startAgainIfDown, verifyRunningAgain } from './support/service.js';
 
 const params = z.strictObject({
-  grace: durationMs()
-    .default(3000)
-    .describe('How long the process gets to exit after SIGTERM before it is sent SIGKILL.'),
+  grace: durationMs().default(3000).describe('How long the process gets to exit after SIGTERM before it is sent SIGKILL.'),
 });
 
 type Params = z.output<typeof params>;
@@ -26,7 +24,7 @@ const KILL_WAIT_MS = 2000;
  */
 export const processRestart: FaultType<Params, State> = {
   name: 'process-restart',
-  summary: "Stop a service (SIGTERM, then SIGKILL after a grace period) and start it again on revert.",
+  summary: 'Stop a service (SIGTERM, then SIGKILL after a grace period) and start it again on revert.',
   targetKind: 'process',
   params,
   reversible: true,

@@ -48,7 +48,9 @@ export function requirePostgresBinaries(): PostgresBinaries {
 
 function pgConfigBindir(): string | undefined {
   try {
-    return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || undefined;
+    return (
+      execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || undefined
+    );
   } catch {
     return undefined; // not installed: the Debian layout may still have a server
   }

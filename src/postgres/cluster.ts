@@ -62,7 +62,17 @@ export class PostgresCluster {
   /** A new, stopped cluster made by initdb. */
   static async init(spec: ClusterSpec, signal?: AbortSignal): Promise<PostgresCluster> {
     const cluster = new PostgresCluster(spec);
-    const args = ['-D', cluster.dataDir, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', ...(spec.noSync ? ['--no-sync'] : [])];
+    const args = [
+      '-D',
+      cluster.dataDir,
+      '-U',
+      SUPERUSER,
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      ...(spec.noSync ? ['--no-sync'] : []),
+    ];
     await runTool(spec.binaries.tool('initdb'), args, { cwd: spec.workspace, timeoutMs: 60_000, ...(signal ? { signal } : {}) });
     writeFileSync(join(cluster.dataDir, 'pg_hba.conf'), HBA_LOOPBACK_TRUST);
     cluster.configure(spec.settings);
@@ -75,7 +85,10 @@ export class PostgresCluster {
    * proxy's address — and names itself `applicationName` there, the name that the primary's
    * synchronous_standby_names waits for.
    */
-  static async fromBaseBackup(spec: ClusterSpec & { readonly source: ClusterAddress; readonly applicationName: string }, signal?: AbortSignal): Promise<PostgresCluster> {
+  static async fromBaseBackup(
+    spec: ClusterSpec & { readonly source: ClusterAddress; readonly applicationName: string },
+    signal?: AbortSignal,
+  ): Promise<PostgresCluster> {
     const cluster = new PostgresCluster(spec);
     const conninfo = `host=${spec.source.host} port=${spec.source.port} user=${SUPERUSER} application_name=${spec.applicationName}`;
     const args = ['-d', conninfo, '-D', cluster.dataDir, '-R', '--checkpoint=fast', '--wal-method=stream'];
@@ -88,7 +101,11 @@ export class PostgresCluster {
   async start(signal?: AbortSignal): Promise<void> {
     const args = ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', '30', '-s'];
     try {
-      await runTool(this.spec.binaries.tool('pg_ctl'), args, { cwd: this.spec.workspace, timeoutMs: 35_000, ...(signal ? { signal } : {}) });
+      await runTool(this.spec.binaries.tool('pg_ctl'), args, {
+        cwd: this.spec.workspace,
+        timeoutMs: 35_000,
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       throw new Error(`${errorMessage(error)}\n${this.logTail()}`, { cause: error });
     }
@@ -97,7 +114,10 @@ export class PostgresCluster {
   /** `fast` rolls back open transactions and shuts down cleanly; `immediate` is a crash. */
   async stop(mode: StopMode = 'fast'): Promise<void> {
     if (!this.isRunning()) return;
-    await runTool(this.spec.binaries.tool('pg_ctl'), ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '10', '-s'], { cwd: this.spec.workspace, timeoutMs: 15_000 });
+    await runTool(this.spec.binaries.tool('pg_ctl'), ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '10', '-s'], {
+      cwd: this.spec.workspace,
+      timeoutMs: 15_000,
+    });
   }
 
   /** The postmaster's pid while it runs (its postmaster.pid names a live postgres of ours). */
@@ -123,7 +143,6 @@ export class PostgresCluster {
       (info, index, all) => this.ownsProcess(info) && all.findIndex((other) => other.pid === info.pid) === index,
     );
   }
-
 
   /**
    * Stops the cluster however it is (immediate shutdown, then SIGKILL to whatever of it is

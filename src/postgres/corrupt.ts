@@ -27,7 +27,10 @@ const COPY_LINE = /^COPY (\S+) \(([^)]*)\) FROM stdin;$/;
  */
 export async function corruptDump(input: string, output: string): Promise<DumpDamage> {
   if (dumpFormatOf(input) !== 'plain') {
-    throw new UserError('FD_DUMP_FORMAT', `${input} is a custom-format archive; corruptDump edits plain SQL dumps (pg_dump --format=plain, what postgres-restore writes)`);
+    throw new UserError(
+      'FD_DUMP_FORMAT',
+      `${input} is a custom-format archive; corruptDump edits plain SQL dumps (pg_dump --format=plain, what postgres-restore writes)`,
+    );
   }
   const lines = (await readFile(input, 'utf8')).split('\n');
   const blocks = copyBlocks(lines).filter((block) => block.end > block.first);

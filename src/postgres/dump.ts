@@ -73,7 +73,12 @@ export function dumpFormatOf(file: string): DumpFormat {
  * pg_restore, SQL text with psql. Either stops at the first error, so a damaged dump fails
  * loudly instead of restoring half. The file is read by this process and piped in.
  */
-export async function restoreDump(binaries: PostgresBinaries, target: PgEndpoint, file: string, options: Omit<DumpOptions, 'format' | 'snapshot' | 'header'>): Promise<void> {
+export async function restoreDump(
+  binaries: PostgresBinaries,
+  target: PgEndpoint,
+  file: string,
+  options: Omit<DumpOptions, 'format' | 'snapshot' | 'header'>,
+): Promise<void> {
   const connection = ['-h', target.host, '-p', String(target.port), '-U', target.user];
   const [tool, args] =
     dumpFormatOf(file) === 'custom'
@@ -81,7 +86,12 @@ export async function restoreDump(binaries: PostgresBinaries, target: PgEndpoint
       : ([binaries.tool('psql'), [...connection, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', target.database, '-f', '-']] as const);
   const input = createReadStream(file);
   try {
-    await runTool(tool, args, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? 300_000, input, ...(options.signal ? { signal: options.signal } : {}) });
+    await runTool(tool, args, {
+      cwd: options.cwd,
+      timeoutMs: options.timeoutMs ?? 300_000,
+      input,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } finally {
     input.destroy(); // a no-op once read; closes the file when the tool never read it (aborted before it ran)
   }

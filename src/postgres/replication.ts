@@ -37,7 +37,10 @@ export async function startPrimary(spec: PairSpec & { readonly port: number }, s
  * synchronous_standby_names: once promoted it has no standby, and inheriting the primary's
  * setting would make every commit wait forever.
  */
-export async function startReplica(spec: PairSpec & { readonly port: number; readonly source: ClusterAddress }, signal?: AbortSignal): Promise<PostgresCluster> {
+export async function startReplica(
+  spec: PairSpec & { readonly port: number; readonly source: ClusterAddress },
+  signal?: AbortSignal,
+): Promise<PostgresCluster> {
   const replica = await PostgresCluster.fromBaseBackup(
     { ...spec, name: 'replica', port: spec.port, applicationName: STANDBY_NAME, settings: { synchronous_standby_names: '' } },
     signal,

@@ -67,15 +67,21 @@ export async function verifyRestore(request: RestoreCheckRequest): Promise<Resto
   let scratch: PostgresCluster | undefined;
   try {
     const dumpFile = request.dump !== undefined ? resolve(request.dump) : resolve(request.keepDump ?? join(workspace.dir, 'dump.sql'));
-    const source = request.dump !== undefined ? await expectedOf(dumpFile, request) : await takeDump(binaries, dumpFile, workspace.dir, request, signal);
+    const source =
+      request.dump !== undefined ? await expectedOf(dumpFile, request) : await takeDump(binaries, dumpFile, workspace.dir, request, signal);
     const started = performance.now();
-    scratch = await PostgresCluster.init({ binaries, workspace: workspace.dir, name: 'scratch', tag, settings: SCRATCH_SETTINGS, noSync: true }, signal);
+    scratch = await PostgresCluster.init(
+      { binaries, workspace: workspace.dir, name: 'scratch', tag, settings: SCRATCH_SETTINGS, noSync: true },
+      signal,
+    );
     await scratch.start(signal);
     const target: PgEndpoint = { ...scratch.address, user: SUPERUSER, database: request.source.database };
     let restoreError: string | undefined;
     try {
       if (target.database !== 'postgres') {
-        await withClient({ ...target, database: 'postgres' }, {}, (client) => client.query(`CREATE DATABASE ${quoteIdent(target.database)}`));
+        await withClient({ ...target, database: 'postgres' }, {}, (client) =>
+          client.query(`CREATE DATABASE ${quoteIdent(target.database)}`),
+        );
       }
       await restoreDump(binaries, target, dumpFile, { cwd: workspace.dir, timeoutMs: request.timeoutMs, signal });
     } catch (error) {
@@ -91,7 +97,14 @@ export async function verifyRestore(request: RestoreCheckRequest): Promise<Resto
     });
     const tables = source.tables.map((table, index) => compareTable(table, restored[index]));
     const differences = [...(restoreError ? [`the restore failed: ${restoreError}`] : []), ...tables.flatMap(describeDifference)];
-    return { ok: differences.length === 0, tables, differences, dumpBytes: statSync(dumpFile).size, restoreMs, comparedWith: source.comparedWith };
+    return {
+      ok: differences.length === 0,
+      tables,
+      differences,
+      dumpBytes: statSync(dumpFile).size,
+      restoreMs,
+      comparedWith: source.comparedWith,
+    };
   } finally {
     await scratch?.destroy();
     workspace.remove();
@@ -108,7 +121,13 @@ interface Expected {
  * so the comparison is exact even while the source is being written to. The checksums go into
  * the dump's first line (dump-manifest.ts) for later verifications of the same file.
  */
-async function takeDump(binaries: PostgresBinaries, file: string, cwd: string, request: RestoreCheckRequest, signal: AbortSignal): Promise<Expected> {
+async function takeDump(
+  binaries: PostgresBinaries,
+  file: string,
+  cwd: string,
+  request: RestoreCheckRequest,
+  signal: AbortSignal,
+): Promise<Expected> {
   return withClient(request.source, { queryTimeoutMs: request.timeoutMs }, async (client) => {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
@@ -128,7 +147,9 @@ async function expectedOf(file: string, request: RestoreCheckRequest): Promise<E
   const manifest = readManifest(file);
   if (manifest) {
     const wanted = request.tables;
-    const tables = wanted ? wanted.map((name) => manifest.tables.find((table) => table.name === name) ?? { name, rows: -1, checksum: '' }) : manifest.tables;
+    const tables = wanted
+      ? wanted.map((name) => manifest.tables.find((table) => table.name === name) ?? { name, rows: -1, checksum: '' })
+      : manifest.tables;
     return { tables, comparedWith: 'dump manifest' };
   }
   return withClient(request.source, { queryTimeoutMs: request.timeoutMs }, async (client) => ({
@@ -161,7 +182,10 @@ function describeDifference(table: TableComparison): string[] {
   if (table.ok) return [];
   if (table.sourceRows === null) return [`${table.name}: no such table in the source`];
   if (table.restoredRows === null) return [`${table.name}: missing from the restored copy (${table.sourceRows} rows in the source)`];
-  if (table.restoredRows !== table.sourceRows) return [`${table.name}: ${table.restoredRows} rows restored, ${table.sourceRows} in the source`];
+  if (table.restoredRows !== table.sourceRows)
+    return [`${table.name}: ${table.restoredRows} rows restored, ${table.sourceRows} in the source`];
   const short = (checksum: string | null) => (checksum ?? '').slice(0, 8);
-  return [`${table.name}: ${table.restoredRows} rows in both, but their contents differ (checksum ${short(table.restoredChecksum)} restored, ${short(table.sourceChecksum)} in the source)`];
+  return [
+    `${table.name}: ${table.restoredRows} rows in both, but their contents differ (checksum ${short(table.restoredChecksum)} restored, ${short(table.sourceChecksum)} in the source)`,
+  ];
 }

@@ -41,8 +41,13 @@ export function httpSampler(options: HttpSamplerOptions): Sampler {
       const started = performance.now();
       try {
         const { status, latencyMs } = await httpRequest({
-          url, method: 'GET', timeoutMs: options.timeoutMs, verifyTls: options.verifyTls,
-          maxBodyBytes: SAMPLE_BODY_BYTES, signal, agent,
+          url,
+          method: 'GET',
+          timeoutMs: options.timeoutMs,
+          verifyTls: options.verifyTls,
+          maxBodyBytes: SAMPLE_BODY_BYTES,
+          signal,
+          agent,
         });
         return status >= low && status <= high ? { ok: true, latencyMs } : { ok: false, latencyMs, error: `status ${status}` };
       } catch (error) {
@@ -149,7 +154,15 @@ export type TotalStats = {
   readonly affectedMs: number;
 };
 
-export const TOTAL_STATS_FIELDS = ['totalSamples', 'totalFailures', 'overallSuccessRate', 'overallP99', 'firstFailureAt', 'lastFailureAt', 'affectedMs'] as const;
+export const TOTAL_STATS_FIELDS = [
+  'totalSamples',
+  'totalFailures',
+  'overallSuccessRate',
+  'overallP99',
+  'firstFailureAt',
+  'lastFailureAt',
+  'affectedMs',
+] as const;
 
 /** Latencies kept for the overall p99: at 10 ms sampling, over 15 minutes. */
 const MAX_LATENCIES = 100_000;

@@ -11,7 +11,10 @@ const status = z.int().min(100).max(599);
 
 export const availabilityParams = z
   .strictObject({
-    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional().describe('HTTP(S) URL to sample with GET (give url, or port).'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+      .optional()
+      .describe('HTTP(S) URL to sample with GET (give url, or port).'),
     host: z.string().min(1).optional().describe('Host for TCP sampling (default 127.0.0.1; needs port).'),
     port: port('TCP port to sample by connecting (give url, or port).').optional(),
     interval: duration('100ms', 'Time between samples'),
@@ -74,7 +77,9 @@ export const availabilityProbe: ProbeType<AvailabilityParams> = {
       return monitor.read();
     } catch (error) {
       if (!ctx.signal.aborted) throw error;
-      throw new FiredrillError('FD_PROBE_AVAILABILITY', `availability sampling aborted: ${errorMessage(ctx.signal.reason)}`, { cause: error });
+      throw new FiredrillError('FD_PROBE_AVAILABILITY', `availability sampling aborted: ${errorMessage(ctx.signal.reason)}`, {
+        cause: error,
+      });
     } finally {
       await monitor.stop();
     }

@@ -103,7 +103,9 @@ export const commandProbe: ProbeType<CommandParams> = {
         cleanup();
         const latencyMs = roundMs(performance.now() - started);
         if (ctx.signal.aborted && !timedOut) {
-          reject(new FiredrillError('FD_PROBE_COMMAND', `${file} aborted: ${errorMessage(ctx.signal.reason)}`, { cause: ctx.signal.reason }));
+          reject(
+            new FiredrillError('FD_PROBE_COMMAND', `${file} aborted: ${errorMessage(ctx.signal.reason)}`, { cause: ctx.signal.reason }),
+          );
           return;
         }
         // Killed by us, its exit status is our doing, not its answer: exitCode null.
@@ -115,7 +117,8 @@ export const commandProbe: ProbeType<CommandParams> = {
 };
 
 function spawnFailure(file: string, cwd: string | undefined, error: NodeJS.ErrnoException): string {
-  if (error.code === 'ENOENT' && cwd !== undefined && !existsSync(cwd)) return `cannot run ${file}: working directory ${cwd} does not exist`;
+  if (error.code === 'ENOENT' && cwd !== undefined && !existsSync(cwd))
+    return `cannot run ${file}: working directory ${cwd} does not exist`;
   if (error.code === 'ENOENT') return `cannot run ${file}: command not found (${error.message})`;
   if (error.code === 'EACCES') return `cannot run ${file}: permission denied (${error.message})`;
   return `cannot run ${file}: ${error.message}`;

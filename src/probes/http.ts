@@ -14,7 +14,10 @@ export const httpParams = z.strictObject({
     .optional()
     .describe('Request body: a string sent as is, or an object/list sent as JSON (content-type: application/json unless set).'),
   timeout: duration('5s', 'Time allowed for the whole exchange: connect, headers and body'),
-  verifyTls: z.boolean().default(true).describe('Verify the server certificate for https:// (default true). false accepts self-signed certificates.'),
+  verifyTls: z
+    .boolean()
+    .default(true)
+    .describe('Verify the server certificate for https:// (default true). false accepts self-signed certificates.'),
   maxBodyBytes: z
     .int()
     .min(0)

@@ -32,7 +32,9 @@ export function tcpConnect(host: string, port: number, timeoutMs: number, signal
     const observe = (connected: boolean, error?: string): void =>
       settle({ connected, latencyMs: roundMs(performance.now() - started), ...(error === undefined ? {} : { error }) });
     const onAbort = (): void =>
-      settle(new FiredrillError('FD_PROBE_TCP', `connect ${host}:${port} aborted: ${errorMessage(signal?.reason)}`, { cause: signal?.reason }));
+      settle(
+        new FiredrillError('FD_PROBE_TCP', `connect ${host}:${port} aborted: ${errorMessage(signal?.reason)}`, { cause: signal?.reason }),
+      );
 
     socket.on('connect', () => observe(true));
     socket.on('error', (error) => observe(false, error.message));

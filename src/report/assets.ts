@@ -19,7 +19,8 @@ export interface UplotAssets {
 let cached: UplotAssets | undefined;
 
 export function uplotAssets(): UplotAssets {
-  if (typeof FIREDRILL_UPLOT_JS === 'string' && typeof FIREDRILL_UPLOT_CSS === 'string') return { js: FIREDRILL_UPLOT_JS, css: FIREDRILL_UPLOT_CSS };
+  if (typeof FIREDRILL_UPLOT_JS === 'string' && typeof FIREDRILL_UPLOT_CSS === 'string')
+    return { js: FIREDRILL_UPLOT_JS, css: FIREDRILL_UPLOT_CSS };
   if (!cached) {
     const require = createRequire(import.meta.url);
     const read = (file: string) => readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');

@@ -25,15 +25,35 @@ export function buildChart(events: readonly RunEvent[], journal: Journal | undef
   });
   const lastAt = events.at(-1)?.at ?? journal?.endedAt;
   const end = journal ? journal.durationMs / 1000 : lastAt ? seconds(lastAt) : 0;
-  return { probes, x: readings.map((r) => seconds(r.at)), successRate, p50, p99, faults: faultWindows(events, journal, seconds, end), markers: markers(events, journal, seconds), end };
+  return {
+    probes,
+    x: readings.map((r) => seconds(r.at)),
+    successRate,
+    p50,
+    p99,
+    faults: faultWindows(events, journal, seconds, end),
+    markers: markers(events, journal, seconds),
+    end,
+  };
 }
 
-function faultWindows(events: readonly RunEvent[], journal: Journal | undefined, seconds: (iso: string) => number, end: number): ChartData['faults'] {
+function faultWindows(
+  events: readonly RunEvent[],
+  journal: Journal | undefined,
+  seconds: (iso: string) => number,
+  end: number,
+): ChartData['faults'] {
   if (journal) {
     return journal.faults.flatMap((fault) => {
       const from = fault.injectedAt ?? fault.injectStartedAt;
       if (!from) return [];
-      return [{ label: `${fault.type} on ${describeTarget(fault.target)}`, from: seconds(from), to: fault.revertedAt ? seconds(fault.revertedAt) : end }];
+      return [
+        {
+          label: `${fault.type} on ${describeTarget(fault.target)}`,
+          from: seconds(from),
+          to: fault.revertedAt ? seconds(fault.revertedAt) : end,
+        },
+      ];
     });
   }
   // An incomplete run: its events are all there is.

@@ -21,14 +21,20 @@ export function renderDemoHtml(summary: DemoSummary, runs: readonly StoredRun[])
     const link = byId.has(d.runId) ? `<a href="#${sectionId(d.runId)}">${cells[0] ?? ''}</a>` : (cells[0] ?? '');
     return [
       `${link}<br><span class="muted">${escapeHtml(d.reason)}</span>`,
-      escapeHtml(d.expected), badge(d.verdict, verdictTone(d.verdict)),
+      escapeHtml(d.expected),
+      badge(d.verdict, verdictTone(d.verdict)),
       matched(d) ? badge('✓ yes', 'ok') : badge('✗ no', 'bad'),
       ...cells.slice(4),
     ];
   });
   const allMatched = summary.drills.every(matched);
-  const skipped = summary.skipped.length === 0 ? '' : `<h3>Skipped</h3>\n<ul>${summary.skipped.map((s) => `<li>${escapeHtml(s.drill)}: ${escapeHtml(s.reason)}</li>`).join('')}</ul>`;
-  const missing = summary.drills.filter((d) => !byId.has(d.runId)).map((d) => `<li>${escapeHtml(d.drill)}: run ${escapeHtml(d.runId)} (journal ${escapeHtml(d.journal)}) was not found</li>`);
+  const skipped =
+    summary.skipped.length === 0
+      ? ''
+      : `<h3>Skipped</h3>\n<ul>${summary.skipped.map((s) => `<li>${escapeHtml(s.drill)}: ${escapeHtml(s.reason)}</li>`).join('')}</ul>`;
+  const missing = summary.drills
+    .filter((d) => !byId.has(d.runId))
+    .map((d) => `<li>${escapeHtml(d.drill)}: run ${escapeHtml(d.runId)} (journal ${escapeHtml(d.journal)}) was not found</li>`);
   const body = `<h1>Firedrill demo</h1>
 <div class="verdict tone-${allMatched ? 'ok' : 'bad'}" role="status">
 <div class="word">${allMatched ? 'Every drill ended as expected' : 'Some drills did not end as expected'}</div>
@@ -39,7 +45,12 @@ ${htmlTable([...SUMMARY_HEADERS], rows, [...SUMMARY_NUMERIC])}
 <p class="muted">${escapeHtml(SUMMARY_LEGEND)}</p>
 ${skipped}
 ${missing.length ? `<ul class="muted">${missing.join('')}</ul>` : ''}
-${summary.drills.flatMap((d) => { const run = byId.get(d.runId); return run ? [runSectionHtml(runFacts(run), 2, d.drill)] : []; }).join('\n')}`;
+${summary.drills
+  .flatMap((d) => {
+    const run = byId.get(d.runId);
+    return run ? [runSectionHtml(runFacts(run), 2, d.drill)] : [];
+  })
+  .join('\n')}`;
   return htmlPage('Firedrill demo', body);
 }
 
@@ -52,7 +63,11 @@ export function renderDemoMarkdown(summary: DemoSummary, runs: readonly StoredRu
   const parts = [
     '# Firedrill demo',
     `${escapeMarkdown(summaryLine(summary))} Started ${escapeMarkdown(formatDate(summary.startedAt))}.`,
-    mdTable([...SUMMARY_HEADERS], summary.drills.map((d) => summaryCells(d, '—')), [...SUMMARY_NUMERIC]),
+    mdTable(
+      [...SUMMARY_HEADERS],
+      summary.drills.map((d) => summaryCells(d, '—')),
+      [...SUMMARY_NUMERIC],
+    ),
     `_${escapeMarkdown(SUMMARY_LEGEND)}_`,
     [
       ...summary.drills.map((d) => `- ${escapeMarkdown(d.drill)} (${escapeMarkdown(d.runId)}): ${escapeMarkdown(d.reason)}`),

@@ -31,11 +31,25 @@ export function runFacts(run: StoredRun): RunFacts {
   const started = events.find((e) => e.type === 'run-started');
   const startedAt = journal?.startedAt ?? started?.at ?? events[0]?.at;
   const t0 = startedAt ? Date.parse(startedAt) : 0;
-  const base = { runId: run.runId, dir: run.dir, timeline: buildTimeline(events, journal, t0), chart: buildChart(events, journal, t0), ...(startedAt ? { startedAt } : {}) };
+  const base = {
+    runId: run.runId,
+    dir: run.dir,
+    timeline: buildTimeline(events, journal, t0),
+    chart: buildChart(events, journal, t0),
+    ...(startedAt ? { startedAt } : {}),
+  };
   if (journal) {
     return {
-      ...base, journal, title: journal.experiment.title, file: journal.experiment.file, verdict: journal.verdict, reason: journal.reason,
-      dryRun: journal.dryRun, seed: journal.seed, endedAt: journal.endedAt, durationMs: journal.durationMs,
+      ...base,
+      journal,
+      title: journal.experiment.title,
+      file: journal.experiment.file,
+      verdict: journal.verdict,
+      reason: journal.reason,
+      dryRun: journal.dryRun,
+      seed: journal.seed,
+      endedAt: journal.endedAt,
+      durationMs: journal.durationMs,
     };
   }
   return {

@@ -78,7 +78,8 @@ ${data}`;
 function timelineHtml(facts: RunFacts): string {
   if (facts.timeline.length === 0) return '<p class="muted">No events were recorded.</p>';
   const items = facts.timeline.map(
-    (item) => `<li class="tone-${item.tone}"><span class="when" title="${escapeHtml(item.at)}">${formatOffset(item.offset)}</span> ${escapeHtml(item.text)}${item.detail ? `<span class="detail">${escapeHtml(item.detail)}</span>` : ''}</li>`,
+    (item) =>
+      `<li class="tone-${item.tone}"><span class="when" title="${escapeHtml(item.at)}">${formatOffset(item.offset)}</span> ${escapeHtml(item.text)}${item.detail ? `<span class="detail">${escapeHtml(item.detail)}</span>` : ''}</li>`,
   );
   return `<ol class="timeline">\n${items.join('\n')}\n</ol>`;
 }

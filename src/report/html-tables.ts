@@ -22,21 +22,33 @@ export function hypothesisHtml(facts: RunFacts, heading: (text: string) => strin
   parts.push(heading('During the method'));
   if (!during) parts.push('<p class="muted">Not checked during the method.</p>');
   else {
-    parts.push(`<p>${during.checks} check${during.checks === 1 ? '' : 's'} every ${escapeHtml(formatDuration(during.interval))}: ${during.failedChecks === 0 ? badge('all met', 'ok') : badge(`${during.failedChecks} not met`, 'bad')}</p>`);
+    parts.push(
+      `<p>${during.checks} check${during.checks === 1 ? '' : 's'} every ${escapeHtml(formatDuration(during.interval))}: ${during.failedChecks === 0 ? badge('all met', 'ok') : badge(`${during.failedChecks} not met`, 'bad')}</p>`,
+    );
     const rows = Object.entries(during.probes).map(([name, p]) => [
-      escapeHtml(name), String(p.checks), String(p.failures),
+      escapeHtml(name),
+      String(p.checks),
+      String(p.failures),
       p.firstFailure ? `${at(facts, p.firstFailure.at)} ${escapeHtml(p.firstFailure.detail)}` : '—',
       p.last ? `${badge(p.last.met ? 'met' : 'not met', p.last.met ? 'ok' : 'bad')} ${escapeHtml(p.last.detail)}` : '—',
     ]);
     if (rows.length > 0) parts.push(htmlTable(['probe', 'checks', 'not met', 'first failure', 'last check'], rows, [1, 2]));
   }
-  parts.push(heading('After the method'), checkHtml(facts, after, facts.verdict === 'aborted' ? 'not checked: the run was aborted' : 'not checked'));
+  parts.push(
+    heading('After the method'),
+    checkHtml(facts, after, facts.verdict === 'aborted' ? 'not checked: the run was aborted' : 'not checked'),
+  );
   return parts.join('\n');
 }
 
 function checkHtml(facts: RunFacts, check: HypothesisCheck | undefined, missing: string): string {
   if (!check) return `<p class="muted">${escapeHtml(missing)}.</p>`;
-  const rows = check.results.map((r: ProbeResult) => [escapeHtml(r.name), escapeHtml(r.type), badge(r.met ? 'met' : 'not met', r.met ? 'ok' : 'bad'), escapeHtml(r.error ? `${r.detail} (${r.error})` : r.detail)]);
+  const rows = check.results.map((r: ProbeResult) => [
+    escapeHtml(r.name),
+    escapeHtml(r.type),
+    badge(r.met ? 'met' : 'not met', r.met ? 'ok' : 'bad'),
+    escapeHtml(r.error ? `${r.detail} (${r.error})` : r.detail),
+  ]);
   return `<p>${check.met ? badge('met', 'ok') : badge('not met', 'bad')} at ${at(facts, check.at)}</p>\n${htmlTable(['probe', 'type', 'result', 'detail'], rows)}`;
 }
 
@@ -44,29 +56,47 @@ export function faultsHtml(facts: RunFacts): string {
   const faults = facts.journal?.faults ?? [];
   if (faults.length === 0) return '<p class="muted">No fault was injected.</p>';
   const rows = faults.map((f) => {
-    const verified = f.verification ? `${badge(f.verification.ok ? 'verified' : 'NOT verified', f.verification.ok ? 'ok' : 'bad')} ${escapeHtml(f.verification.detail)}` : escapeHtml(f.error ?? '—');
+    const verified = f.verification
+      ? `${badge(f.verification.ok ? 'verified' : 'NOT verified', f.verification.ok ? 'ok' : 'bad')} ${escapeHtml(f.verification.detail)}`
+      : escapeHtml(f.error ?? '—');
     const active = f.injectedAt && f.revertedAt ? formatDuration(Date.parse(f.revertedAt) - Date.parse(f.injectedAt)) : '—';
     const tone = f.status === 'reverted' ? 'ok' : f.status === 'active' || f.status === 'injecting' ? 'warn' : 'bad';
     return [
-      `${escapeHtml(f.step)}<br><span class="muted">${escapeHtml(f.faultId)}</span>`, escapeHtml(f.type), escapeHtml(describeTarget(f.target)), badge(f.status, tone),
-      at(facts, f.injectedAt), at(facts, f.revertedAt), escapeHtml(active), escapeHtml(formatMs(f.injectMs)), verified,
+      `${escapeHtml(f.step)}<br><span class="muted">${escapeHtml(f.faultId)}</span>`,
+      escapeHtml(f.type),
+      escapeHtml(describeTarget(f.target)),
+      badge(f.status, tone),
+      at(facts, f.injectedAt),
+      at(facts, f.revertedAt),
+      escapeHtml(active),
+      escapeHtml(formatMs(f.injectMs)),
+      verified,
     ];
   });
-  return htmlTable(['step', 'type', 'target', 'status', 'injected', 'reverted', 'active for', 'inject', 'verification'], rows, [4, 5, 6, 7]);
+  return htmlTable(
+    ['step', 'type', 'target', 'status', 'injected', 'reverted', 'active for', 'inject', 'verification'],
+    rows,
+    [4, 5, 6, 7],
+  );
 }
 
 export function guardrailsHtml(facts: RunFacts): string {
   const journal = facts.journal;
   if (!journal) return '';
   const rows = journal.guardrails.map((g) => [
-    escapeHtml(g.name), escapeHtml(g.condition), String(g.samples),
+    escapeHtml(g.name),
+    escapeHtml(g.condition),
+    String(g.samples),
     g.tripped ? `${badge('tripped', 'bad')} ${at(facts, g.trippedAt)}` : badge('held', 'ok'),
     escapeHtml(g.measured === undefined || g.measured === null ? '—' : String(g.measured)),
   ]);
   const parts = rows.length > 0 ? [htmlTable(['guardrail', 'condition', 'samples', 'result', 'measured'], rows, [2])] : [];
   const abort = journal.abort;
   if (abort) {
-    const latency = abort.latencyMs === undefined ? 'not every fault was reverted' : `every fault reverted ${formatMs(abort.latencyMs)} later (at ${at(facts, abort.revertedAt)})`;
+    const latency =
+      abort.latencyMs === undefined
+        ? 'not every fault was reverted'
+        : `every fault reverted ${formatMs(abort.latencyMs)} later (at ${at(facts, abort.revertedAt)})`;
     parts.push(`<p><strong>Aborted</strong> at ${at(facts, abort.observedAt)}: ${escapeHtml(abort.reason)}; ${latency}.</p>`);
   }
   return parts.join('\n');

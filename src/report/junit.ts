@@ -17,7 +17,10 @@ export function renderJunit(runs: readonly StoredRun[], suiteName = 'firedrill')
   const failures = cases.filter((c) => outcome(c) === 'failure').length;
   const errors = cases.filter((c) => outcome(c) === 'error').length;
   const time = seconds(cases.reduce((sum, c) => sum + (c.durationMs ?? 0), 0));
-  const timestamp = cases.map((c) => c.startedAt).filter((at): at is string => at !== undefined).sort()[0];
+  const timestamp = cases
+    .map((c) => c.startedAt)
+    .filter((at): at is string => at !== undefined)
+    .sort()[0];
   const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="0" time="${time}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="${escapeXml(suiteName)}" ${counts}>
@@ -35,12 +38,20 @@ function outcome(facts: RunFacts): 'pass' | 'failure' | 'error' {
 }
 
 function testcase(facts: RunFacts): string {
-  const properties = [['runId', facts.runId], ['verdict', facts.verdict], ['seed', facts.seed === undefined ? '' : String(facts.seed)], ['journal', `${facts.dir}/journal.json`]]
+  const properties = [
+    ['runId', facts.runId],
+    ['verdict', facts.verdict],
+    ['seed', facts.seed === undefined ? '' : String(facts.seed)],
+    ['journal', `${facts.dir}/journal.json`],
+  ]
     .map(([name, value]) => `        <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`)
     .join('\n');
   const kind = outcome(facts);
   const body = `${VERDICT_MEANING[facts.verdict]}\n${facts.reason}`;
-  const problem = kind === 'pass' ? '' : `\n      <${kind} message="${escapeXml(facts.reason)}" type="${escapeXml(facts.verdict)}">${escapeXml(body)}</${kind}>`;
+  const problem =
+    kind === 'pass'
+      ? ''
+      : `\n      <${kind} message="${escapeXml(facts.reason)}" type="${escapeXml(facts.verdict)}">${escapeXml(body)}</${kind}>`;
   const findings = facts.journal?.findings ?? [];
   const out = findings.length === 0 ? '' : `\n      <system-out>${escapeXml(findings.map((f) => `finding: ${f}`).join('\n'))}</system-out>`;
   return `    <testcase name="${escapeXml(facts.title)}" classname="${escapeXml(facts.file || facts.runId)}" time="${seconds(facts.durationMs ?? 0)}">

@@ -3,7 +3,18 @@ import { formatDuration } from '../util/duration.js';
 import { formatPercent } from './format.js';
 
 /** The demo's summary, one row per drill, as plain cells every format shares. */
-export const SUMMARY_HEADERS = ['drill', 'expected', 'verdict', 'as expected', 'availability', 'downtime s', 'p99 ms', 'RTO s', 'orders lost', 'abort latency ms'] as const;
+export const SUMMARY_HEADERS = [
+  'drill',
+  'expected',
+  'verdict',
+  'as expected',
+  'availability',
+  'downtime s',
+  'p99 ms',
+  'RTO s',
+  'orders lost',
+  'abort latency ms',
+] as const;
 /** Columns holding numbers: right-aligned everywhere. */
 export const SUMMARY_NUMERIC = [4, 5, 6, 7, 8, 9] as const;
 
@@ -16,11 +27,19 @@ export function matched(drill: DrillSummary): boolean {
 }
 
 export function summaryCells(drill: DrillSummary, missing = '-'): string[] {
-  const num = (value: number | undefined, digits: number) => (value === undefined || !Number.isFinite(value) ? missing : value.toFixed(digits));
+  const num = (value: number | undefined, digits: number) =>
+    value === undefined || !Number.isFinite(value) ? missing : value.toFixed(digits);
   return [
-    drill.drill, drill.expected, drill.verdict, matched(drill) ? '✓' : '✗',
+    drill.drill,
+    drill.expected,
+    drill.verdict,
+    matched(drill) ? '✓' : '✗',
     drill.availability === undefined ? missing : formatPercent(drill.availability),
-    num(drill.downtimeSeconds, 1), num(drill.p99Ms, 0), num(drill.rtoSeconds, 1), num(drill.ordersLost, 0), num(drill.abortLatencyMs, 0),
+    num(drill.downtimeSeconds, 1),
+    num(drill.p99Ms, 0),
+    num(drill.rtoSeconds, 1),
+    num(drill.ordersLost, 0),
+    num(drill.abortLatencyMs, 0),
   ];
 }
 
@@ -41,10 +60,14 @@ export function formatSummaryTable(summary: DemoSummary): string {
   const widths = SUMMARY_HEADERS.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   const numeric: readonly number[] = SUMMARY_NUMERIC;
   const lines = rows.map((row) =>
-    row.map((cell, i) => (numeric.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd(),
+    row
+      .map((cell, i) => (numeric.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
   );
   lines.push('', summaryLine(summary), '', wrap(SUMMARY_LEGEND, 100));
-  for (const d of summary.drills.filter((drill) => !matched(drill))) lines.push(`✗ ${d.drill}: expected ${d.expected}, got ${d.verdict}: ${d.reason}`);
+  for (const d of summary.drills.filter((drill) => !matched(drill)))
+    lines.push(`✗ ${d.drill}: expected ${d.expected}, got ${d.verdict}: ${d.reason}`);
   for (const s of summary.skipped) lines.push(`skipped ${s.drill}: ${s.reason}`);
   return `${lines.join('\n')}\n`;
 }

@@ -14,11 +14,16 @@ export type Colors = ReturnType<typeof pc.createColors>;
 export function eventLines(event: RunEvent, c: Colors): string[] {
   switch (event.type) {
     case 'run-started':
-      return [`${c.bold('firedrill')} ${event.dryRun ? c.yellow('dry run') : 'run'} ${event.runId}  ${c.bold(event.title)}  ${c.dim(`seed ${event.seed}`)}`];
+      return [
+        `${c.bold('firedrill')} ${event.dryRun ? c.yellow('dry run') : 'run'} ${event.runId}  ${c.bold(event.title)}  ${c.dim(`seed ${event.seed}`)}`,
+      ];
     case 'targets-resolved': {
       const sets = Object.entries(event.targets);
       if (sets.length === 0) return [];
-      return sets.map(([name, targets]) => `${c.dim('target')}  ${name}: ${targets.length === 0 ? c.yellow('none') : targets.map(describeTarget).join(', ')}`);
+      return sets.map(
+        ([name, targets]) =>
+          `${c.dim('target')}  ${name}: ${targets.length === 0 ? c.yellow('none') : targets.map(describeTarget).join(', ')}`,
+      );
     }
     case 'phase-started':
       return [c.bold(PHASES[event.phase])];
@@ -43,7 +48,9 @@ export function eventLines(event: RunEvent, c: Colors): string[] {
     case 'hypothesis-during-summary': {
       const mark = event.failedChecks === 0 ? c.green('✓') : c.yellow('!');
       const result = event.failedChecks === 0 ? 'all met' : `${event.failedChecks} not met`;
-      return [`  ${mark} hypothesis during the method: ${event.checks} check${event.checks === 1 ? '' : 's'} every ${formatDuration(event.interval)}, ${result}`];
+      return [
+        `  ${mark} hypothesis during the method: ${event.checks} check${event.checks === 1 ? '' : 's'} every ${formatDuration(event.interval)}, ${result}`,
+      ];
     }
     case 'guardrail-tripped':
       return [`  ${c.red('■')} guardrail ${event.name} tripped: ${event.condition}`];
@@ -56,7 +63,12 @@ export function eventLines(event: RunEvent, c: Colors): string[] {
   }
 }
 
-const PHASES = { 'hypothesis-before': 'hypothesis before', method: 'method', 'hypothesis-after': 'hypothesis after', rollbacks: 'rollbacks' } as const;
+const PHASES = {
+  'hypothesis-before': 'hypothesis before',
+  method: 'method',
+  'hypothesis-after': 'hypothesis after',
+  rollbacks: 'rollbacks',
+} as const;
 
 export function verdictText(verdict: Verdict, c: Colors): string {
   const text = verdict.toUpperCase();

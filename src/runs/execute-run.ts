@@ -55,7 +55,10 @@ export async function executeRun({ catalog, loaded, inventory }: Prepared, optio
   try {
     if (fleet && inventory?.proxies.size) await applyInventoryProxies(inventory, fleet.agents);
     if (fleet?.localHalt) {
-      throw new OperationalError('FD_HALTED', `Firedrill is halted since ${fleet.localHalt.at} (${fleet.localHalt.reason}): no run starts until \`firedrill resume\``);
+      throw new OperationalError(
+        'FD_HALTED',
+        `Firedrill is halted since ${fleet.localHalt.at} (${fleet.localHalt.reason}): no run starts until \`firedrill resume\``,
+      );
     }
   } catch (error) {
     options.signal?.removeEventListener('abort', forward);
@@ -71,7 +74,15 @@ export async function executeRun({ catalog, loaded, inventory }: Prepared, optio
     const journal = await runExperiment(
       loaded.experiment,
       { executor, probes: catalog.probes, discovery: new LocalDiscovery(inventory, fleet?.agents), observers },
-      { runId, file: options.file, seed: options.seed, dryRun: options.dryRun, signal: controller.signal, secrets: loaded.secrets, variables: loaded.variables },
+      {
+        runId,
+        file: options.file,
+        seed: options.seed,
+        dryRun: options.dryRun,
+        signal: controller.signal,
+        secrets: loaded.secrets,
+        variables: loaded.variables,
+      },
     );
     return { runId, journal, journalPath: writeJournal(dir, journal) };
   } finally {

@@ -47,7 +47,8 @@ export function endpointOf(agent: InventoryAgent): AgentEndpoint {
     throw new UserError('FD_AGENT_TOKEN', `no token for agent ${agent.name}: ${where} is empty or missing`);
   }
   const ca = agent.ca === undefined ? undefined : readOrUndefined(agent.ca);
-  if (agent.ca !== undefined && ca === undefined) throw new UserError('FD_AGENT_CA', `cannot read the CA file ${agent.ca} of agent ${agent.name}`);
+  if (agent.ca !== undefined && ca === undefined)
+    throw new UserError('FD_AGENT_CA', `cannot read the CA file ${agent.ca} of agent ${agent.name}`);
   return { url: agent.url, token: token.trim(), ...(ca ? { ca } : {}) };
 }
 

@@ -78,7 +78,6 @@ export function listRuns(stateDir: string): RunSummary[] {
     });
 }
 
-
 /** A run by id or unique id prefix (`firedrill show 20261121-1015`). */
 export function readRun(stateDir: string, idOrPrefix: string): StoredRun {
   const base = runsDir(stateDir);
@@ -88,7 +87,10 @@ export function readRun(stateDir: string, idOrPrefix: string): StoredRun {
     throw new UserError('FD_RUN_NOT_FOUND', `no run ${idOrPrefix} in ${base}${didYouMean(idOrPrefix, ids)}; \`firedrill runs\` lists them`);
   }
   if (matches.length > 1 && !matches.includes(idOrPrefix)) {
-    throw new UserError('FD_RUN_AMBIGUOUS', `${idOrPrefix} matches ${matches.length} runs: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}`);
+    throw new UserError(
+      'FD_RUN_AMBIGUOUS',
+      `${idOrPrefix} matches ${matches.length} runs: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', …' : ''}`,
+    );
   }
   const runId = matches.includes(idOrPrefix) ? idOrPrefix : (matches[0] as string);
   const dir = join(base, runId);
@@ -99,7 +101,16 @@ export function readRun(stateDir: string, idOrPrefix: string): StoredRun {
 function summarize(dir: string, runId: string): RunSummary | undefined {
   const journal = readJson<Journal>(join(dir, 'journal.json'));
   if (journal) {
-    return { runId, title: journal.experiment.title, startedAt: journal.startedAt, verdict: journal.verdict, reason: journal.reason, durationMs: journal.durationMs, dryRun: journal.dryRun, dir };
+    return {
+      runId,
+      title: journal.experiment.title,
+      startedAt: journal.startedAt,
+      verdict: journal.verdict,
+      reason: journal.reason,
+      durationMs: journal.durationMs,
+      dryRun: journal.dryRun,
+      dir,
+    };
   }
   const started = readEvents(join(dir, 'events.jsonl')).find((e) => e.type === 'run-started');
   if (!started || started.type !== 'run-started') return undefined;

@@ -32,13 +32,16 @@ export class LocalDiscovery implements TargetDiscovery {
     if (set.kind === 'proxy') {
       const { name: wanted, labels } = set.selector;
       return [...(this.inventory?.proxies.values() ?? [])].filter(
-        (proxy) => (wanted === undefined || proxy.name === wanted) && Object.entries(labels ?? {}).every(([k, v]) => proxy.labels?.[k] === v),
+        (proxy) =>
+          (wanted === undefined || proxy.name === wanted) && Object.entries(labels ?? {}).every(([k, v]) => proxy.labels?.[k] === v),
       );
     }
     const selector = set.selector;
     let candidates: ProcessTarget[];
     if (selector.service !== undefined || selector.labels !== undefined) {
-      const perService = await Promise.all(this.services(name, selector.service, selector.labels).map((service) => this.processesOf(service)));
+      const perService = await Promise.all(
+        this.services(name, selector.service, selector.labels).map((service) => this.processesOf(service)),
+      );
       candidates = perService.flat();
     } else if (selector.pid !== undefined) {
       const pids = Array.isArray(selector.pid) ? selector.pid : [selector.pid];
@@ -63,13 +66,15 @@ export class LocalDiscovery implements TargetDiscovery {
   private async processesOf(service: InventoryService): Promise<ProcessTarget[]> {
     if (service.agent === undefined) return findMatching(service.match).map((info) => fromService(plain(info), service));
     const agent = this.agents.get(service.agent);
-    if (!agent) throw new UserError('FD_UNKNOWN_AGENT', `service ${service.name} runs on agent ${service.agent}, which this run cannot reach`);
+    if (!agent)
+      throw new UserError('FD_UNKNOWN_AGENT', `service ${service.name} runs on agent ${service.agent}, which this run cannot reach`);
     // The remote agent applies its own safety rules: it never returns its own process.
     return (await agent.findProcesses(service.match)).map((found) => fromService(found, service));
   }
 
   private services(setName: string, service: string | undefined, labels: Readonly<Record<string, string>> | undefined): InventoryService[] {
-    if (!this.inventory) throw new UserError('FD_NO_INVENTORY', `target set ${setName} selects by service or labels, but there is no inventory file`);
+    if (!this.inventory)
+      throw new UserError('FD_NO_INVENTORY', `target set ${setName} selects by service or labels, but there is no inventory file`);
     return [...this.inventory.services.values()].filter(
       (s) => (service === undefined || s.name === service) && Object.entries(labels ?? {}).every(([k, v]) => s.labels[k] === v),
     );

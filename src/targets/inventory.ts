@@ -15,7 +15,9 @@ const matchSchema = z
     cmdline: z.string().min(1).optional().describe('regular expression tested against the command line'),
     pidFile: z.string().min(1).optional().describe('file holding the pid'),
   })
-  .refine((m) => m.name !== undefined || m.cmdline !== undefined || m.pidFile !== undefined, { message: 'a process match needs name, cmdline or pidFile' });
+  .refine((m) => m.name !== undefined || m.cmdline !== undefined || m.pidFile !== undefined, {
+    message: 'a process match needs name, cmdline or pidFile',
+  });
 
 const serviceSchema = z.strictObject({
   description: z.string().optional(),
@@ -37,18 +39,23 @@ const serviceSchema = z.strictObject({
 const agentSchema = z
   .strictObject({
     url: z.url({ protocol: /^https?$/ }).describe('where the agent listens, e.g. https://10.0.0.2:7420'),
-    tokenFile: z.string().optional().describe('file holding the agent\'s token (its agent.token)'),
-    tokenEnv: z.string().optional().describe('environment variable holding the agent\'s token'),
-    ca: z.string().optional().describe('PEM file of the CA that signed the agent\'s TLS certificate'),
+    tokenFile: z.string().optional().describe("file holding the agent's token (its agent.token)"),
+    tokenEnv: z.string().optional().describe("environment variable holding the agent's token"),
+    ca: z.string().optional().describe("PEM file of the CA that signed the agent's TLS certificate"),
   })
-  .refine((a) => (a.tokenFile === undefined) !== (a.tokenEnv === undefined), { message: 'an agent needs exactly one of tokenFile and tokenEnv' });
+  .refine((a) => (a.tokenFile === undefined) !== (a.tokenEnv === undefined), {
+    message: 'an agent needs exactly one of tokenFile and tokenEnv',
+  });
 
 const NAME = /^[A-Za-z][\w.-]*$/;
 const ADDRESS = /^(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}$/;
 
 const proxySchema = z.strictObject({
   description: z.string().optional(),
-  listen: z.string().regex(ADDRESS, 'expected host:port').describe('where the proxy listens: services talk to this address instead of the upstream'),
+  listen: z
+    .string()
+    .regex(ADDRESS, 'expected host:port')
+    .describe('where the proxy listens: services talk to this address instead of the upstream'),
   upstream: z.string().regex(ADDRESS, 'expected host:port').describe('where it forwards to'),
   labels: z.record(z.string(), z.string()).default({}).describe('e.g. link: orders-db, dc: a'),
   agent: z.string().optional().describe('the agent (under agents:) that runs the proxy; this machine when absent'),
@@ -57,12 +64,13 @@ const proxySchema = z.strictObject({
 export const inventorySchema = z
   .strictObject({
     version: z.literal(1).default(1),
-    agents: z.record(z.string().regex(NAME), agentSchema).default({}).describe('agents on other hosts; `local` is this machine\'s'),
+    agents: z.record(z.string().regex(NAME), agentSchema).default({}).describe("agents on other hosts; `local` is this machine's"),
     services: z.record(z.string().regex(NAME), serviceSchema).default({}),
     proxies: z.record(z.string().regex(NAME), proxySchema).default({}).describe('fault proxies in front of links between services'),
   })
   .superRefine((inventory, ctx) => {
-    if ('local' in inventory.agents) ctx.addIssue({ code: 'custom', path: ['agents', 'local'], message: '"local" is the name of this machine\'s own agent' });
+    if ('local' in inventory.agents)
+      ctx.addIssue({ code: 'custom', path: ['agents', 'local'], message: '"local" is the name of this machine\'s own agent' });
     const sections: [string, Record<string, { agent?: string | undefined }>][] = [
       ['services', inventory.services],
       ['proxies', inventory.proxies],
@@ -120,7 +128,14 @@ export function loadInventory(file: string): Inventory {
       ...(service.start.env ? { env: service.start.env } : {}),
       ...(service.start.log ? { log: path(service.start.log) } : {}),
     };
-    services.set(name, { name, labels: service.labels, match, ...(start ? { start } : {}), endpoints: service.endpoints, ...(agent ? { agent } : {}) });
+    services.set(name, {
+      name,
+      labels: service.labels,
+      match,
+      ...(start ? { start } : {}),
+      endpoints: service.endpoints,
+      ...(agent ? { agent } : {}),
+    });
   }
   const agents = new Map<string, InventoryAgent>();
   for (const [name, agent] of Object.entries(result.data.agents)) {
@@ -135,7 +150,14 @@ export function loadInventory(file: string): Inventory {
   const proxies = new Map<string, ProxyTarget>();
   for (const [name, proxy] of Object.entries(result.data.proxies)) {
     const agent = proxy.agent === 'local' ? undefined : proxy.agent;
-    proxies.set(name, { kind: 'proxy', name, listen: proxy.listen, upstream: proxy.upstream, labels: proxy.labels, ...(agent ? { agent } : {}) });
+    proxies.set(name, {
+      kind: 'proxy',
+      name,
+      listen: proxy.listen,
+      upstream: proxy.upstream,
+      labels: proxy.labels,
+      ...(agent ? { agent } : {}),
+    });
   }
   return { file, services, agents, proxies };
 }

@@ -115,19 +115,19 @@ export function findTagged(tag: string): ProcessInfo[] {
  * Returns the pids still alive (empty when all are gone).
  */
 export async function waitForExit(pids: readonly number[], timeoutMs: number, signal?: AbortSignal): Promise<number[]> {
-  return waitUntil(() => pids.filter(isAlive), (alive) => alive.length === 0, timeoutMs, signal);
+  return waitUntil(
+    () => pids.filter(isAlive),
+    (alive) => alive.length === 0,
+    timeoutMs,
+    signal,
+  );
 }
 
 /**
  * Polls `read` until `done` holds, starting at 1 ms and backing off to 25 ms so that quick
  * changes (a signal delivered) are seen at once and slow ones do not spin. Returns the last value.
  */
-export async function waitUntil<T>(
-  read: () => T,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<T> {
+export async function waitUntil<T>(read: () => T, done: (value: T) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delay = 1;
   let value = read();

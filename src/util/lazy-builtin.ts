@@ -12,6 +12,9 @@ export function lazy<M extends object>(id: `node:${string}`): M {
   const load = (): M => (loaded ??= process.getBuiltinModule(id) as M);
   return new Proxy({} as M, {
     // Each function is looked up on the real module when called, so methods keep their `this`.
-    get: (_target, name) => (...args: unknown[]) => (Reflect.get(load(), name) as (...a: unknown[]) => unknown).apply(load(), args),
+    get:
+      (_target, name) =>
+      (...args: unknown[]) =>
+        (Reflect.get(load(), name) as (...a: unknown[]) => unknown).apply(load(), args),
   });
 }

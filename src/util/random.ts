@@ -22,7 +22,10 @@ export function newSeed(): number {
  */
 export function randomHex(digits: number): string {
   let text = '';
-  while (text.length < digits) text += Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0');
+  while (text.length < digits)
+    text += Math.floor(Math.random() * 0x10000)
+      .toString(16)
+      .padStart(4, '0');
   return text.slice(0, digits);
 }
 

@@ -49,8 +49,13 @@ export class ChildAgent {
 
   /** Starts it and resolves once it says it listens (crash recovery is done by then). */
   static async start(stateDir: string, ...args: string[]): Promise<ChildAgent> {
-    const child = spawn(process.execPath, [SCRIPT, '--state-dir', stateDir, '--listen', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited: Promise<Exit> = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    const child = spawn(process.execPath, [SCRIPT, '--state-dir', stateDir, '--listen', '127.0.0.1:0', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited: Promise<Exit> = once(child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    }));
     const output = { stderr: '' };
     child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
     const url = await new Promise<string>((resolve, reject) => {

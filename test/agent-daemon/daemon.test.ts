@@ -87,14 +87,23 @@ describe('firedrill agent: crash recovery', () => {
     for (const f of ['cpu', 'mem']) lab.tags.add(faultTag('r1', f));
     const faults = [
       { faultId: 'pause', type: 'process-pause', target: processTarget(paused), params: {} },
-      { faultId: 'kill', type: 'process-kill', target: processTarget(service.pid as number, { match, start: { command: service.spawnargs } }), params: { signal: 'SIGKILL', restart: true } },
+      {
+        faultId: 'kill',
+        type: 'process-kill',
+        target: processTarget(service.pid as number, { match, start: { command: service.spawnargs } }),
+        params: { signal: 'SIGKILL', restart: true },
+      },
       { faultId: 'cpu', type: 'cpu-stress', target: host, params: { workers: 1, load: 1 } },
       { faultId: 'mem', type: 'memory-pressure', target: host, params: { mib: 16, keepAvailable: 0 } },
       { faultId: 'disk', type: 'disk-fill', target: host, params: { directory: fillDir, bytes: 1 << 20 } },
     ];
     for (const fault of faults) {
       // A long lease: what reverts them below is the recovery, not an expiry.
-      const answer = await first.request<InjectResponse>('POST', '/v1/runs/r1/faults', { ...fault, step: 'method[0]', leaseTtlMs: 600_000 });
+      const answer = await first.request<InjectResponse>('POST', '/v1/runs/r1/faults', {
+        ...fault,
+        step: 'method[0]',
+        leaseTtlMs: 600_000,
+      });
       expect(answer.status, JSON.stringify(answer.body)).toBe(201);
     }
     const fill = join(fillDir, '.firedrill-fill-fd-r1-disk');
@@ -118,7 +127,10 @@ describe('firedrill agent: crash recovery', () => {
     for (const record of after) {
       expect(record).toMatchObject({ status: 'reverted', revertReason: 'agent start: crash recovery', verification: { ok: true } });
     }
-    const log = second.stderr.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const log = second.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
     expect(log.indexOf('crash recovery done')).toBeGreaterThanOrEqual(0);
     expect(log.indexOf('crash recovery done')).toBeLessThan(log.indexOf('listening'));
     expect(await get(second.url, second.token)).toBe(200);
@@ -128,7 +140,13 @@ describe('firedrill agent: crash recovery', () => {
     const dir = stateDir();
     const agent = await child(dir);
     const pid = (await lab.sleep()).pid as number;
-    const answer = await agent.request('POST', '/v1/runs/r1/faults', { faultId: 'pause', step: 's', type: 'process-pause', target: processTarget(pid), params: {} });
+    const answer = await agent.request('POST', '/v1/runs/r1/faults', {
+      faultId: 'pause',
+      step: 's',
+      type: 'process-pause',
+      target: processTarget(pid),
+      params: {},
+    });
     expect(answer.status).toBe(201);
     expect(processState(pid)).toBe('T');
     expect((JSON.parse(readFileSync(join(dir, AGENT_FILES.info), 'utf8')) as AgentInfo).url).toBe(agent.url);
@@ -156,7 +174,9 @@ describe('firedrill agent: crash recovery', () => {
           console.log('injected');
           setInterval(() => post('/v1/runs/' + runId + '/lease', { ttlMs: 1500 }), 250);
         });`;
-      const controller = spawn(process.execPath, ['-e', script, agent.url, agent.token, runId, JSON.stringify(processTarget(pid))], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const controller = spawn(process.execPath, ['-e', script, agent.url, agent.token, runId, JSON.stringify(processTarget(pid))], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       lab.track(controller.pid as number);
       await once(controller.stdout, 'data');
       await sleep(1600 + Math.random() * 1000); // past the first TTL: renewals are what kept it
@@ -174,7 +194,11 @@ describe('firedrill agent: crash recovery', () => {
       };
       await expect.poll(() => latest()?.status, { timeout: 5000, interval: 10 }).toBe('reverted');
       const record = latest();
-      expect(record).toMatchObject({ status: 'reverted', revertReason: expect.stringMatching(/^lease expired/), verification: { ok: true } });
+      expect(record).toMatchObject({
+        status: 'reverted',
+        revertReason: expect.stringMatching(/^lease expired/),
+        verification: { ok: true },
+      });
       lateness.push((record?.verifiedAt ?? 0) - (record?.leaseExpiresAt ?? 0));
     }
     console.log(`controller killed: reverted and verified ${lateness.join(', ')} ms after the lease expired (TTL 1500 ms)`);
@@ -235,8 +259,29 @@ describe('firedrill agent: its files and its socket', () => {
     await insecure.close();
 
     const tls = lab.tempDir();
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(tls, 'key.pem'), '-out', join(tls, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(tls, 'key.pem'),
+        '-out',
+        join(tls, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const secure = await inProcess({ stateDir: dir, host: '0.0.0.0', tlsCert: join(tls, 'cert.pem'), tlsKey: join(tls, 'key.pem') });
     expect(secure.url).toMatch(/^https:\/\//);
     const status = await new Promise<number>((resolve, reject) => {
@@ -265,7 +310,14 @@ describe('firedrill agent: idle exit and sweeps', () => {
     const inject = await fetch(`${busy.url}/v1/runs/r1/faults`, {
       method: 'POST',
       headers: { authorization: `Bearer ${busy.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ faultId: 'pause', step: 's', type: 'process-pause', target: processTarget(pid), params: {}, leaseTtlMs: 2000 }),
+      body: JSON.stringify({
+        faultId: 'pause',
+        step: 's',
+        type: 'process-pause',
+        target: processTarget(pid),
+        params: {},
+        leaseTtlMs: 2000,
+      }),
     });
     expect(inject.status).toBe(201);
     await sleep(600); // three idle limits with a fault held
@@ -281,7 +333,16 @@ describe('firedrill agent: idle exit and sweeps', () => {
     const orphan = (faultId: string) => {
       const tag = faultTag('r0', faultId);
       const ledger = new Ledger(ledgerFile(dir));
-      const { id } = ledger.recordIntent({ runId: 'r0', faultId, step: 's', type: 'disk-fill', target: host, params: { directory: fillDir }, tag, workDir: dir });
+      const { id } = ledger.recordIntent({
+        runId: 'r0',
+        faultId,
+        step: 's',
+        type: 'disk-fill',
+        target: host,
+        params: { directory: fillDir },
+        tag,
+        workDir: dir,
+      });
       ledger.markReverted(id, { revertedAt: 1, verifiedAt: 1, verification: { ok: true, detail: 'said gone, was not' } });
       ledger.close();
       const file = join(fillDir, `.firedrill-fill-${tag}`);

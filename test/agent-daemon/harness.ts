@@ -55,8 +55,23 @@ export class AgentHarness {
   ) {
     const log = memoryLogger(this.logs);
     this.core = openAgentCore({ stateDir, log, ...options });
-    const identity = () => ({ agentId: 'test', version: '0.0.0', pid: process.pid, startedAt: new Date(0).toISOString(), url: 'http://test', idleExitMs: null });
-    this.app = createAgentApp({ token: TOKEN, keeper: this.core.keeper, sweeper: this.core.sweeper, proxies: this.core.proxies, ledger: this.core.ledger, identity, log });
+    const identity = () => ({
+      agentId: 'test',
+      version: '0.0.0',
+      pid: process.pid,
+      startedAt: new Date(0).toISOString(),
+      url: 'http://test',
+      idleExitMs: null,
+    });
+    this.app = createAgentApp({
+      token: TOKEN,
+      keeper: this.core.keeper,
+      sweeper: this.core.sweeper,
+      proxies: this.core.proxies,
+      ledger: this.core.ledger,
+      identity,
+      log,
+    });
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, token: string | null = TOKEN): Promise<Answer<T>> {

@@ -61,7 +61,9 @@ describe('Ledger', () => {
     const { id } = ledger.recordIntent(intent);
     ledger.markReverted(id, { revertedAt: 1, verifiedAt: 2, verification: { ok: true, detail: 'gone' } });
     expect(() => ledger.markActive(id, {})).toThrow(/not awaiting activation/);
-    expect(() => ledger.markReverted(id, { revertedAt: 1, verifiedAt: 2, verification: { ok: true, detail: 'gone' } })).toThrow(/already reverted/);
+    expect(() => ledger.markReverted(id, { revertedAt: 1, verifiedAt: 2, verification: { ok: true, detail: 'gone' } })).toThrow(
+      /already reverted/,
+    );
   });
 
   it('finds the latest record of a fault id that repeats across runs', () => {

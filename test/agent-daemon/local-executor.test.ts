@@ -79,7 +79,9 @@ describe('LocalExecutor', () => {
 
   it('rejects an unknown type, bad parameters or the wrong target kind before writing anything', async () => {
     const { executor: ex, ledger } = executor();
-    await expect(ex.inject(request('proces-kill'), never)).rejects.toThrow(/unknown fault type "proces-kill" \(did you mean "process-kill"\?\)/);
+    await expect(ex.inject(request('proces-kill'), never)).rejects.toThrow(
+      /unknown fault type "proces-kill" \(did you mean "process-kill"\?\)/,
+    );
     await expect(ex.inject(request('disk-fill', { directory: '/tmp', bytes: 1, force: true }), never)).rejects.toThrow(/disk-fill: params/);
     await expect(ex.inject(request('process-pause'), never)).rejects.toThrow(/needs a process target, got host/);
     expect(ledger.latest('r1', 'f1')).toBeUndefined();
@@ -103,7 +105,9 @@ describe('LocalExecutor', () => {
       async revert() {
         if (++started === 2) bothStarted();
         // Serial reverts would wait here forever: the second would never start.
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('reverts ran one after the other')), 5000).unref());
+        const timeout = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('reverts ran one after the other')), 5000).unref(),
+        );
         await Promise.race([both, timeout]);
       },
       verify: () => Promise.resolve({ ok: true, detail: 'opened' }),
@@ -123,7 +127,10 @@ describe('LocalExecutor', () => {
     await ex.inject(request('broken', {}, { faultId: 'b' }), never);
 
     expect((await ex.revert({ runId: 'r1', faultId: 's' })).verification).toEqual({ ok: false, detail: 'marker still there' });
-    expect((await ex.revert({ runId: 'r1', faultId: 'b' })).verification).toEqual({ ok: false, detail: 'revert failed: EPERM; marker still there' });
+    expect((await ex.revert({ runId: 'r1', faultId: 'b' })).verification).toEqual({
+      ok: false,
+      detail: 'revert failed: EPERM; marker still there',
+    });
     expect(ledger.latest('r1', 's')).toMatchObject({ status: 'revert-failed' });
     expect(ledger.latest('r1', 'b')).toMatchObject({ status: 'revert-failed', error: 'revert: EPERM' });
   });
@@ -166,7 +173,12 @@ describe('LocalExecutor.recover', () => {
 
     const { executor: fresh, ledger } = executor();
     const recovered = await fresh.recover();
-    expect(recovered).toEqual([expect.objectContaining({ faultId: 'f1', verification: { ok: true, detail: expect.stringMatching(`pid ${pid} is running`) as unknown } })]);
+    expect(recovered).toEqual([
+      expect.objectContaining({
+        faultId: 'f1',
+        verification: { ok: true, detail: expect.stringMatching(`pid ${pid} is running`) as unknown },
+      }),
+    ]);
     expect(processState(pid)).toMatch(/^[RS]$/);
     expect(ledger.latest('r1', 'f1')).toMatchObject({ status: 'reverted' });
     expect(await fresh.recover()).toEqual([]);
@@ -174,7 +186,16 @@ describe('LocalExecutor.recover', () => {
 
   it('finds the workers of a fault that crashed between intent and active, from the tag alone', async () => {
     const { ledger } = executor();
-    const intent = { faultId: 'f1', runId: 'r1', step: 'method[0]', type: 'cpu-stress', target: host, params: { workers: 1, load: 10 }, tag: 'fd-r1-f1', workDir: dir };
+    const intent = {
+      faultId: 'f1',
+      runId: 'r1',
+      step: 'method[0]',
+      type: 'cpu-stress',
+      target: host,
+      params: { workers: 1, load: 10 },
+      tag: 'fd-r1-f1',
+      workDir: dir,
+    };
     const record = ledger.recordIntent(intent);
     lab.tags.add(intent.tag);
     // the inject ran, then the process died before it could record the state
@@ -198,4 +219,3 @@ describe('LocalExecutor.recover', () => {
     expect(calls.reverts).toHaveLength(1);
   });
 });
-

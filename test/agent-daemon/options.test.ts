@@ -16,8 +16,10 @@ describe('firedrill agent options', () => {
   });
 
   it('counts only loopback addresses as safe for plain HTTP', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.1', 'example.com', '127.example.com']) expect(isLoopback(host), host).toBe(false);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect(isLoopback(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.1', 'example.com', '127.example.com'])
+      expect(isLoopback(host), host).toBe(false);
     expect(() => resolveListen({ host: '10.0.0.1', port: 0 })).toThrow(/without TLS/);
     expect(resolveListen({ host: '10.0.0.1', port: 0, insecure: true }).warning).toMatch(/in clear/);
     expect(() => resolveListen({ host: '10.0.0.1', port: 0, tlsCert: '/nope.pem' })).toThrow(/both a certificate and a key/);
@@ -35,6 +37,11 @@ describe('agent log', () => {
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
     expect(Object.keys(line).slice(0, 3)).toEqual(['time', 'level', 'msg']);
-    expect(line).toMatchObject({ level: 'warn', msg: 'lease expired', runId: 'r1', error: { name: 'FiredrillError', message: 'boom', code: 'FD_X' } });
+    expect(line).toMatchObject({
+      level: 'warn',
+      msg: 'lease expired',
+      runId: 'r1',
+      error: { name: 'FiredrillError', message: 'boom', code: 'FD_X' },
+    });
   });
 });

@@ -37,7 +37,12 @@ describe('agent API: authentication and input', () => {
       expect(answer.status).toBe(401);
       expect(answer.body.error.code).toBe('FD_UNAUTHORIZED');
     }
-    for (const [method, path] of [['GET', '/v1/status'], ['POST', '/v1/halt'], ['POST', '/v1/recover'], ['GET', '/v1/nowhere']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/status'],
+      ['POST', '/v1/halt'],
+      ['POST', '/v1/recover'],
+      ['GET', '/v1/nowhere'],
+    ] as const) {
       expect((await agent.request(method, path, method === 'POST' ? { reason: 'x' } : undefined, null)).status).toBe(401);
     }
     expect(processState(pid)).toMatch(running);
@@ -48,7 +53,10 @@ describe('agent API: authentication and input', () => {
   it('answers 400 naming the field for malformed JSON, a body off the schema or a bad id, and records nothing', async () => {
     const { pid, target } = await sleeper();
     const malformed = await agent.request('POST', '/v1/runs/r1/faults', '{"faultId": "f1",');
-    expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'FD_INVALID_BODY', message: expect.stringContaining('not valid JSON') } } });
+    expect(malformed).toMatchObject({
+      status: 400,
+      body: { error: { code: 'FD_INVALID_BODY', message: expect.stringContaining('not valid JSON') } },
+    });
 
     const badPid = await agent.inject('r1', { type: 'process-pause', target: { ...target, pid: 'x' as unknown as number } });
     expect(badPid).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('target.pid') } } });
@@ -113,7 +121,12 @@ describe('agent API: faults', () => {
     const second = await sleeper();
     expect((await agent.inject('r1', { type: 'process-pause', target, durationMs: 60_000 })).status).toBe(201);
     // memory-pressure takes a while to touch its pages: the end arrives while it is injecting.
-    const slow = agent.inject('r1', { faultId: 'f2', type: 'memory-pressure', target: { kind: 'host', name: 'local' }, params: { mib: 256 } });
+    const slow = agent.inject('r1', {
+      faultId: 'f2',
+      type: 'memory-pressure',
+      target: { kind: 'host', name: 'local' },
+      params: { mib: 256 },
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const ended = await agent.request('POST', '/v1/runs/r1/end', { reason: 'aborted: test' });
     expect(ended.status).toBe(200);
@@ -135,7 +148,10 @@ describe('agent API: faults', () => {
     // Another executor on the same ledger injects and "crashes": its record stays open.
     const ledger = new Ledger(ledgerFile(agent.stateDir));
     const crashed = new LocalExecutor({ ledger, faults: faultTypes, workDir: agent.stateDir });
-    await crashed.inject({ runId: 'r0', faultId: 'f1', step: 's', type: 'process-pause', target, params: {} }, new AbortController().signal);
+    await crashed.inject(
+      { runId: 'r0', faultId: 'f1', step: 's', type: 'process-pause', target, params: {} },
+      new AbortController().signal,
+    );
     ledger.close();
     expect(processState(pid)).toBe('T');
 
@@ -169,7 +185,9 @@ describe('agent API: leases', () => {
     const record = agent.core.ledger.latest('r1', 'f1');
     expect(record?.revertReason).toMatch(/^lease expired at /);
     expect(record?.verification?.ok).toBe(true);
-    console.log(`lease expiry: reverted and verified ${(record?.verifiedAt ?? 0) - injected.body.leaseExpiresAt} ms after the lease expired (TTL 300 ms)`);
+    console.log(
+      `lease expiry: reverted and verified ${(record?.verifiedAt ?? 0) - injected.body.leaseExpiresAt} ms after the lease expired (TTL 300 ms)`,
+    );
 
     const lease = await agent.lease('r1', 300);
     expect(lease.body).toMatchObject({ active: [], expired: ['f1'], halted: null });
@@ -234,7 +252,10 @@ describe('agent API: halt', () => {
     writeHalt(agent.stateDir, { reason: 'halted by the CLI', at: new Date().toISOString() });
 
     const refused = await agent.inject('r2', { type: 'process-pause', target });
-    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'FD_HALTED', message: expect.stringContaining('halted by the CLI') } } });
+    expect(refused).toMatchObject({
+      status: 409,
+      body: { error: { code: 'FD_HALTED', message: expect.stringContaining('halted by the CLI') } },
+    });
     await expect.poll(() => processState(pid), { timeout: 5000 }).toMatch(running);
     await expect.poll(() => agent.core.ledger.latest('r1', 'f1')?.status).toBe('reverted');
     expect((await agent.status()).body.halted).toMatchObject({ reason: 'halted by the CLI' });
@@ -242,7 +263,9 @@ describe('agent API: halt', () => {
 
   it('halts 100 paused sleeps at once and verifies every revert', async () => {
     const sleeps = await Promise.all(Array.from({ length: 100 }, () => sleeper()));
-    const injected = await Promise.all(sleeps.map((s, i) => agent.inject('r1', { faultId: `f${i}`, type: 'process-pause', target: s.target })));
+    const injected = await Promise.all(
+      sleeps.map((s, i) => agent.inject('r1', { faultId: `f${i}`, type: 'process-pause', target: s.target })),
+    );
     expect(injected.every((a) => a.status === 201)).toBe(true);
     expect(sleeps.every((s) => processState(s.pid) === 'T')).toBe(true);
 

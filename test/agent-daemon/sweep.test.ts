@@ -29,9 +29,26 @@ afterEach(async () => {
 async function artefact(type: AnyFaultType, runId: string, faultId: string, params: unknown, record: boolean): Promise<FaultContext<any>> {
   const tag = faultTag(runId, faultId);
   lab.tags.add(tag);
-  const ctx: FaultContext<Record<string, unknown>> = { runId, faultId, tag, target: host, params: type.params.parse(params) as Record<string, unknown>, workDir: agent.stateDir, signal: new AbortController().signal };
+  const ctx: FaultContext<Record<string, unknown>> = {
+    runId,
+    faultId,
+    tag,
+    target: host,
+    params: type.params.parse(params) as Record<string, unknown>,
+    workDir: agent.stateDir,
+    signal: new AbortController().signal,
+  };
   if (record) {
-    const { id } = agent.core.ledger.recordIntent({ runId, faultId, step: 's', type: type.name, target: host, params: ctx.params, tag, workDir: agent.stateDir });
+    const { id } = agent.core.ledger.recordIntent({
+      runId,
+      faultId,
+      step: 's',
+      type: type.name,
+      target: host,
+      params: ctx.params,
+      tag,
+      workDir: agent.stateDir,
+    });
     agent.core.ledger.markReverted(id, { revertedAt: 1, verifiedAt: 1, verification: { ok: true, detail: 'said gone, was not' } });
   }
   await type.inject(ctx);
@@ -42,7 +59,9 @@ describe('orphan sweep', () => {
   it('removes on recover the workers and fill files no open record owns, and leaves an active fault’s alone', async () => {
     const dir = lab.tempDir();
     const fill = { directory: dir, bytes: 65536 };
-    expect((await agent.inject('r1', { faultId: 'cpu', type: 'cpu-stress', target: host, params: { workers: 1, load: 1 } })).status).toBe(201);
+    expect((await agent.inject('r1', { faultId: 'cpu', type: 'cpu-stress', target: host, params: { workers: 1, load: 1 } })).status).toBe(
+      201,
+    );
     expect((await agent.inject('r1', { faultId: 'disk', type: 'disk-fill', target: host, params: fill })).status).toBe(201);
     const cpuOrphan = await artefact(cpuStress, 'r0', 'cpu', { workers: 1, load: 1 }, true);
     const memOrphan = await artefact(memoryPressure, 'r0', 'mem', { mib: 4, keepAvailable: 0 }, true);

@@ -11,7 +11,6 @@ import { Processes, stopAgent } from '../support/processes.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');
 
-
 const processes = new Processes();
 let cwd: string;
 
@@ -44,7 +43,9 @@ describe('the firedrill command', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toEqual([
       `${file}:2:1 descripton: unknown key (did you mean "description"?)`,
-      expect.stringMatching(new RegExp(`^${file}:4:5 method\\[0\\]\\.fault: unknown fault type "process-paus" \\(did you mean "process-pause"\\?\\)`)),
+      expect.stringMatching(
+        new RegExp(`^${file}:4:5 method\\[0\\]\\.fault: unknown fault type "process-paus" \\(did you mean "process-pause"\\?\\)`),
+      ),
       expect.stringMatching(new RegExp(`^${file}:6:5 method\\[1\\]\\.wait: expected a duration`)),
       '3 problems found; nothing was run',
     ]);
@@ -54,7 +55,11 @@ describe('the firedrill command', () => {
     expect(existsSync(join(cwd, '.firedrill'))).toBe(false);
     const json = await firedrill(cwd, 'run', file, '--json');
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ runId: null, verdict: null, problems: [expect.objectContaining({ line: 2, col: 1, path: 'descripton' }), expect.anything(), expect.anything()] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      runId: null,
+      verdict: null,
+      problems: [expect.objectContaining({ line: 2, col: 1, path: 'descripton' }), expect.anything(), expect.anything()],
+    });
   });
 
   it('reports problems as JSON for scripts', async () => {
@@ -69,18 +74,34 @@ describe('the firedrill command', () => {
 
   it('runs an example against a real service and writes its journal, with --json on stdout only', async () => {
     const server = await processes.httpServer();
-    const result = await firedrill(cwd, 'run', join(EXAMPLES, 'pause-a-process.yaml'), '--json', '--var', `pid=${server.child.pid}`, '--var', `url=${server.url}`, '--var', 'pause=300ms');
+    const result = await firedrill(
+      cwd,
+      'run',
+      join(EXAMPLES, 'pause-a-process.yaml'),
+      '--json',
+      '--var',
+      `pid=${server.child.pid}`,
+      '--var',
+      `url=${server.url}`,
+      '--var',
+      'pause=300ms',
+    );
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as { runId: string; verdict: string; reason: string; journal: string };
     expect(summary).toMatchObject({ verdict: 'passed', reason: 'the hypothesis held before and after the method' });
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('process-pause on pid'); // progress went to stderr
 
-    const journal = JSON.parse(readFileSync(summary.journal, 'utf8')) as Record<string, unknown> & { faults: { status: string; verification: { ok: boolean } }[] };
+    const journal = JSON.parse(readFileSync(summary.journal, 'utf8')) as Record<string, unknown> & {
+      faults: { status: string; verification: { ok: boolean } }[];
+    };
     expect(journal).toMatchObject({ runId: summary.runId, verdict: 'passed', targets: { victim: [{ pid: server.child.pid }] } });
     expect(journal.faults).toEqual([expect.objectContaining({ status: 'reverted', verification: expect.objectContaining({ ok: true }) })]);
     expect(processState(server.child.pid as number)).not.toBe('T');
-    const events = readFileSync(join(summary.journal, '..', 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const events = readFileSync(join(summary.journal, '..', 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(events[0]?.type).toBe('run-started');
     expect(events.at(-1)?.type).toBe('run-ended');
 
@@ -102,7 +123,10 @@ describe('the firedrill command', () => {
 
   it('exits 3 when the tool cannot do its job', async () => {
     const file = join(cwd, 'missing.yaml');
-    writeFileSync(file, 'title: m\ntargets:\n  t: { kind: process, selector: { cmdline: "^no-such-firedrill-process$" } }\nmethod:\n  - { fault: process-pause, target: t, duration: 1s }\n');
+    writeFileSync(
+      file,
+      'title: m\ntargets:\n  t: { kind: process, selector: { cmdline: "^no-such-firedrill-process$" } }\nmethod:\n  - { fault: process-pause, target: t, duration: 1s }\n',
+    );
     const result = await firedrill(cwd, 'run', file);
     expect(result.code).toBe(3);
     expect(result.stdout).toContain('target set t matched nothing');
@@ -120,7 +144,10 @@ describe('the firedrill command', () => {
   it('reverts every fault and exits 1 when interrupted with SIGINT', async () => {
     const sleeper = processes.sleep(202);
     const file = join(cwd, 'long.yaml');
-    writeFileSync(file, `title: long\ntargets:\n  s: { kind: process, selector: { pid: ${sleeper.pid} } }\nmethod:\n  - { fault: process-pause, target: s, duration: 60s }\n`);
+    writeFileSync(
+      file,
+      `title: long\ntargets:\n  s: { kind: process, selector: { pid: ${sleeper.pid} } }\nmethod:\n  - { fault: process-pause, target: s, duration: 60s }\n`,
+    );
     const child = spawn(process.execPath, [BIN, 'run', file, '--json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';

@@ -113,7 +113,9 @@ describe('safety through the agent', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/Firedrill is halted since .* \(drill stopped by the test\)/);
     const status = await firedrill(cwd, 'status', '--json');
-    expect(JSON.parse(status.stdout)).toMatchObject({ agents: [{ agent: 'local', status: { halted: { reason: 'drill stopped by the test' } } }] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      agents: [{ agent: 'local', status: { halted: { reason: 'drill stopped by the test' } } }],
+    });
 
     expect((await firedrill(cwd, 'resume')).code).toBe(0);
     writeFileSync(join(cwd, 'short.yaml'), pauseYaml('{ cmdline: "^sleep 302$" }', '100ms'));
@@ -177,7 +179,11 @@ guardrails:
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout) as { verdict: string; journal: string };
     expect(summary.verdict).toBe('aborted');
-    const journal = JSON.parse(readFileSync(summary.journal, 'utf8')) as { durationMs: number; abort: { observedAt: string; revertedAt: string; latencyMs: number }; faults: { status: string }[] };
+    const journal = JSON.parse(readFileSync(summary.journal, 'utf8')) as {
+      durationMs: number;
+      abort: { observedAt: string; revertedAt: string; latencyMs: number };
+      faults: { status: string }[];
+    };
     expect(journal.durationMs).toBeLessThan(60_000);
     expect(Date.parse(journal.abort.revertedAt) - Date.parse(journal.abort.observedAt)).toBe(journal.abort.latencyMs);
     expect(journal.faults).toEqual([expect.objectContaining({ status: 'reverted' })]);
@@ -217,7 +223,10 @@ services:
     );
     expect(journal.faults.map((f) => f.status)).toEqual(['reverted', 'reverted']);
     // Each host's ledger holds the fault that ran there, reverted.
-    for (const [dir, pid] of [[join(cwd, '.firedrill'), local.pid], [remoteDir, other.pid]] as const) {
+    for (const [dir, pid] of [
+      [join(cwd, '.firedrill'), local.pid],
+      [remoteDir, other.pid],
+    ] as const) {
       const ledger = new Ledger(join(dir, 'ledger.db'));
       try {
         const records = ['f1', 'f2'].flatMap((faultId) => ledger.latest(runId, faultId) ?? []);

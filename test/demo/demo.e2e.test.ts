@@ -46,7 +46,12 @@ describe('firedrill demo', () => {
       const link = join(cwd, 'node_modules', '.bin', 'firedrill');
       mkdirSync(dirname(link), { recursive: true });
       symlinkSync(BIN, link);
-      const done = await run(process.execPath, [link, 'demo', '--json', '--state-dir', stateDir], { cwd, encoding: 'utf8', timeout: 170_000, maxBuffer: 64 << 20 });
+      const done = await run(process.execPath, [link, 'demo', '--json', '--state-dir', stateDir], {
+        cwd,
+        encoding: 'utf8',
+        timeout: 170_000,
+        maxBuffer: 64 << 20,
+      });
       ({ stderr } = done);
       output = JSON.parse(done.stdout) as DemoOutput;
       exitCode = 0;
@@ -71,7 +76,9 @@ describe('firedrill demo', () => {
 
   /** The output of one probe step of a drill, from its journal. */
   const probeOutput = (summary: DrillSummary, step: string): unknown => {
-    const journal = JSON.parse(readFileSync(summary.journal.replace(/^(?!\/)/, `${cwd}/`), 'utf8')) as { activities: { activity: { name: string }; output?: { output?: unknown } }[] };
+    const journal = JSON.parse(readFileSync(summary.journal.replace(/^(?!\/)/, `${cwd}/`), 'utf8')) as {
+      activities: { activity: { name: string }; output?: { output?: unknown } }[];
+    };
     return journal.activities.find((a) => a.activity.name === step)?.output?.output;
   };
 
@@ -108,7 +115,9 @@ describe('firedrill demo', () => {
   it('shows customers affected when the shop has no second datacenter', () => {
     const single = drill('4.');
     // Which probe broke, when, and for how long customers were affected.
-    expect(single.reason).toMatch(/reads not met in \d+ of \d+ checks .*users affected for \d+\.\d s from [\d:.]+ UTC: \d+ of \d+ samples failed/);
+    expect(single.reason).toMatch(
+      /reads not met in \d+ of \d+ checks .*users affected for \d+\.\d s from [\d:.]+ UTC: \d+ of \d+ samples failed/,
+    );
     expect(single.availability).toBeLessThan(0.999);
     expect(single.downtimeSeconds).toBeGreaterThan(0);
   });
@@ -127,7 +136,8 @@ describe('firedrill demo', () => {
     const junit = readFileSync(output.reports.junit, 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(6);
     for (const run of output.drills) {
-      for (const file of ['journal.json', 'report.html', 'report.md', 'junit.xml']) expect(existsSync(join(stateDir, 'runs', run.runId, file)), `${run.runId}/${file}`).toBe(true);
+      for (const file of ['journal.json', 'report.html', 'report.md', 'junit.xml'])
+        expect(existsSync(join(stateDir, 'runs', run.runId, file)), `${run.runId}/${file}`).toBe(true);
     }
   });
 
@@ -138,7 +148,9 @@ describe('firedrill demo', () => {
     expect(readdirSync(tmpdir()).filter((name) => name.includes(output.shop.id))).toEqual([]);
     // No agent left running (the demo stopped the one it started, with its proxies), and no
     // fault open in its ledger.
-    const status = JSON.parse((await run(process.execPath, [BIN, 'status', '--json', '--state-dir', stateDir], { encoding: 'utf8' })).stdout) as { localAgentRunning: boolean; openLedgerRecords: string[] };
+    const status = JSON.parse(
+      (await run(process.execPath, [BIN, 'status', '--json', '--state-dir', stateDir], { encoding: 'utf8' })).stdout,
+    ) as { localAgentRunning: boolean; openLedgerRecords: string[] };
     expect(status.localAgentRunning).toBe(false);
     expect(status.openLedgerRecords).toEqual([]);
   });

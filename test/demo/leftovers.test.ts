@@ -26,7 +26,11 @@ async function serverIn(dir: string): Promise<number> {
   const pid = child.pid ?? 0;
   pids.push(pid);
   // Until exec, /proc shows the parent's command line.
-  await waitUntil(() => readProcess(pid)?.cmdline ?? '', (cmdline) => cmdline.includes(dir), 5000);
+  await waitUntil(
+    () => readProcess(pid)?.cmdline ?? '',
+    (cmdline) => cmdline.includes(dir),
+    5000,
+  );
   return pid;
 }
 
@@ -77,7 +81,10 @@ describe('what a killed demo left behind', () => {
     const dir = join(base, 'firedrill-demo-reused');
     mkdirSync(dir);
     // This process's pid, with another start time: the demo that wrote it is gone.
-    writeFileSync(join(dir, 'firedrill-owner.json'), JSON.stringify({ pid: process.pid, startTime: (processStartTime(process.pid) ?? 0) - 1 }));
+    writeFileSync(
+      join(dir, 'firedrill-owner.json'),
+      JSON.stringify({ pid: process.pid, startTime: (processStartTime(process.pid) ?? 0) - 1 }),
+    );
 
     expect(await removeDemoLeftovers(base)).toHaveLength(1);
     expect(existsSync(dir)).toBe(false);

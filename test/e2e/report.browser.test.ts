@@ -14,7 +14,16 @@ import { RecordedRuns } from '../report/fixtures.js';
 
 /** Debian's chromium (`apt-get install chromium`); Playwright never downloads a browser here. */
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));
 /** Screenshots are kept here (gitignored) for a person to look at. */
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -55,7 +64,11 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   runs = [await recorded.record('deviated'), await recorded.record('aborted')];
   profile = mkdtempSync(join(tmpdir(), 'firedrill-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1100, height: 900 } });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    viewport: { width: 1100, height: 900 },
+  });
   await context.route('**/*', (route) => {
     const url = route.request().url();
     if (url.startsWith('file:')) return route.continue();
@@ -107,10 +120,19 @@ describe('the HTML report in Chromium', () => {
   it('shows the whole demo: the summary with verdicts, then every run with its charts', async (ctx) => {
     if (!context) return ctx.skip(`${CHROMIUM} is missing: apt-get install chromium`);
     const summary: DemoSummary = {
-      startedAt: runs[0]?.journal?.startedAt ?? '', durationMs: 5_000, skipped: [{ drill: '5. Backups are real', reason: 'no PostgreSQL binaries on this machine' }],
+      startedAt: runs[0]?.journal?.startedAt ?? '',
+      durationMs: 5_000,
+      skipped: [{ drill: '5. Backups are real', reason: 'no PostgreSQL binaries on this machine' }],
       drills: runs.map((run, i) => ({
-        drill: `${i + 1}. ${run.journal?.experiment.title ?? ''}`, runId: run.runId, verdict: run.journal?.verdict ?? 'failed', expected: i === 0 ? 'deviated' : 'aborted',
-        reason: run.journal?.reason ?? '', availability: 0.62, p99Ms: 201, journal: join(run.dir, 'journal.json'), ...(i === 1 ? { abortLatencyMs: 12 } : {}),
+        drill: `${i + 1}. ${run.journal?.experiment.title ?? ''}`,
+        runId: run.runId,
+        verdict: run.journal?.verdict ?? 'failed',
+        expected: i === 0 ? 'deviated' : 'aborted',
+        reason: run.journal?.reason ?? '',
+        availability: 0.62,
+        p99Ms: 201,
+        journal: join(run.dir, 'journal.json'),
+        ...(i === 1 ? { abortLatencyMs: 12 } : {}),
       })),
     };
     const file = join(recorded.stateDir, 'demo-report.html');

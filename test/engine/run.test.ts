@@ -45,7 +45,9 @@ describe('running an experiment', () => {
     expect(journal.hypothesis.before?.met).toBe(true);
     expect(journal.hypothesis.after?.met).toBe(true);
     expect(journal.hypothesis.during?.checks).toBeGreaterThan(0);
-    expect(journal.faults).toEqual([expect.objectContaining({ type: 'process-pause', status: 'reverted', verification: expect.objectContaining({ ok: true }) })]);
+    expect(journal.faults).toEqual([
+      expect.objectContaining({ type: 'process-pause', status: 'reverted', verification: expect.objectContaining({ ok: true }) }),
+    ]);
     expect(processState(sleeper.pid as number)).not.toBe('T');
     // one journal entry per activity, in order, each with the same shape
     expect(journal.activities.map((e) => `${e.activity.phase}/${e.activity.name}/${e.status}`)).toEqual([
@@ -54,7 +56,8 @@ describe('running an experiment', () => {
       'method/show/succeeded',
       'hypothesis-after/alive/succeeded',
     ]);
-    for (const entry of journal.activities) expect(Object.keys(entry)).toEqual(expect.arrayContaining(['activity', 'status', 'output', 'start', 'end', 'durationMs']));
+    for (const entry of journal.activities)
+      expect(Object.keys(entry)).toEqual(expect.arrayContaining(['activity', 'status', 'output', 'start', 'end', 'durationMs']));
     const types = log.events.map((e) => e.type);
     expect(types.indexOf('fault-injected')).toBeLessThan(types.indexOf('fault-reverted'));
     expect(types.at(-1)).toBe('run-ended');
@@ -185,7 +188,9 @@ method:
     expect(failed.journal.reason).toMatch(/^action boom failed: /);
     expect(failed.journal.activities.map((e) => e.status)).toEqual(['failed', 'skipped']);
 
-    const tolerated = await harness.run(failing.replace('params: { command: ["false"] }', 'params: { command: ["false"] }, continueOnError: true'));
+    const tolerated = await harness.run(
+      failing.replace('params: { command: ["false"] }', 'params: { command: ["false"] }, continueOnError: true'),
+    );
     expect(tolerated.journal.verdict).toBe('passed');
     expect(tolerated.journal.activities.map((e) => e.status)).toEqual(['failed', 'succeeded']);
   });
@@ -218,7 +223,8 @@ targets:
 method:
   - wait: 0s
 `;
-    const picks = async (seed: number) => (await harness.run(yaml, { seed })).journal.targets.any?.map((t) => (t.kind === 'process' ? t.pid : 0));
+    const picks = async (seed: number) =>
+      (await harness.run(yaml, { seed })).journal.targets.any?.map((t) => (t.kind === 'process' ? t.pid : 0));
     const first = await picks(7);
     expect(first).toHaveLength(1);
     expect(sleepers.map((s) => s.pid)).toContain(first?.[0]);
@@ -245,7 +251,12 @@ method:
 
   it('keeps running when an observer throws', async () => {
     harness = new EngineHarness();
-    const broken = { name: 'broken', onEvent: () => { throw new Error('observer bug'); } };
+    const broken = {
+      name: 'broken',
+      onEvent: () => {
+        throw new Error('observer bug');
+      },
+    };
     const { journal } = await harness.run('title: t\nmethod:\n  - wait: 10ms\n', { observers: [broken] });
     expect(journal.verdict).toBe('passed');
   });
@@ -278,7 +289,11 @@ method:
     expect(journal.verdict).toBe('passed');
     expect(journal.dryRun).toBe(true);
     expect(journal.targets.sleeper).toEqual([expect.objectContaining({ pid: sleeper.pid })]);
-    expect(journal.activities.map((e) => `${e.activity.phase}/${e.activity.name}/${e.status}`)).toEqual(['method/pause/skipped', 'method/show/skipped', 'rollbacks/tidy/skipped']);
+    expect(journal.activities.map((e) => `${e.activity.phase}/${e.activity.name}/${e.status}`)).toEqual([
+      'method/pause/skipped',
+      'method/show/skipped',
+      'rollbacks/tidy/skipped',
+    ]);
     expect(journal.faults).toEqual([]);
     expect(ledger.open()).toEqual([]);
   });

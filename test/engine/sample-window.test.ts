@@ -5,9 +5,17 @@ describe('SampleWindow', () => {
   it('reports an empty window as no data: zero samples and null rates', () => {
     const stats = new SampleWindow(1000).stats(5000);
     expect(stats).toEqual({
-      samples: 0, failures: 0, successRate: null, failureRate: null,
-      p50: null, p90: null, p95: null, p99: null, maxLatencyMs: null,
-      consecutiveFailures: 0, lastError: null,
+      samples: 0,
+      failures: 0,
+      successRate: null,
+      failureRate: null,
+      p50: null,
+      p90: null,
+      p95: null,
+      p99: null,
+      maxLatencyMs: null,
+      consecutiveFailures: 0,
+      lastError: null,
     });
   });
 

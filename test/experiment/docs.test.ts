@@ -31,7 +31,11 @@ describe('the documentation', () => {
 
   it('ships examples that all validate', () => {
     const files = ['quickstart.yaml', 'pause-a-process.yaml', join('web-service', 'restart-web.yaml')];
-    expect(readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort()).toEqual(['pause-a-process.yaml', 'quickstart.yaml']);
+    expect(
+      readdirSync(join(ROOT, 'examples'))
+        .filter((f) => f.endsWith('.yaml'))
+        .sort(),
+    ).toEqual(['pause-a-process.yaml', 'quickstart.yaml']);
     for (const file of files) {
       const text = readFileSync(join(ROOT, 'examples', file), 'utf8');
       const inventory = { file: 'inventory', services: new Map([['web', {}]]), proxies: new Map(), agents: new Map() };

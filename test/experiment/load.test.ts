@@ -50,7 +50,9 @@ describe('loading an experiment', () => {
   });
 
   it('rejects an unknown key with a suggestion', () => {
-    expect(problemsOf(`${valid}descripton: oops\n`)).toEqual([expect.stringMatching(/^exp\.yaml:13:1 descripton: unknown key \(did you mean "description"\?\)$/)]);
+    expect(problemsOf(`${valid}descripton: oops\n`)).toEqual([
+      expect.stringMatching(/^exp\.yaml:13:1 descripton: unknown key \(did you mean "description"\?\)$/),
+    ]);
   });
 
   it('reports a step pointing to a missing target set', () => {
@@ -71,7 +73,9 @@ describe('loading an experiment', () => {
 `;
     const problems = problemsOf(text);
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/method\[1\]\.params\.command\[1\]: \$\{steps\.paus…\} refers to an unknown step \(did you mean "pause"\?\)/);
+    expect(problems[0]).toMatch(
+      /method\[1\]\.params\.command\[1\]: \$\{steps\.paus…\} refers to an unknown step \(did you mean "pause"\?\)/,
+    );
     expect(problems[1]).toMatch(/method\[2\]\.params\.command\[1\]: \$\{steps\.late…\} refers to a step that does not run before this one/);
   });
 
@@ -133,7 +137,9 @@ method:
 `;
     const loaded = loadExperimentText('exp.yaml', text, { catalog, env: { SHOP_HOST: '127.0.0.1' }, vars: { token: 's3cret' } });
     expect(loaded.experiment.method[0]).toMatchObject({ params: { host: '127.0.0.1', port: 8080 } });
-    expect(loaded.experiment.method[1]).toMatchObject({ params: { url: 'http://127.0.0.1:8080/', headers: { authorization: 'Bearer s3cret' } } });
+    expect(loaded.experiment.method[1]).toMatchObject({
+      params: { url: 'http://127.0.0.1:8080/', headers: { authorization: 'Bearer s3cret' } },
+    });
     expect(loaded.secrets).toEqual(['s3cret']);
   });
 
@@ -148,7 +154,9 @@ method:
 `;
     const { experiment } = loadExperimentText('exp.yaml', text, { catalog, env: {}, vars: { pid: '4242' } });
     expect(experiment.targets.web).toMatchObject({ selector: { pid: 4242 } });
-    expect(problemsOf(text, { vars: { pid: 'abc' } })[0]).toBe('exp.yaml:3:3 variables.pid: variable pid is declared number, but its value "abc" is not one');
+    expect(problemsOf(text, { vars: { pid: 'abc' } })[0]).toBe(
+      'exp.yaml:3:3 variables.pid: variable pid is declared number, but its value "abc" is not one',
+    );
   });
 
   it('reports a variable without a value where it is used', () => {
@@ -159,7 +167,9 @@ method:
   - probe: http
     params: { url: "\${url}" }
 `;
-    expect(problemsOf(text)).toEqual([expect.stringMatching(/^exp\.yaml:6:15 method\[0\]\.params\.url: variable "url" has no value: pass --var url=…/)]);
+    expect(problemsOf(text)).toEqual([
+      expect.stringMatching(/^exp\.yaml:6:15 method\[0\]\.params\.url: variable "url" has no value: pass --var url=…/),
+    ]);
   });
 
   it('leaves step references for run time and keeps escaped dollars literal', () => {
@@ -190,11 +200,15 @@ method:
   - { fault: process-pause, target: web, duration: 1s }
 `;
     const inventory = { file: 'inv.yaml', services: new Map([['catalog', {}]]), proxies: new Map(), agents: new Map() };
-    expect(problemsOf(text, { inventory })).toEqual([expect.stringMatching(/selector\.service: no service "catalg" in inv\.yaml \(did you mean "catalog"\?\)/)]);
+    expect(problemsOf(text, { inventory })).toEqual([
+      expect.stringMatching(/selector\.service: no service "catalg" in inv\.yaml \(did you mean "catalog"\?\)/),
+    ]);
     expect(problemsOf(text, { inventory: null })[0]).toMatch(/selects through the inventory, but no firedrill\.inventory\.yaml was found/);
   });
 
   it('rejects a step that names no kind', () => {
-    expect(problemsOf('title: t\nmethod:\n  - name: x\n')).toEqual([expect.stringMatching(/^exp\.yaml:3:5 method\[0\]: needs one of: fault, wait, probe, action, parallel/)]);
+    expect(problemsOf('title: t\nmethod:\n  - name: x\n')).toEqual([
+      expect.stringMatching(/^exp\.yaml:3:5 method\[0\]: needs one of: fault, wait, probe, action, parallel/),
+    ]);
   });
 });

@@ -42,7 +42,14 @@ describe('tolerance shapes', () => {
   });
 
   it.each([
-    200, 'up', true, null, [200, 204], { between: [200, 399] }, { oneOf: [200, 204] }, { gte: 0.999 },
+    200,
+    'up',
+    true,
+    null,
+    [200, 204],
+    { between: [200, 399] },
+    { oneOf: [200, 204] },
+    { gte: 0.999 },
     { status: 200, latencyMs: { '<': 300 }, body: { regex: 'ok' }, jsonPath: { '$.db.status': 'up', '$.items.length': { gte: 1 } } },
   ])('accepts the documented shape %j in the tolerance schema', (spec) => {
     expect(toleranceSchema.safeParse(spec).success).toBe(true);
@@ -56,7 +63,10 @@ describe('tolerance shapes', () => {
   it('normalises <, <=, > and >= to lt, lte, gt and gte', () => {
     const checks = compiled({ latencyMs: { '<': 20, '<=': 12, '>': 1, '>=': 12 } });
     expect(checks.map((check) => check.matcher)).toEqual([
-      { op: 'lt', bound: 20 }, { op: 'lte', bound: 12 }, { op: 'gt', bound: 1 }, { op: 'gte', bound: 12 },
+      { op: 'lt', bound: 20 },
+      { op: 'lte', bound: 12 },
+      { op: 'gt', bound: 1 },
+      { op: 'gte', bound: 12 },
     ]);
     expect(judge(checks, response).met).toBe(true);
   });
@@ -103,7 +113,9 @@ describe('matchers', () => {
 
 describe('jsonPath tolerances', () => {
   it('reads the output json first', () => {
-    expect(verdict({ jsonPath: { '$.db.status': 'up', '$.items.length': { gte: 2 } } }).detail).toBe('$.db.status "up", $.items.length 2 ≥ 2');
+    expect(verdict({ jsonPath: { '$.db.status': 'up', '$.items.length': { gte: 2 } } }).detail).toBe(
+      '$.db.status "up", $.items.length 2 ≥ 2',
+    );
   });
 
   it('parses the body when there is no json field, then stdout', () => {
@@ -122,7 +134,10 @@ describe('jsonPath tolerances', () => {
 describe('tolerance problems', () => {
   it('suggests the nearest field for an unknown one', () => {
     expect(compileTolerance({ latncyMs: { lt: 300 } }, http).problems).toEqual([
-      { path: ['latncyMs'], message: 'unknown field "latncyMs" (did you mean "latencyMs"?); fields are status, latencyMs, body, json, headers, bytes' },
+      {
+        path: ['latncyMs'],
+        message: 'unknown field "latncyMs" (did you mean "latencyMs"?); fields are status, latencyMs, body, json, headers, bytes',
+      },
     ]);
   });
 
@@ -133,7 +148,9 @@ describe('tolerance problems', () => {
 
   it('suggests the nearest matcher for an unknown keyword', () => {
     const { problems } = compileTolerance({ status: { betwen: [1, 2] } } as ToleranceSpec, http);
-    expect(problems).toEqual([{ path: ['status', 'betwen'], message: expect.stringContaining('unknown matcher "betwen" (did you mean "between"?)') as unknown }]);
+    expect(problems).toEqual([
+      { path: ['status', 'betwen'], message: expect.stringContaining('unknown matcher "betwen" (did you mean "between"?)') as unknown },
+    ]);
   });
 
   it('reports invalid matcher values with their path', () => {
@@ -143,7 +160,9 @@ describe('tolerance problems', () => {
 
   it('refuses a matcher keyword mixed with fields', () => {
     const { problems } = compileTolerance({ lt: 300, status: 200 }, http);
-    expect(problems).toEqual([{ path: ['lt'], message: expect.stringContaining('"lt" is a matcher but this tolerance also names fields') as unknown }]);
+    expect(problems).toEqual([
+      { path: ['lt'], message: expect.stringContaining('"lt" is a matcher but this tolerance also names fields') as unknown },
+    ]);
   });
 
   it('refuses a jsonPath for a probe without JSON output', () => {

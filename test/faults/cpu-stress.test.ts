@@ -19,7 +19,11 @@ describe('cpu-stress', () => {
       expect(isAlive(pid)).toBe(true);
       expect(readProcess(pid)?.argv).toContain(`--firedrill-tag=${ctx.tag}`);
     }
-    expect(findWorkers(ctx.tag).map((p) => p.pid).sort()).toEqual([...state.pids].sort());
+    expect(
+      findWorkers(ctx.tag)
+        .map((p) => p.pid)
+        .sort(),
+    ).toEqual([...state.pids].sort());
     expect((await cpuStress.verify(ctx, state)).ok).toBe(false);
 
     await cpuStress.revert(ctx, state);

@@ -96,7 +96,11 @@ describe('disk-fill', () => {
 
   it('validates its parameters', () => {
     const parse = (params: unknown) => diskFill.params.safeParse(params);
-    expect(diskFill.params.parse({ directory: '/var/tmp', bytes: '512MiB' })).toEqual({ directory: '/var/tmp', bytes: 512 * MIB, keepFree: 256 * MIB });
+    expect(diskFill.params.parse({ directory: '/var/tmp', bytes: '512MiB' })).toEqual({
+      directory: '/var/tmp',
+      bytes: 512 * MIB,
+      keepFree: 256 * MIB,
+    });
     expect(parse({ directory: '/var/tmp', bytes: '1GB' }).data).toMatchObject({ bytes: 1e9 });
     expect(parse({ directory: '/var/tmp' }).success).toBe(false);
     expect(parse({ directory: '/var/tmp', bytes: 1, percent: 1 }).success).toBe(false);

@@ -30,7 +30,9 @@ export class Lab {
 
   /** A Node child that prints `ready` when its script has set itself up (e.g. signal handlers). */
   async nodeReady(script: string, ...args: string[]): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['-e', `${script}; process.stdout.write('ready')`, '--', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['-e', `${script}; process.stdout.write('ready')`, '--', ...args], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     this.pids.add(child.pid as number);
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
@@ -86,7 +88,11 @@ export class Lab {
         }
       }
     }
-    await waitUntil(() => [...this.pids].filter(isAlive), (alive) => alive.length === 0, 5000);
+    await waitUntil(
+      () => [...this.pids].filter(isAlive),
+      (alive) => alive.length === 0,
+      5000,
+    );
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
     this.pids.clear();
     this.tags.clear();

@@ -28,7 +28,10 @@ describe('fault registry', () => {
   it('exports every parameter schema to JSON Schema, strict and described', () => {
     for (const type of faultTypes.values()) {
       // io: 'input' documents what a user writes (`5s`, `512MiB`), not the parsed numbers
-      const schema = z.toJSONSchema(type.params, { io: 'input' }) as { additionalProperties?: boolean; properties?: Record<string, { description?: string }> };
+      const schema = z.toJSONSchema(type.params, { io: 'input' }) as {
+        additionalProperties?: boolean;
+        properties?: Record<string, { description?: string }>;
+      };
       expect(schema.additionalProperties, type.name).toBe(false);
       for (const [field, property] of Object.entries(schema.properties ?? {})) {
         expect(property.description, `${type.name}.${field}`).toBeTruthy();

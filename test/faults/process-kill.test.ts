@@ -56,7 +56,10 @@ describe('process-kill', () => {
     const pid = child.pid as number;
     const ctx = lab.context(processKill, { waitExit: '100ms' }, processTarget(pid));
     await expect(processKill.inject(ctx)).rejects.toThrow(/still running/);
-    expect(await processKill.verify(ctx, undefined)).toMatchObject({ ok: true, detail: expect.stringContaining('never went down') as unknown });
+    expect(await processKill.verify(ctx, undefined)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('never went down') as unknown,
+    });
   });
 
   it('validates its parameters', () => {

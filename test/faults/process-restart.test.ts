@@ -108,7 +108,10 @@ describe('process-restart', () => {
     const supervised = (await lab.spawn(command[0] as string, command.slice(1))).pid as number;
     await processRestart.revert(ctx, state);
     expect(trackMatches(match)).toEqual([supervised]);
-    expect(await processRestart.verify(ctx, state)).toMatchObject({ ok: true, detail: expect.stringContaining(`pid ${supervised}`) as unknown });
+    expect(await processRestart.verify(ctx, state)).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining(`pid ${supervised}`) as unknown,
+    });
   });
 
   it('fails the revert when the start command cannot run', async () => {
@@ -127,6 +130,9 @@ describe('process-restart', () => {
     const ctx = lab.context(processRestart, {}, processTarget(child.pid as number, { match, start }));
     const state = await processRestart.inject(ctx);
     await processRestart.revert(ctx, state);
-    expect(await processRestart.verify(ctx, state)).toMatchObject({ ok: false, detail: expect.stringContaining('not restarted') as unknown });
+    expect(await processRestart.verify(ctx, state)).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('not restarted') as unknown,
+    });
   });
 });

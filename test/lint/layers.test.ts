@@ -45,9 +45,16 @@ describe('the layer rule', () => {
   });
 
   it('lets a file import its own row and the rows below', () => {
-    expect(crossings('faults/process-pause.ts', "import { a } from '../engine/fault.js'; import { b } from '../targets/proc.js'; import { c } from '../util/log.js';")).toEqual([]);
+    expect(
+      crossings(
+        'faults/process-pause.ts',
+        "import { a } from '../engine/fault.js'; import { b } from '../targets/proc.js'; import { c } from '../util/log.js';",
+      ),
+    ).toEqual([]);
     expect(crossings('cli/main.ts', "const d = await import('../demo/demo.js');")).toEqual([]);
-    expect(crossings('agent-daemon/http/core.ts', "import { f } from '../../faults/index.js'; import { s } from './sweeper.js';")).toEqual([]);
+    expect(crossings('agent-daemon/http/core.ts', "import { f } from '../../faults/index.js'; import { s } from './sweeper.js';")).toEqual(
+      [],
+    );
   });
 
   it('does not mistake a sub-folder for a layer of the same name', () => {

@@ -24,7 +24,14 @@ let port: number;
 beforeAll(async () => {
   workspace = createWorkspace(tag);
   port = await freePort();
-  cluster = await PostgresCluster.init({ binaries: requirePostgresBinaries(), workspace: workspace.dir, name: 'db', tag, port, noSync: true });
+  cluster = await PostgresCluster.init({
+    binaries: requirePostgresBinaries(),
+    workspace: workspace.dir,
+    name: 'db',
+    tag,
+    port,
+    noSync: true,
+  });
   endpoint = { ...cluster.address, user: SUPERUSER, database: 'postgres' };
 });
 
@@ -55,7 +62,9 @@ describe('PostgresCluster', () => {
     expect(readFileSync(join(cluster.dataDir, 'pg_hba.conf'), 'utf8')).toBe(HBA_LOOPBACK_TRUST);
     const conf = readFileSync(join(cluster.dataDir, 'postgresql.conf'), 'utf8');
     expect(conf).toContain(`\n# Firedrill\n`);
-    expect(conf).toContain(`listen_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${workspace.dir}'\ncluster_name = '${tag}-db'`);
+    expect(conf).toContain(
+      `listen_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${workspace.dir}'\ncluster_name = '${tag}-db'`,
+    );
   });
 
   it('starts, listens on 127.0.0.1 and answers queries', async () => {
@@ -65,14 +74,26 @@ describe('PostgresCluster', () => {
       `SELECT current_setting('cluster_name') AS name, current_setting('listen_addresses') AS listen, current_setting('port') AS port,
               current_setting('server_version_num')::int AS version, host(inet_server_addr()) AS addr, current_user AS user`,
     );
-    expect(row).toEqual({ name: `${tag}-db`, listen: '127.0.0.1', port: String(port), version: expect.any(Number), addr: '127.0.0.1', user: 'postgres' });
+    expect(row).toEqual({
+      name: `${tag}-db`,
+      listen: '127.0.0.1',
+      port: String(port),
+      version: expect.any(Number),
+      addr: '127.0.0.1',
+      user: 'postgres',
+    });
     expect(Math.floor((row?.version ?? 0) / 10_000)).toBe(15);
     await query('CREATE TABLE kept (id int PRIMARY KEY, note text); INSERT INTO kept VALUES (1, $$one$$), (2, $$two$$)');
-    expect(await query('SELECT id, note FROM kept ORDER BY id')).toEqual([{ id: 1, note: 'one' }, { id: 2, note: 'two' }]);
+    expect(await query('SELECT id, note FROM kept ORDER BY id')).toEqual([
+      { id: 1, note: 'one' },
+      { id: 2, note: 'two' },
+    ]);
   });
 
   it('pins the session settings that the text of a row depends on', async () => {
-    const [row] = await query("SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, '2024-05-06 07:08:09+02'::timestamptz::text AS at");
+    const [row] = await query(
+      "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, '2024-05-06 07:08:09+02'::timestamptz::text AS at",
+    );
     expect(row).toEqual({ tz: 'UTC', ds: 'ISO, YMD', at: '2024-05-06 05:08:09+00' });
   });
 
@@ -82,7 +103,9 @@ describe('PostgresCluster', () => {
     const own = cluster.processes();
     const pids = own.map((info) => info.pid).sort((a, b) => a - b);
     // The same set, found independently: the postmaster names the data directory, its children the cluster.
-    const seen = [...processesMentioning(`postgres -D ${cluster.dataDir}`), ...processesMentioning(`${tag}-db:`)].map((info) => info.pid).sort((a, b) => a - b);
+    const seen = [...processesMentioning(`postgres -D ${cluster.dataDir}`), ...processesMentioning(`${tag}-db:`)]
+      .map((info) => info.pid)
+      .sort((a, b) => a - b);
     expect(pids).toEqual(seen);
     expect(pids).toContain(postmaster);
     expect(own.length).toBeGreaterThan(2); // checkpointer, walwriter… besides the postmaster

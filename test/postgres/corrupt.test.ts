@@ -20,7 +20,7 @@ function dumpFile(name: string, ...lines: string[]): string {
 
 const SHOP = [
   manifestHeader(manifest).trimEnd(),
-  'SET client_encoding = \'UTF8\';',
+  "SET client_encoding = 'UTF8';",
   'COPY public.products (id, name, price_cents) FROM stdin;',
   'tea\tGreen tea\t300',
   'cake\tCheesecake\t450',
@@ -60,25 +60,37 @@ describe('corruptDump', () => {
       droppedRow: { table: 'audit.events', row: '2\tpaid' },
       alteredValue: { table: 'audit.events', column: 'what', from: 'created', to: 'createdx' },
     });
-    expect(readFileSync(join(dir, 'words-damaged.sql'), 'utf8')).toBe('COPY audit.events (id, what) FROM stdin;\n1\tcreatedx\n3\tshipped\n\\.\n');
+    expect(readFileSync(join(dir, 'words-damaged.sql'), 'utf8')).toBe(
+      'COPY audit.events (id, what) FROM stdin;\n1\tcreatedx\n3\tshipped\n\\.\n',
+    );
   });
 
   it('refuses a custom-format archive, which it cannot edit', async () => {
     const input = dumpFile('archive.dump', 'PGDMP\u0001\u000e\u0000binary');
     expect(dumpFormatOf(input)).toBe('custom');
-    await expect(corruptDump(input, join(dir, 'out.dump'))).rejects.toMatchObject({ name: 'UserError', code: 'FD_DUMP_FORMAT', message: expect.stringContaining('custom-format archive') });
+    await expect(corruptDump(input, join(dir, 'out.dump'))).rejects.toMatchObject({
+      name: 'UserError',
+      code: 'FD_DUMP_FORMAT',
+      message: expect.stringContaining('custom-format archive'),
+    });
   });
 
   it('refuses a dump without table rows, and one with no value it can change', async () => {
     const empty = dumpFile('empty.sql', 'CREATE TABLE t (id int);', 'COPY public.t (id) FROM stdin;', '\\.', '');
-    await expect(corruptDump(empty, join(dir, 'out.sql'))).rejects.toMatchObject({ code: 'FD_DUMP_EMPTY', message: `${empty} holds no table rows to damage` });
+    await expect(corruptDump(empty, join(dir, 'out.sql'))).rejects.toMatchObject({
+      code: 'FD_DUMP_EMPTY',
+      message: `${empty} holds no table rows to damage`,
+    });
     const keysOnly = dumpFile('keys.sql', 'COPY public.t (id) FROM stdin;', '1', '2', '\\.', '');
     await expect(corruptDump(keysOnly, join(dir, 'out.sql'))).rejects.toMatchObject({ code: 'FD_DUMP_UNALTERABLE' });
   });
 
   it('says which file is missing when the input does not exist', async () => {
     const missing = join(dir, 'no-such-backup.sql');
-    await expect(corruptDump(missing, join(dir, 'out.sql'))).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringContaining(`no such file or directory, open '${missing}'`) });
+    await expect(corruptDump(missing, join(dir, 'out.sql'))).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: expect.stringContaining(`no such file or directory, open '${missing}'`),
+    });
     expect(() => statSync(join(dir, 'out.sql'))).toThrow(/ENOENT/);
   });
 });

@@ -20,7 +20,11 @@ describe('dump files', () => {
     writeFileSync(join(dir, 'a.dump'), 'PGDMP\u0001rest');
     writeFileSync(join(dir, 'a.sql'), '--\n-- PostgreSQL database dump\n');
     writeFileSync(join(dir, 'short.sql'), 'PG');
-    expect([dumpFormatOf(join(dir, 'a.dump')), dumpFormatOf(join(dir, 'a.sql')), dumpFormatOf(join(dir, 'short.sql'))]).toEqual(['custom', 'plain', 'plain']);
+    expect([dumpFormatOf(join(dir, 'a.dump')), dumpFormatOf(join(dir, 'a.sql')), dumpFormatOf(join(dir, 'short.sql'))]).toEqual([
+      'custom',
+      'plain',
+      'plain',
+    ]);
   });
 
   it('reads the manifest from the first line, and ignores a missing or damaged one', () => {
@@ -42,15 +46,21 @@ describe('dump files', () => {
   it('closes the dump file when the restore is aborted before psql runs', async () => {
     const file = join(dir, 'to-restore.sql');
     writeFileSync(file, 'SELECT 1;\n');
-    await expect(restoreDump(requirePostgresBinaries(), await nowhere(), file, { cwd: dir, signal: aborted() })).rejects.toThrow('run aborted');
+    await expect(restoreDump(requirePostgresBinaries(), await nowhere(), file, { cwd: dir, signal: aborted() })).rejects.toThrow(
+      'run aborted',
+    );
     await expectNoOpenFile(file);
   });
 
-  it('fails with pg_dump\'s own message when the source cannot be reached', async () => {
+  it("fails with pg_dump's own message when the source cannot be reached", async () => {
     const source = await nowhere();
-    await expect(dumpDatabase(requirePostgresBinaries(), source, join(dir, 'refused.sql'), { cwd: dir, timeoutMs: 10_000 })).rejects.toMatchObject({
+    await expect(
+      dumpDatabase(requirePostgresBinaries(), source, join(dir, 'refused.sql'), { cwd: dir, timeoutMs: 10_000 }),
+    ).rejects.toMatchObject({
       code: 'FD_POSTGRES_TOOL',
-      message: expect.stringMatching(new RegExp(`^pg_dump .* failed \\(exit 1\\):\\n.*127\\.0\\.0\\.1.*${source.port}.*Connection refused`, 's')),
+      message: expect.stringMatching(
+        new RegExp(`^pg_dump .* failed \\(exit 1\\):\\n.*127\\.0\\.0\\.1.*${source.port}.*Connection refused`, 's'),
+      ),
     });
     await expectNoOpenFile(join(dir, 'refused.sql'));
   });

@@ -41,7 +41,14 @@ export async function startTestCluster(label: string, database = 'postgres'): Pr
     expectNothingLeft(workspace.dir, tag);
   };
   try {
-    cluster = await PostgresCluster.init({ binaries: requirePostgresBinaries(), workspace: workspace.dir, name: 'db', tag, port: await freePort(), noSync: true });
+    cluster = await PostgresCluster.init({
+      binaries: requirePostgresBinaries(),
+      workspace: workspace.dir,
+      name: 'db',
+      tag,
+      port: await freePort(),
+      noSync: true,
+    });
     await cluster.start();
     const started = cluster;
     const endpoint = (name = 'postgres'): PgEndpoint => ({ ...started.address, user: SUPERUSER, database: name });

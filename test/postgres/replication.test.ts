@@ -35,7 +35,11 @@ const on = (cluster: PostgresCluster | undefined): PgEndpoint => {
   return { ...cluster.address, user: SUPERUSER, database: 'postgres' };
 };
 
-async function query<T extends Record<string, unknown>>(cluster: PostgresCluster | undefined, text: string, values: unknown[] = []): Promise<T[]> {
+async function query<T extends Record<string, unknown>>(
+  cluster: PostgresCluster | undefined,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   return withClient(on(cluster), { queryTimeoutMs: 10_000 }, async (client) => (await client.query<T>(text, values)).rows);
 }
 
@@ -48,7 +52,10 @@ describe('a primary with a synchronous replica', () => {
         { name: STANDBY_NAME, state: 'streaming', sync: 'sync' },
       ]);
     });
-    const [settings] = await query(replica, "SELECT current_setting('synchronous_standby_names') AS names, current_setting('cluster_name') AS name");
+    const [settings] = await query(
+      replica,
+      "SELECT current_setting('synchronous_standby_names') AS names, current_setting('cluster_name') AS name",
+    );
     expect(settings).toEqual({ names: '', name: `${tag}-replica` });
   });
 
@@ -59,14 +66,19 @@ describe('a primary with a synchronous replica', () => {
     await eventually(async () => expect(await query(replica, 'SELECT id, item FROM orders')).toEqual([{ id: 1, item: 'tea' }]));
     expect(await withClient(on(primary), {}, isInRecovery)).toBe(false);
     expect(await withClient(on(replica), {}, isInRecovery)).toBe(true);
-    await expect(query(replica, "INSERT INTO orders VALUES (2, 'cake')")).rejects.toThrow('cannot execute INSERT in a read-only transaction');
+    await expect(query(replica, "INSERT INTO orders VALUES (2, 'cake')")).rejects.toThrow(
+      'cannot execute INSERT in a read-only transaction',
+    );
   });
 
   it('promote makes the replica a writable primary with every acknowledged commit', async () => {
     await withClient(on(replica), {}, (client) => promote(client));
     expect(await withClient(on(replica), {}, isInRecovery)).toBe(false);
     await query(replica, "INSERT INTO orders VALUES (2, 'cake')");
-    expect(await query(replica, 'SELECT id, item FROM orders ORDER BY id')).toEqual([{ id: 1, item: 'tea' }, { id: 2, item: 'cake' }]);
+    expect(await query(replica, 'SELECT id, item FROM orders ORDER BY id')).toEqual([
+      { id: 1, item: 'tea' },
+      { id: 2, item: 'cake' },
+    ]);
     // A second promotion (two responders racing) finds a primary and is harmless.
     await expect(withClient(on(replica), {}, (client) => promote(client))).resolves.toBeUndefined();
   });

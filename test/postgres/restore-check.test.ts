@@ -49,7 +49,8 @@ afterAll(async () => {
   await expectRestoresCleanedUp(before);
 });
 
-const check = (request: Partial<RestoreCheckRequest> = {}) => verifyRestore({ source: source.endpoint('shop'), timeoutMs: 60_000, signal: noSignal(), ...request });
+const check = (request: Partial<RestoreCheckRequest> = {}) =>
+  verifyRestore({ source: source.endpoint('shop'), timeoutMs: 60_000, signal: noSignal(), ...request });
 
 async function sourceChecksums(): Promise<TableChecksum[]> {
   return withClient(source.endpoint('shop'), {}, async (client) => {
@@ -73,7 +74,11 @@ let archive: Promise<{ file: string; result: RestoreCheck }> | undefined;
 /** A custom-format dump, without Firedrill's manifest as any pg_dump writes it, and its check while the source is unchanged. */
 async function customArchive(): Promise<{ file: string; result: RestoreCheck }> {
   const file = join(files, 'archive.dump');
-  archive ??= dumpDatabase(requirePostgresBinaries(), source.endpoint('shop'), file, { format: 'custom', cwd: source.workspace.dir, timeoutMs: 30_000 })
+  archive ??= dumpDatabase(requirePostgresBinaries(), source.endpoint('shop'), file, {
+    format: 'custom',
+    cwd: source.workspace.dir,
+    timeoutMs: 30_000,
+  })
     .then(() => check({ dump: file }))
     .then((result) => ({ file, result }));
   return archive;
@@ -86,9 +91,22 @@ describe('verifyRestore', () => {
 
     const { file: kept, result } = await keptDump();
 
-    expect(result).toMatchObject({ ok: true, differences: [], comparedWith: 'dump snapshot', dumpBytes: statSync(kept).size, restoreMs: expect.any(Number) });
+    expect(result).toMatchObject({
+      ok: true,
+      differences: [],
+      comparedWith: 'dump snapshot',
+      dumpBytes: statSync(kept).size,
+      restoreMs: expect.any(Number),
+    });
     expect(result.tables).toEqual(
-      expected.map((table) => ({ name: table.name, sourceRows: table.rows, restoredRows: table.rows, sourceChecksum: table.checksum, restoredChecksum: table.checksum, ok: true })),
+      expected.map((table) => ({
+        name: table.name,
+        sourceRows: table.rows,
+        restoredRows: table.rows,
+        sourceChecksum: table.checksum,
+        restoredChecksum: table.checksum,
+        ok: true,
+      })),
     );
     expect(readManifest(kept)).toEqual({ database: 'shop', takenAt: expect.any(String), tables: expected });
     expect(dumpFormatOf(kept)).toBe('plain');
@@ -121,7 +139,9 @@ describe('verifyRestore', () => {
       const result = await check({ dump });
       expect(result.ok).toBe(false);
       expect(result.differences).toEqual([
-        expect.stringMatching(/^orders: 200 rows in both, but their contents differ \(checksum [0-9a-f]{8} restored, [0-9a-f]{8} in the source\)$/),
+        expect.stringMatching(
+          /^orders: 200 rows in both, but their contents differ \(checksum [0-9a-f]{8} restored, [0-9a-f]{8} in the source\)$/,
+        ),
         'products: 3 rows restored, 4 in the source',
       ]);
       const byName = new Map(result.tables.map((table) => [table.name, table]));
@@ -150,10 +170,17 @@ describe('verifyRestore', () => {
     expect(result.differences).toEqual(
       expect.arrayContaining([
         'orders: 199 rows restored, 200 in the source',
-        expect.stringMatching(new RegExp(`^${altered.replace('.', '\\.')}: ${ROWS[altered as keyof typeof ROWS]} rows in both, but their contents differ`)),
+        expect.stringMatching(
+          new RegExp(`^${altered.replace('.', '\\.')}: ${ROWS[altered as keyof typeof ROWS]} rows in both, but their contents differ`),
+        ),
       ]),
     );
-    expect(result.tables.filter((table) => !table.ok).map((table) => table.name).sort()).toEqual([altered, 'orders'].sort());
+    expect(
+      result.tables
+        .filter((table) => !table.ok)
+        .map((table) => table.name)
+        .sort(),
+    ).toEqual([altered, 'orders'].sort());
   });
 
   it('compares only the tables asked for, and names one the source does not have', async () => {

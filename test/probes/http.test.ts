@@ -31,11 +31,20 @@ describe('http probe', () => {
 
   it('sends an object body as JSON with its content type', async () => {
     const output = await probe({ url: `${server.url}/echo`, method: 'POST', body: { a: [1] } });
-    expect(output.json).toMatchObject({ method: 'POST', body: '{"a":[1]}', headers: { 'content-type': 'application/json', 'content-length': '9' } });
+    expect(output.json).toMatchObject({
+      method: 'POST',
+      body: '{"a":[1]}',
+      headers: { 'content-type': 'application/json', 'content-length': '9' },
+    });
   });
 
   it('sends a string body and headers as given', async () => {
-    const output = await probe({ url: `${server.url}/echo`, method: 'PUT', body: 'plain', headers: { 'X-Drill': 'yes', 'Content-Type': 'text/plain' } });
+    const output = await probe({
+      url: `${server.url}/echo`,
+      method: 'PUT',
+      body: 'plain',
+      headers: { 'X-Drill': 'yes', 'Content-Type': 'text/plain' },
+    });
     expect(output.json).toMatchObject({ method: 'PUT', body: 'plain', headers: { 'x-drill': 'yes', 'content-type': 'text/plain' } });
   });
 

@@ -74,7 +74,9 @@ describe('postgres-restore probe', () => {
       comparedWith: 'dump manifest',
       differences: [
         'orders: 49 rows restored, 50 in the source',
-        expect.stringMatching(/^products: 2 rows in both, but their contents differ \(checksum [0-9a-f]{8} restored, [0-9a-f]{8} in the source\)$/),
+        expect.stringMatching(
+          /^products: 2 rows in both, but their contents differ \(checksum [0-9a-f]{8} restored, [0-9a-f]{8} in the source\)$/,
+        ),
       ],
       tables: [
         { name: 'orders', sourceRows: 50, restoredRows: 49, ok: false },
@@ -86,16 +88,27 @@ describe('postgres-restore probe', () => {
 
   it('reports an unreachable database as a probe error, not a crash', async () => {
     const port = await freePort();
-    const probe = new PreparedProbe({ name: 'restore', type: 'postgres-restore', params: { source: { port, database: 'shop' } } }, lookupProbe(probeTypes, 'postgres-restore'));
+    const probe = new PreparedProbe(
+      { name: 'restore', type: 'postgres-restore', params: { source: { port, database: 'shop' } } },
+      lookupProbe(probeTypes, 'postgres-restore'),
+    );
     const result = await probe.run(noSignal());
-    expect(result).toMatchObject({ name: 'restore', type: 'postgres-restore', met: false, error: expect.stringContaining(`ECONNREFUSED 127.0.0.1:${port}`) });
+    expect(result).toMatchObject({
+      name: 'restore',
+      type: 'postgres-restore',
+      met: false,
+      error: expect.stringContaining(`ECONNREFUSED 127.0.0.1:${port}`),
+    });
     expect(result.output).toBeUndefined();
   });
 
   it('reports a dump file that does not exist as a probe error naming it', async () => {
     const missing = join(files, 'no-such-backup.sql');
     const probe = new PreparedProbe({ name: 'restore', type: 'postgres-restore', params: params({ dump: missing }) }, postgresRestoreProbe);
-    expect(await probe.run(noSignal())).toMatchObject({ met: false, error: expect.stringContaining(`no such file or directory, open '${missing}'`) });
+    expect(await probe.run(noSignal())).toMatchObject({
+      met: false,
+      error: expect.stringContaining(`no such file or directory, open '${missing}'`),
+    });
   });
 
   it('defaults the connection and timeout, and refuses keepDump with dump', () => {
@@ -104,7 +117,9 @@ describe('postgres-restore probe', () => {
       timeout: 120_000,
     });
     const both = postgresRestoreParams.safeParse({ source: { port: 5432 }, dump: 'a.sql', keepDump: 'b.sql' });
-    expect(both.error?.issues).toEqual([expect.objectContaining({ path: ['keepDump'], message: 'keepDump applies to a fresh dump; it cannot be given with dump' })]);
+    expect(both.error?.issues).toEqual([
+      expect.objectContaining({ path: ['keepDump'], message: 'keepDump applies to a fresh dump; it cannot be given with dump' }),
+    ]);
     expect(postgresRestoreParams.safeParse({ source: { port: 5432 }, tables: [] }).success).toBe(false);
   });
 });

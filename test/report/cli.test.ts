@@ -7,8 +7,6 @@ import { firedrill } from '../support/cli.js';
 import { RecordedRuns } from './fixtures.js';
 import { findAll, parseXml } from './xml.js';
 
-
-
 const recorded = new RecordedRuns();
 let run: StoredRun;
 let out: string;
@@ -35,10 +33,15 @@ describe('firedrill report', () => {
   });
 
   it('writes Markdown and JUnit where --out says, and prints to stdout with --out -', async () => {
-    expect(await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'md')).toMatchObject({ code: 0, stdout: `${join(run.dir, 'report.md')}\n` });
+    expect(await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'md')).toMatchObject({
+      code: 0,
+      stdout: `${join(run.dir, 'report.md')}\n`,
+    });
     expect(readFileSync(join(run.dir, 'report.md'), 'utf8')).toContain('**DEVIATED**');
     const junit = join(out, 'junit.xml');
-    expect(await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'junit', '--out', junit)).toMatchObject({ code: 0, stdout: `${junit}\n` });
+    expect(
+      await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'junit', '--out', junit),
+    ).toMatchObject({ code: 0, stdout: `${junit}\n` });
     expect(findAll(parseXml(readFileSync(junit, 'utf8')), 'failure')).toHaveLength(1);
     const stdout = await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'junit', '--out', '-');
     expect(stdout.code).toBe(0);
@@ -58,7 +61,15 @@ describe('firedrill report', () => {
     const format = await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--format', 'pdf');
     expect(format.code).toBe(2);
     expect(format.stderr).toContain('Allowed choices are html, md, junit');
-    const nowhere = await firedrill(undefined, 'report', run.runId, '--state-dir', recorded.stateDir, '--out', join(out, 'missing', 'report.html'));
+    const nowhere = await firedrill(
+      undefined,
+      'report',
+      run.runId,
+      '--state-dir',
+      recorded.stateDir,
+      '--out',
+      join(out, 'missing', 'report.html'),
+    );
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toContain('cannot write the report to');
   });

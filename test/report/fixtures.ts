@@ -30,7 +30,10 @@ export class RecordedRuns {
     const server = await this.processes.httpServer();
     const sleeper = this.processes.sleep(307);
     const victim = kind === 'passed' ? sleeper.pid : server.child.pid;
-    const guardrail = kind !== 'aborted' ? '' : `
+    const guardrail =
+      kind !== 'aborted'
+        ? ''
+        : `
 guardrails:
   - name: slow-shop
     probe: http

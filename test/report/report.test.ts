@@ -21,7 +21,9 @@ afterAll(() => recorded.dispose());
 
 /** The JSON block the page's charts are drawn from, parsed back. */
 function chartData(html: string): ChartData[] {
-  return [...html.matchAll(/<script type="application\/json" class="fd-chart-data" data-for="[^"]+">([^<]*)<\/script>/g)].map((m) => JSON.parse(m[1] ?? '') as ChartData);
+  return [...html.matchAll(/<script type="application\/json" class="fd-chart-data" data-for="[^"]+">([^<]*)<\/script>/g)].map(
+    (m) => JSON.parse(m[1] ?? '') as ChartData,
+  );
 }
 
 describe('the HTML report', () => {
@@ -53,8 +55,15 @@ describe('the HTML report', () => {
 
   it('has a timeline, the hypothesis before, during and after, the fault record and the findings', () => {
     const html = renderHtml(deviated);
-    for (const text of ['Fault injected: process-pause on pid', 'Fault reverted and verified: f1', 'Hypothesis broken during the method', 'Hypothesis met again after']) expect(html).toContain(text);
-    for (const heading of ['Before the method', 'During the method', 'After the method', 'Faults', 'Findings']) expect(html).toMatch(new RegExp(`<h\\d>${heading}</h\\d>`));
+    for (const text of [
+      'Fault injected: process-pause on pid',
+      'Fault reverted and verified: f1',
+      'Hypothesis broken during the method',
+      'Hypothesis met again after',
+    ])
+      expect(html).toContain(text);
+    for (const heading of ['Before the method', 'During the method', 'After the method', 'Faults', 'Findings'])
+      expect(html).toMatch(new RegExp(`<h\\d>${heading}</h\\d>`));
     expect(html).toMatch(/<td>freeze<br><span class="muted">f1<\/span><\/td><td>process-pause<\/td>/);
     expect(html).toContain('is running (state');
     expect(html).toMatch(/<li>hypothesis during the method: shop not met in \d+ of \d+ checks/);
@@ -115,7 +124,9 @@ describe('the Markdown report', () => {
     expect(md).toMatch(/\| shop \| \d+ \| \d+\.\d+% \| \+\d/);
     expect(md).toContain('| time | event | detail |');
     expect(md).toMatch(/\| during \| shop \| NOT MET \| \d+ of \d+ checks not met; first at \+/);
-    expect(md).toMatch(/\| freeze \(f1\) \| process-pause \| pid \d+ \(node\) \| reverted \| \+[\d.]+s \| \+[\d.]+s \| [\d.]+ ms \| verified: /);
+    expect(md).toMatch(
+      /\| freeze \(f1\) \| process-pause \| pid \d+ \(node\) \| reverted \| \+[\d.]+s \| \+[\d.]+s \| [\d.]+ ms \| verified: /,
+    );
     expect(md).toContain('## Findings');
     // Every table row has as many cells as its header.
     for (const table of md.split('\n\n').filter((block) => block.startsWith('|'))) {

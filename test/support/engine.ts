@@ -42,7 +42,10 @@ export class EngineHarness {
   readonly dir = mkdtempSync(join(tmpdir(), 'firedrill-engine-'));
   private readonly ledgers: Ledger[] = [];
 
-  async run(yaml: string, options: Partial<RunOptions> & { vars?: Record<string, string>; observers?: RunObserver[] } = {}): Promise<EngineRun> {
+  async run(
+    yaml: string,
+    options: Partial<RunOptions> & { vars?: Record<string, string>; observers?: RunObserver[] } = {},
+  ): Promise<EngineRun> {
     const loaded = loadExperimentText('test.yaml', yaml, { catalog, env: {}, ...(options.vars ? { vars: options.vars } : {}) });
     const ledger = new Ledger(join(this.dir, `ledger-${this.ledgers.length}.db`));
     this.ledgers.push(ledger);
@@ -50,7 +53,13 @@ export class EngineHarness {
     const log = new EventLog();
     const journal = await runExperiment(
       loaded.experiment,
-      { executor, probes: probeTypes, discovery: new LocalDiscovery(undefined), observers: [log, ...(options.observers ?? [])], onObserverError: () => {} },
+      {
+        executor,
+        probes: probeTypes,
+        discovery: new LocalDiscovery(undefined),
+        observers: [log, ...(options.observers ?? [])],
+        onObserverError: () => {},
+      },
       { runId: 'test', file: 'test.yaml', seed: 1, secrets: loaded.secrets, variables: loaded.variables, ...options },
     );
     return { journal, log, ledger };

@@ -59,7 +59,8 @@ export function createAgentApp(deps: AgentAppDeps): Hono {
     '*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: { code: 'FD_BODY_TOO_LARGE', message: `the body is over ${MAX_BODY_BYTES} bytes` } } satisfies ApiError, 413),
+      onError: (c) =>
+        c.json({ error: { code: 'FD_BODY_TOO_LARGE', message: `the body is over ${MAX_BODY_BYTES} bytes` } } satisfies ApiError, 413),
     }),
   );
   faultRoutes(app, deps);

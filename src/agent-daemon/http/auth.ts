@@ -12,7 +12,9 @@ export function bearerAuth(token: string): MiddlewareHandler {
   return async (c, next) => {
     const match = /^Bearer +(\S+) *$/i.exec(c.req.header('authorization') ?? '');
     if (!match?.[1] || !timingSafeEqual(digest(match[1]), expected)) {
-      const message = match ? 'the bearer token is not this agent’s' : 'missing "Authorization: Bearer <token>" (the token is in agent.token)';
+      const message = match
+        ? 'the bearer token is not this agent’s'
+        : 'missing "Authorization: Bearer <token>" (the token is in agent.token)';
       const body: ApiError = { error: { code: 'FD_UNAUTHORIZED', message } };
       return c.json(body, 401, { 'WWW-Authenticate': 'Bearer realm="firedrill-agent"' });
     }

@@ -3,7 +3,15 @@ import type { FaultRef, InjectedFault } from '../../engine/executor.js';
 import { faultTag } from '../../engine/fault.js';
 import type { ResolvedTarget } from '../../engine/target.js';
 import { DEFAULT_LEASE_TTL_MS } from '../../agent-protocol/api.js';
-import type { ActiveFaultInfo, HaltResponse, HaltState, InjectRequest, InjectResponse, LeaseResponse, RevertedRunFault } from '../../agent-protocol/api.js';
+import type {
+  ActiveFaultInfo,
+  HaltResponse,
+  HaltState,
+  InjectRequest,
+  InjectResponse,
+  LeaseResponse,
+  RevertedRunFault,
+} from '../../agent-protocol/api.js';
 import type { Ledger, LedgerRecord } from '../ledger.js';
 import type { LocalExecutor } from '../local-executor.js';
 import type { Logger } from '../../util/log.js';
@@ -93,7 +101,10 @@ export class FaultKeeper {
     let injected: InjectedFault;
     try {
       const { params, durationMs } = request;
-      injected = await this.#executor.inject({ runId, faultId, step, type, target, params, durationMs, leaseExpiresAt }, entry.abort.signal);
+      injected = await this.#executor.inject(
+        { runId, faultId, step, type, target, params, durationMs, leaseExpiresAt },
+        entry.abort.signal,
+      );
     } catch (error) {
       if (entry.ending) throw await this.#endedWhileInjecting(entry, error);
       this.#forget(entry); // the executor cleaned up whatever the inject touched
@@ -124,7 +135,10 @@ export class FaultKeeper {
     this.#ended.add(runId);
     if (this.#ended.size > REMEMBERED_RUNS) this.#ended.delete(this.#ended.values().next().value as string);
     const entries = [...(this.#runs.get(runId)?.values() ?? [])];
-    this.#noteReason(entries.filter((e) => !e.ending), reason);
+    this.#noteReason(
+      entries.filter((e) => !e.ending),
+      reason,
+    );
     const reverted = await Promise.all(entries.map((e) => this.#end(e, reason)));
     this.#leases.drop(runId);
     if (reverted.length > 0) this.#log.info('run ended: its faults reverted', { runId, reason, reverted: reverted.length });
@@ -156,7 +170,8 @@ export class FaultKeeper {
     const started = performance.now();
     this.#halt.refresh();
     const { state: halted, notPersisted } = this.#halt.halt(reason); // on disk before the first revert
-    if (notPersisted) this.#log.error('could not write halt.json: the halt holds until resume, but not across a restart', { error: notPersisted });
+    if (notPersisted)
+      this.#log.error('could not write halt.json: the halt holds until resume, but not across a restart', { error: notPersisted });
     const reverted = await this.#revertEverything(`halt: ${halted.reason}`);
     const latencyMs = performance.now() - started;
     const failed = reverted.filter((r) => !r.verification.ok).map((r) => `${r.runId}/${r.faultId}`);
@@ -174,7 +189,8 @@ export class FaultKeeper {
     const strays = this.#strays();
     this.#noteReason(strays, reason);
     const reverted = await Promise.all(strays.map((record) => this.#revertRecord(record)));
-    for (const r of reverted) this.#log.info('recovered fault', { runId: r.runId, faultId: r.faultId, reason, verification: r.verification });
+    for (const r of reverted)
+      this.#log.info('recovered fault', { runId: r.runId, faultId: r.faultId, reason, verification: r.verification });
     return reverted;
   }
 
@@ -313,5 +329,11 @@ function haltedError(halted: HaltState): FiredrillError {
 /** Revert never rejects for a known fault; should it anyway, the fault is reported as not verified. */
 function failedRevert(fault: FaultRef, error: unknown): RevertedRunFault {
   const now = Date.now();
-  return { runId: fault.runId, faultId: fault.faultId, revertedAt: now, verifiedAt: now, verification: { ok: false, detail: `revert failed: ${errorMessage(error)}` } };
+  return {
+    runId: fault.runId,
+    faultId: fault.faultId,
+    revertedAt: now,
+    verifiedAt: now,
+    verification: { ok: false, detail: `revert failed: ${errorMessage(error)}` },
+  };
 }

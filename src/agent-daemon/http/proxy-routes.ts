@@ -42,6 +42,7 @@ export function proxyRoutes(app: Hono, { proxies, ledger }: ProxyRouteDeps): voi
 }
 
 function proxyName(name: string | undefined): string {
-  if (!name || !NAME.test(name)) throw new UserError('FD_INVALID_ID', 'name: proxy names use letters, digits, "_", "-" and ".", starting with a letter');
+  if (!name || !NAME.test(name))
+    throw new UserError('FD_INVALID_ID', 'name: proxy names use letters, digits, "_", "-" and ".", starting with a letter');
   return name;
 }

@@ -28,13 +28,21 @@ export async function auditOrders(pair: DatabasePair | null, acked: readonly str
   const present = new Set<string>();
   await withClient(writable.endpoint, { queryTimeoutMs: 10_000 }, async (client) => {
     for (let start = 0; start < acked.length; start += 5000) {
-      const result = await client.query<{ id: string }>('SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[])', [acked.slice(start, start + 5000)]);
+      const result = await client.query<{ id: string }>('SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[])', [
+        acked.slice(start, start + 5000),
+      ]);
       for (const row of result.rows) present.add(row.id);
     }
   });
   // PostgreSQL prints a uuid lower-cased; the orders service accepts (and acknowledges) any case.
   const missing = acked.filter((id) => !present.has(id.toLowerCase()));
-  return { acked: acked.length, present: acked.length - missing.length, missingCount: missing.length, missing: missing.slice(0, 20), database: writable.role };
+  return {
+    acked: acked.length,
+    present: acked.length - missing.length,
+    missingCount: missing.length,
+    missing: missing.slice(0, 20),
+    database: writable.role,
+  };
 }
 
 /**

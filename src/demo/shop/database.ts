@@ -20,7 +20,13 @@ export interface ShopDatabase {
  * The shop's database: a primary in dc a and its synchronous replica in dc b, streaming through
  * the replication proxy, with the shop's tables. Both clusters are stopped again if any step fails.
  */
-export async function startShopDatabase(binaries: PostgresBinaries, workspace: Workspace, demoId: string, plan: DatabasePlan, log: (line: string) => void): Promise<ShopDatabase> {
+export async function startShopDatabase(
+  binaries: PostgresBinaries,
+  workspace: Workspace,
+  demoId: string,
+  plan: DatabasePlan,
+  log: (line: string) => void,
+): Promise<ShopDatabase> {
   const started = performance.now();
   const spec = { binaries, workspace: workspace.dir, tag: demoId };
   const primary = await startPrimary({ ...spec, port: plan.primaryPort });
@@ -57,6 +63,7 @@ async function createSchema(endpoint: { host: string; port: number; user: string
         served_by text NOT NULL,         -- the orders instance that stored it
         created_at timestamptz NOT NULL DEFAULT now()
       );`);
-    for (const product of PRODUCTS) await client.query('INSERT INTO products VALUES ($1, $2, $3)', [product.id, product.name, product.priceCents]);
+    for (const product of PRODUCTS)
+      await client.query('INSERT INTO products VALUES ($1, $2, $3)', [product.id, product.name, product.priceCents]);
   });
 }

@@ -50,7 +50,12 @@ export async function startGateway(options: GatewayOptions): Promise<Server> {
     sendJson(res, 404, { error: `no route ${req.method} ${bare}` });
   }
   function sendHealth(res: ServerResponse): void {
-    const view = Object.fromEntries(Object.entries(pools).map(([kind, pool]) => [kind, pool.upstreams.map(({ name, healthy, lastError }) => ({ name, healthy, ...(lastError ? { lastError } : {}) }))]));
+    const view = Object.fromEntries(
+      Object.entries(pools).map(([kind, pool]) => [
+        kind,
+        pool.upstreams.map(({ name, healthy, lastError }) => ({ name, healthy, ...(lastError ? { lastError } : {}) })),
+      ]),
+    );
     const ok = Object.values(pools).every((pool) => pool.upstreams.length === 0 || pool.upstreams.some((upstream) => upstream.healthy));
     sendJson(res, ok ? 200 : 503, { ok, gateway: options.name, upstreams: view });
   }
@@ -73,11 +78,19 @@ async function relay(pool: UpstreamPool, budget: RetryBudget, req: IncomingMessa
     sendJson(res, error instanceof BodyTooLarge ? 413 : 400, { error: errorMessage(error) });
     return;
   }
-  const request: ForwardRequest = { method: req.method ?? 'GET', path: req.url ?? '/', body, ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}) };
+  const request: ForwardRequest = {
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    body,
+    ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+  };
   const deadline = Date.now() + budget.totalMs;
   const candidates = pool.rotation();
   if (candidates.length === 0) {
-    sendJson(res, 503, { error: `no healthy ${pool.kind} upstream`, upstreams: pool.upstreams.map(({ name, lastError }) => ({ name, lastError })) });
+    sendJson(res, 503, {
+      error: `no healthy ${pool.kind} upstream`,
+      upstreams: pool.upstreams.map(({ name, lastError }) => ({ name, lastError })),
+    });
     return;
   }
   const tries: { upstream: string; status?: number; error?: string }[] = [];
@@ -90,7 +103,12 @@ async function relay(pool: UpstreamPool, budget: RetryBudget, req: IncomingMessa
         tries.push({ upstream: upstream.name, status: answer.status });
         continue;
       }
-      res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.body.length, 'x-upstream': upstream.name, 'x-tries': String(tries.length + 1) });
+      res.writeHead(answer.status, {
+        'content-type': answer.contentType,
+        'content-length': answer.body.length,
+        'x-upstream': upstream.name,
+        'x-tries': String(tries.length + 1),
+      });
       res.end(answer.body);
       return;
     } catch (error) {

@@ -55,7 +55,10 @@ export function writeInventory(file: string, plan: ShopPlan, extras: InventoryEx
     };
   }
   const proxies = Object.fromEntries(
-    plan.proxies.map((proxy) => [proxy.name, { listen: `127.0.0.1:${proxy.listen}`, upstream: `127.0.0.1:${proxy.upstream}`, labels: proxy.labels }]),
+    plan.proxies.map((proxy) => [
+      proxy.name,
+      { listen: `127.0.0.1:${proxy.listen}`, upstream: `127.0.0.1:${proxy.upstream}`, labels: proxy.labels },
+    ]),
   );
   const header = `# Written by \`firedrill demo\` (demo ${plan.demoId}): the shop's services and the fault proxy on every link.\n`;
   writeFileSync(file, header + stringify({ version: 1, services, proxies }, { lineWidth: 0 }));

@@ -33,16 +33,33 @@ export interface LoadStats {
 export function loadStats(samples: readonly LoadSample[], fromMs: number, toMs: number): LoadStats {
   const inside = samples.filter((sample) => sample.at >= fromMs && sample.at < toMs);
   return {
-    reads: kindStats(inside.filter((sample) => sample.kind === 'read'), fromMs),
-    orders: kindStats(inside.filter((sample) => sample.kind === 'order'), fromMs),
+    reads: kindStats(
+      inside.filter((sample) => sample.kind === 'read'),
+      fromMs,
+    ),
+    orders: kindStats(
+      inside.filter((sample) => sample.kind === 'order'),
+      fromMs,
+    ),
     downtimeSeconds: failedSeconds(inside, fromMs),
-    p99Ms: percentile(inside.map((sample) => sample.latencyMs), 0.99),
+    p99Ms: percentile(
+      inside.map((sample) => sample.latencyMs),
+      0.99,
+    ),
   };
 }
 
 function kindStats(samples: readonly LoadSample[], fromMs: number): KindStats {
   const ok = samples.filter((sample) => sample.ok).length;
-  return { ok, failed: samples.length - ok, p99Ms: percentile(samples.map((sample) => sample.latencyMs), 0.99), downtimeSeconds: failedSeconds(samples, fromMs) };
+  return {
+    ok,
+    failed: samples.length - ok,
+    p99Ms: percentile(
+      samples.map((sample) => sample.latencyMs),
+      0.99,
+    ),
+    downtimeSeconds: failedSeconds(samples, fromMs),
+  };
 }
 
 function failedSeconds(samples: readonly LoadSample[], fromMs: number): number {

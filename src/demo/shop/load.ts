@@ -88,7 +88,9 @@ export class LoadGenerator {
    * was yet. After a fault injected at `ms`, this minus `ms` is the orders' recovery time.
    */
   firstOrderOkAfter(ms: number): number | undefined {
-    const acked = this.samples.filter((sample) => sample.kind === 'order' && sample.ok && sample.at >= ms).map((sample) => sample.at + sample.latencyMs);
+    const acked = this.samples
+      .filter((sample) => sample.kind === 'order' && sample.ok && sample.at >= ms)
+      .map((sample) => sample.at + sample.latencyMs);
     return acked.length === 0 ? undefined : Math.min(...acked);
   }
 
@@ -141,7 +143,12 @@ export class LoadGenerator {
     this.samples.push({ at, kind: 'order', ok, latencyMs: result.latencyMs, id, ...outcome(result) });
   }
 
-  private request(method: string, path: string, body: string | undefined, timeoutMs: number): Promise<{ status?: number; error?: string; latencyMs: number; body?: string }> {
+  private request(
+    method: string,
+    path: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<{ status?: number; error?: string; latencyMs: number; body?: string }> {
     const started = performance.now();
     const latency = () => Math.round((performance.now() - started) * 100) / 100;
     return new Promise((resolve) => {
@@ -186,5 +193,8 @@ function servedBy(body: string | undefined): { service?: string; database?: stri
 }
 
 function outcome(result: { status?: number; error?: string }): { status?: number; error?: string } {
-  return { ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error !== undefined ? { error: result.error } : {}) };
+  return {
+    ...(result.status !== undefined ? { status: result.status } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+  };
 }

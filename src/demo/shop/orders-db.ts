@@ -108,7 +108,9 @@ export class OrdersDatabase {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
-    await Promise.all(Object.values(this.pools).map((pool) => Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 500))])));
+    await Promise.all(
+      Object.values(this.pools).map((pool) => Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 500))])),
+    );
   }
 
   /** Runs a check now, or joins the one in progress; the next one is scheduled after it. */
@@ -157,7 +159,11 @@ export class OrdersDatabase {
   }
 
   private pool(endpoint: PgEndpoint): pg.Pool {
-    const config = clientConfig(endpoint, { connectTimeoutMs: this.options.queryTimeoutMs, queryTimeoutMs: this.options.queryTimeoutMs, applicationName: this.options.name });
+    const config = clientConfig(endpoint, {
+      connectTimeoutMs: this.options.queryTimeoutMs,
+      queryTimeoutMs: this.options.queryTimeoutMs,
+      applicationName: this.options.name,
+    });
     const pool = new pg.Pool({ ...config, max: 8, idleTimeoutMillis: 30_000 });
     pool.on('error', () => {
       // An idle connection died (server killed, link cut): the pool drops it; checks notice.

@@ -64,6 +64,7 @@ function parseOrder(body: Buffer): Order {
   const { id, item, qty } = (value ?? {}) as Record<string, unknown>;
   if (typeof id !== 'string' || !UUID.test(id)) throw new Error('id: expected a uuid chosen by the client (it makes retries safe)');
   if (typeof item !== 'string' || item.length === 0 || item.length > 64) throw new Error('item: expected a product id');
-  if (typeof qty !== 'number' || !Number.isInteger(qty) || qty < 1 || qty > 1000) throw new Error('qty: expected an integer from 1 to 1000');
+  if (typeof qty !== 'number' || !Number.isInteger(qty) || qty < 1 || qty > 1000)
+    throw new Error('qty: expected an integer from 1 to 1000');
   return { id: id.toLowerCase(), item, qty };
 }

@@ -80,7 +80,19 @@ export function planShop(options: PlanOptions): ShopPlan {
   };
   const service = (name: string, role: ServiceRole, labels: Record<string, string>, extra: string[] = []): ServicePlan => {
     const servicePort = port();
-    const args = ['--demo', demoId, '--name', name, '--port', String(servicePort), '--dc', labels.dc ?? '', '--owner', String(options.owner), ...extra];
+    const args = [
+      '--demo',
+      demoId,
+      '--name',
+      name,
+      '--port',
+      String(servicePort),
+      '--dc',
+      labels.dc ?? '',
+      '--owner',
+      String(options.owner),
+      ...extra,
+    ];
     return { name, role, labels, port: servicePort, args };
   };
 
@@ -88,7 +100,11 @@ export function planShop(options: PlanOptions): ShopPlan {
   if (options.withDatabase) {
     const primaryPort = port();
     const replicaPort = port();
-    const replicationProxy = proxy('pg-replication', primaryPort, { link: 'replication', dc: DATABASE_DC.primary, from: DATABASE_DC.replica });
+    const replicationProxy = proxy('pg-replication', primaryPort, {
+      link: 'replication',
+      dc: DATABASE_DC.primary,
+      from: DATABASE_DC.replica,
+    });
     database = { primaryPort, replicaPort, replicationProxy, ...DATABASE };
   }
 
@@ -112,14 +128,20 @@ export function planShop(options: PlanOptions): ShopPlan {
     : [];
 
   // Both gateways reach an upstream through the same proxy: a fault on that link hits both.
-  const upstreams = [...catalogs.map((c) => ({ option: '--catalog', target: c, link: 'gateway-catalog' })), ...orders.map((o) => ({ option: '--orders', target: o, link: 'gateway-orders' }))].map(
-    ({ option, target, link }) => {
-      const dc = target.labels.dc ?? '';
-      const listen = proxy(`gateway-${target.name}`, target.port, { link, dc, from: 'edge' });
-      return { dc, args: [option, `${target.name}=127.0.0.1:${listen}`] };
-    },
+  const upstreams = [
+    ...catalogs.map((c) => ({ option: '--catalog', target: c, link: 'gateway-catalog' })),
+    ...orders.map((o) => ({ option: '--orders', target: o, link: 'gateway-orders' })),
+  ].map(({ option, target, link }) => {
+    const dc = target.labels.dc ?? '';
+    const listen = proxy(`gateway-${target.name}`, target.port, { link, dc, from: 'edge' });
+    return { dc, args: [option, `${target.name}=127.0.0.1:${listen}`] };
+  });
+  const gateway = service(
+    'gateway',
+    'gateway',
+    { app: 'gateway', dc: 'edge' },
+    upstreams.flatMap((u) => u.args),
   );
-  const gateway = service('gateway', 'gateway', { app: 'gateway', dc: 'edge' }, upstreams.flatMap((u) => u.args));
   // The "no redundancy" variant knows only the upstreams of dc a.
   const singleArgs = upstreams.filter((u) => u.dc === 'a').flatMap((u) => u.args);
   const singleDcGateway = service('gateway-single', 'gateway', { app: 'gateway', dc: 'edge' }, singleArgs);

@@ -40,7 +40,13 @@ export async function demoServiceCommand(role: string, options: DemoServiceOptio
     const server = await startCatalog({ name: options.name, dc: options.dc ?? '?', port });
     stopService = () => close(server);
   } else if (role === 'gateway') {
-    const server = await startGateway({ name: options.name, port, catalog: options.catalog.map(upstream), orders: options.orders.map(upstream), log });
+    const server = await startGateway({
+      name: options.name,
+      port,
+      catalog: options.catalog.map(upstream),
+      orders: options.orders.map(upstream),
+      log,
+    });
     stopService = () => close(server);
   } else if (role === 'orders') {
     stopService = await runOrders(options, port, log);

@@ -97,7 +97,14 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     writeInventory(inventoryFile, plan, {
       bin: options.bin,
       dir: options.dir,
-      ...(workspace ? { postgres: { primary: postmasterPattern(join(workspace.dir, 'primary')), replica: postmasterPattern(join(workspace.dir, 'replica')) } } : {}),
+      ...(workspace
+        ? {
+            postgres: {
+              primary: postmasterPattern(join(workspace.dir, 'primary')),
+              replica: postmasterPattern(join(workspace.dir, 'replica')),
+            },
+          }
+        : {}),
     });
 
     const agent = await ensureLocalAgent({ stateDir: options.stateDir, bin: options.bin });
@@ -110,7 +117,11 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     if (binaries && workspace && plan.database) {
       const database = await startShopDatabase(binaries, workspace, demoId, plan.database, log);
       cleanup.add('stop PostgreSQL', () => database.destroy());
-      postgres = { primary: { host: '127.0.0.1', port: plan.database.primaryPort }, replica: { host: '127.0.0.1', port: plan.database.replicaPort }, ...DATABASE };
+      postgres = {
+        primary: { host: '127.0.0.1', port: plan.database.primaryPort },
+        replica: { host: '127.0.0.1', port: plan.database.replicaPort },
+        ...DATABASE,
+      };
       log(`postgres primary (dc a) and synchronous replica (dc b) ready (${since()})`);
     }
 
@@ -122,7 +133,12 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     const singleDcLoad = new LoadGenerator({ gatewayUrl: singleDcGatewayUrl, readsPerSecond: 20, ordersPerSecond: 0 });
     cleanup.add('stop the load', () => Promise.all([load.drain(), singleDcLoad.drain()]).then(() => undefined));
     const pair = postgres && { primary: { ...postgres.primary, ...DATABASE }, replica: { ...postgres.replica, ...DATABASE } };
-    const audit = await startAuditServer(plan.auditPort, pair, () => load.ackedIds(), (id) => load.ack(id));
+    const audit = await startAuditServer(
+      plan.auditPort,
+      pair,
+      () => load.ackedIds(),
+      (id) => load.ack(id),
+    );
     cleanup.add('stop the audit endpoint', () => audit.close());
     await waitForGateways([gatewayUrl, singleDcGatewayUrl], children, 20_000);
     log(`${plan.services.length} services up, both gateways see every upstream healthy (${since()})`);
@@ -175,4 +191,3 @@ async function removeProxies(client: AgentClient, plan: ShopPlan, agent: LocalAg
     throw new OperationalError('FD_AGENT_STOP', `the local agent (pid ${pid}) did not stop within 10 s of SIGTERM and was killed`);
   }
 }
-

@@ -39,7 +39,11 @@ export class UpstreamPool {
     addresses: readonly UpstreamAddress[],
     private readonly options: HealthCheckOptions,
   ) {
-    this.upstreams = addresses.map((address) => ({ ...address, healthy: false, agent: new http.Agent({ keepAlive: true, maxSockets: 64 }) }));
+    this.upstreams = addresses.map((address) => ({
+      ...address,
+      healthy: false,
+      agent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    }));
   }
 
   start(): void {
@@ -85,11 +89,14 @@ export class UpstreamPool {
   /** Undefined when healthy, else why not. */
   private check(upstream: Upstream): Promise<string | undefined> {
     return new Promise((resolve) => {
-      const req = http.get({ host: upstream.host, port: upstream.port, path: '/health', agent: this.checkAgent, timeout: this.options.timeoutMs }, (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode === 200 ? undefined : `health ${res.statusCode}`));
-        res.once('error', (error) => resolve(errorMessage(error)));
-      });
+      const req = http.get(
+        { host: upstream.host, port: upstream.port, path: '/health', agent: this.checkAgent, timeout: this.options.timeoutMs },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve(res.statusCode === 200 ? undefined : `health ${res.statusCode}`));
+          res.once('error', (error) => resolve(errorMessage(error)));
+        },
+      );
       // The socket is destroyed, never reused: a blackholed connection must not be kept.
       req.once('timeout', () => req.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)));
       req.once('error', (error) => resolve(errorMessage(error)));

@@ -15,7 +15,11 @@ export interface DatabasePair {
 export async function findWritable(pair: DatabasePair): Promise<{ role: 'primary' | 'replica'; endpoint: PgEndpoint } | undefined> {
   for (const role of ['replica', 'primary'] as const) {
     const endpoint = pair[role];
-    const writable = await withClient(endpoint, { connectTimeoutMs: 1000, queryTimeoutMs: 1000 }, async (client) => !(await isInRecovery(client))).catch(() => false);
+    const writable = await withClient(
+      endpoint,
+      { connectTimeoutMs: 1000, queryTimeoutMs: 1000 },
+      async (client) => !(await isInRecovery(client)),
+    ).catch(() => false);
     if (writable) return { role, endpoint };
   }
   return undefined;

@@ -16,6 +16,12 @@ export const httpAbort = toxicFault({
   toxic: (p: z.output<typeof params>) => ({
     stream: 'upstream',
     toxicity: 1,
-    attributes: { type: 'http-abort', status: p.status, percent: p.percent, match: matchOf(p), ...(p.body !== undefined ? { body: p.body } : {}) },
+    attributes: {
+      type: 'http-abort',
+      status: p.status,
+      percent: p.percent,
+      match: matchOf(p),
+      ...(p.body !== undefined ? { body: p.body } : {}),
+    },
   }),
 });

@@ -13,5 +13,9 @@ export const proxyLatency = toxicFault({
   name: 'proxy-latency',
   summary: 'Delay data through a fault proxy by a latency ± jitter.',
   params,
-  toxic: (p: z.output<typeof params>) => ({ stream: p.stream, toxicity: p.toxicity, attributes: { type: 'latency', latencyMs: p.latency, jitterMs: p.jitter } }),
+  toxic: (p: z.output<typeof params>) => ({
+    stream: p.stream,
+    toxicity: p.toxicity,
+    attributes: { type: 'latency', latencyMs: p.latency, jitterMs: p.jitter },
+  }),
 });

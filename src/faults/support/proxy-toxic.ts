@@ -11,9 +11,17 @@ import type { ProxyInfo, ProxyManager, Stream, ToxicAttributes } from '../../pro
  * with no state finds nothing to remove, which is right.
  */
 export const streamParam = (fallback: Stream) =>
-  z.enum(['upstream', 'downstream', 'both']).default(fallback).describe('which way: upstream (client → service), downstream (service → client) or both');
+  z
+    .enum(['upstream', 'downstream', 'both'])
+    .default(fallback)
+    .describe('which way: upstream (client → service), downstream (service → client) or both');
 
-export const toxicityParam = z.number().min(0).max(1).default(1).describe('probability, per connection, that the fault applies to it (0..1)');
+export const toxicityParam = z
+  .number()
+  .min(0)
+  .max(1)
+  .default(1)
+  .describe('probability, per connection, that the fault applies to it (0..1)');
 
 export interface ToxicState {
   readonly proxy: string;
@@ -56,19 +64,29 @@ export function verifyToxicGone(ctx: FaultContext<unknown>): Promise<Verificatio
   // After a restart of the agent the proxy may not exist yet (or any more): nothing is left.
   if (!proxy) return Promise.resolve({ ok: true, detail: `proxy ${target.name} is not running: no toxic left` });
   const left = proxy.toxics.some((t) => t.id === ctx.tag);
-  return Promise.resolve(left ? { ok: false, detail: `proxy ${target.name} still has toxic ${ctx.tag}` } : { ok: true, detail: `proxy ${target.name} no longer carries toxic ${ctx.tag}` });
+  return Promise.resolve(
+    left
+      ? { ok: false, detail: `proxy ${target.name} still has toxic ${ctx.tag}` }
+      : { ok: true, detail: `proxy ${target.name} no longer carries toxic ${ctx.tag}` },
+  );
 }
 
 /**
  * The proxy manager, the proxy target and the proxy of a fault. Injecting needs the proxy;
  * reverting does not (a restarted agent has no toxics to remove).
  */
-export function proxyOf(ctx: FaultContext<unknown>, mustExist: boolean): { proxies: ProxyManager; target: ProxyTarget; proxy: ProxyInfo | undefined } {
+export function proxyOf(
+  ctx: FaultContext<unknown>,
+  mustExist: boolean,
+): { proxies: ProxyManager; target: ProxyTarget; proxy: ProxyInfo | undefined } {
   if (ctx.target.kind !== 'proxy') throw new UserError('FD_TARGET_KIND', `proxy faults need a proxy target, got ${ctx.target.kind}`);
   if (!ctx.proxies) throw new FiredrillError('FD_NO_PROXIES', 'this executor runs no fault proxies');
   const proxy = ctx.proxies.get(ctx.target.name);
   if (!proxy && mustExist) {
-    throw new UserError('FD_PROXY_NOT_FOUND', `no proxy ${ctx.target.name} on this agent: declare it in the inventory (proxies:) so runs create it`);
+    throw new UserError(
+      'FD_PROXY_NOT_FOUND',
+      `no proxy ${ctx.target.name} on this agent: declare it in the inventory (proxies:) so runs create it`,
+    );
   }
   return { proxies: ctx.proxies, target: ctx.target, proxy };
 }

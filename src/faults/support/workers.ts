@@ -124,7 +124,10 @@ export async function sweepWorkers(script: string, what: string, scope: SweepSco
   for (const { pid, tag } of orphans) {
     if (isWorkerOf(readProcess(pid), tag)) sendSignal(pid, 'SIGKILL');
   }
-  const alive = await waitForExit(orphans.map((o) => o.pid), KILL_WAIT_MS);
+  const alive = await waitForExit(
+    orphans.map((o) => o.pid),
+    KILL_WAIT_MS,
+  );
   return orphans.filter((o) => !alive.includes(o.pid)).map((o) => `${what} pid ${o.pid} (${o.tag})`);
 }
 

@@ -119,7 +119,14 @@ function plot(box: HTMLElement, d: ChartData, spec: PlotSpec): void {
 }
 
 function line(label: string, stroke: string, format: (v: number) => string, dash?: number[]): UPlot.Series {
-  return { label, stroke, width: dash ? 1 : 2, spanGaps: true, ...(dash ? { dash } : {}), value: (_u, v) => (v == null ? '--' : format(v)) };
+  return {
+    label,
+    stroke,
+    width: dash ? 1 : 2,
+    spanGaps: true,
+    ...(dash ? { dash } : {}),
+    value: (_u, v) => (v == null ? '--' : format(v)),
+  };
 }
 
 function draw(el: Element): void {

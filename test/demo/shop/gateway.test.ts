@@ -74,10 +74,14 @@ describe('the gateway in front of catalog replicas', () => {
       expect(answer.status).toBe(200);
       expect(answer.upstream).not.toBe(victim.name);
     }
-    const down = await waitFor(async () => {
-      const state = await upstreamHealth(gatewayUrl, 'catalog', victim.name);
-      return state?.healthy === false ? state : undefined;
-    }, 10_000, `${victim.name} to be marked down`);
+    const down = await waitFor(
+      async () => {
+        const state = await upstreamHealth(gatewayUrl, 'catalog', victim.name);
+        return state?.healthy === false ? state : undefined;
+      },
+      10_000,
+      `${victim.name} to be marked down`,
+    );
     expect(down.lastError).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
     // One replica down of three: the gateway as a whole is still fine.
     const health = await request(`${gatewayUrl}/health`);
@@ -92,10 +96,14 @@ describe('the gateway in front of catalog replicas', () => {
     const first = await request(`${gatewayUrl}/products`, { timeoutMs: 5_000 });
     expect([502, 503]).toContain(first.status);
 
-    const refused = await waitFor(async () => {
-      const answer = await request(`${gatewayUrl}/products`, { timeoutMs: 5_000 });
-      return answer.status === 503 ? answer : undefined;
-    }, 10_000, 'reads to be refused with 503');
+    const refused = await waitFor(
+      async () => {
+        const answer = await request(`${gatewayUrl}/products`, { timeoutMs: 5_000 });
+        return answer.status === 503 ? answer : undefined;
+      },
+      10_000,
+      'reads to be refused with 503',
+    );
     expect(refused.body).toMatchObject({ error: 'no healthy catalog upstream' });
     expect((refused.body as { upstreams: unknown[] }).upstreams).toHaveLength(CATALOGS.length);
 
@@ -107,7 +115,11 @@ describe('the gateway in front of catalog replicas', () => {
   it('sends reads to a replica again once it is back on its port', async () => {
     const [victim] = catalogs as [Service];
     await lab.kill(victim);
-    await waitFor(async () => ((await upstreamHealth(gatewayUrl, 'catalog', victim.name))?.healthy === false ? true : undefined), 10_000, `${victim.name} down`);
+    await waitFor(
+      async () => ((await upstreamHealth(gatewayUrl, 'catalog', victim.name))?.healthy === false ? true : undefined),
+      10_000,
+      `${victim.name} down`,
+    );
 
     await lab.start('catalog', victim.name, victim.port, catalogArgs(victim.name));
     const health = await allHealthy();
@@ -116,7 +128,10 @@ describe('the gateway in front of catalog replicas', () => {
   });
 
   it('refuses orders with 503 when it has no orders upstream, and unknown routes with 404', async () => {
-    const order = await request(`${gatewayUrl}/orders`, { method: 'POST', body: { id: '00000000-0000-4000-8000-000000000000', item: 'mug', qty: 1 } });
+    const order = await request(`${gatewayUrl}/orders`, {
+      method: 'POST',
+      body: { id: '00000000-0000-4000-8000-000000000000', item: 'mug', qty: 1 },
+    });
     expect(order.status).toBe(503);
     expect(order.body).toMatchObject({ error: 'no healthy orders upstream' });
     const unknown = await request(`${gatewayUrl}/admin`);

@@ -36,10 +36,14 @@ export class ServiceLab {
    * it says it listens; rejects with its output when it exits first or stays silent for 15 s.
    */
   async start(role: string, name: string, port: number, args: readonly string[] = []): Promise<Service> {
-    const child = spawn(process.execPath, [BIN, 'demo-service', role, '--demo', this.demoId, '--name', name, '--port', String(port), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'demo-service', role, '--demo', this.demoId, '--name', name, '--port', String(port), ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
@@ -58,12 +62,20 @@ export class ServiceLab {
 
   /** Runs a service to its end (for one that is expected to fail at startup). */
   async run(role: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
-    const child = spawn(process.execPath, [BIN, 'demo-service', role, '--demo', this.demoId, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'demo-service', role, '--demo', this.demoId, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
     const exit = once(child, 'exit');
-    this.services.push({ name: role, port: 0, child, output: () => text, exited: () => exit.then(() => ({ code: child.exitCode, signal: child.signalCode })) });
+    this.services.push({
+      name: role,
+      port: 0,
+      child,
+      output: () => text,
+      exited: () => exit.then(() => ({ code: child.exitCode, signal: child.signalCode })),
+    });
     await exit;
     return { code: child.exitCode, output: text };
   }
@@ -119,7 +131,10 @@ export interface Answer {
  * sent as JSON, `rawBody` as it is. Rejects
  * after `timeoutMs`: an upper bound so that a hanging server fails the test instead of stalling it.
  */
-export function request(url: string, options: { method?: string; body?: unknown; rawBody?: string; timeoutMs?: number } = {}): Promise<Answer> {
+export function request(
+  url: string,
+  options: { method?: string; body?: unknown; rawBody?: string; timeoutMs?: number } = {},
+): Promise<Answer> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   return new Promise((resolve, reject) => {
@@ -153,7 +168,11 @@ export interface GatewayHealth {
 }
 
 /** The health of one upstream as a gateway sees it. */
-export async function upstreamHealth(gatewayUrl: string, kind: string, name: string): Promise<{ healthy: boolean; lastError?: string } | undefined> {
+export async function upstreamHealth(
+  gatewayUrl: string,
+  kind: string,
+  name: string,
+): Promise<{ healthy: boolean; lastError?: string } | undefined> {
   const health = (await request(`${gatewayUrl}/health`)).body as GatewayHealth;
   return health.upstreams[kind]?.find((upstream) => upstream.name === name);
 }

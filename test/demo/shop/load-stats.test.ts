@@ -44,11 +44,23 @@ describe('loadStats', () => {
       samples: [],
       from: 0,
       to: 10_000,
-      expected: { reads: { ok: 0, failed: 0, p99Ms: null, downtimeSeconds: 0 }, orders: { ok: 0, failed: 0, p99Ms: null, downtimeSeconds: 0 }, downtimeSeconds: 0, p99Ms: null },
+      expected: {
+        reads: { ok: 0, failed: 0, p99Ms: null, downtimeSeconds: 0 },
+        orders: { ok: 0, failed: 0, p99Ms: null, downtimeSeconds: 0 },
+        downtimeSeconds: 0,
+        p99Ms: null,
+      },
     },
     {
       name: 'counts ok and failed requests per kind',
-      samples: [sample(0, 'read', true), sample(100, 'read', false), sample(200, 'read', true), sample(300, 'order', true), sample(400, 'order', false), sample(500, 'order', false)],
+      samples: [
+        sample(0, 'read', true),
+        sample(100, 'read', false),
+        sample(200, 'read', true),
+        sample(300, 'order', true),
+        sample(400, 'order', false),
+        sample(500, 'order', false),
+      ],
       from: 0,
       to: 10_000,
       expected: { reads: { ok: 2, failed: 1, downtimeSeconds: 1 }, orders: { ok: 1, failed: 2, downtimeSeconds: 1 }, downtimeSeconds: 1 },
@@ -71,7 +83,13 @@ describe('loadStats', () => {
     {
       name: 'gives the whole downtime as the union of the seconds either kind failed in',
       // reads fail in seconds 0 and 2, orders in 2 and 5: customers felt 0, 2 and 5
-      samples: [sample(100, 'read', false), sample(2_100, 'read', false), sample(2_900, 'order', false), sample(5_000, 'order', false), sample(7_000, 'read', true)],
+      samples: [
+        sample(100, 'read', false),
+        sample(2_100, 'read', false),
+        sample(2_900, 'order', false),
+        sample(5_000, 'order', false),
+        sample(7_000, 'read', true),
+      ],
       from: 0,
       to: 10_000,
       expected: { reads: { ok: 1, failed: 2, downtimeSeconds: 2 }, orders: { ok: 0, failed: 2, downtimeSeconds: 2 }, downtimeSeconds: 3 },

@@ -29,7 +29,16 @@ describe('the orders service without a reachable database', () => {
   it('starts, reports itself unhealthy and refuses orders with 503 instead of hanging', async () => {
     // Nothing listens on these two ports: every connection is refused.
     const [primary, replica, port] = (await freePorts(3)) as [number, number, number];
-    const orders = await lab.start('orders', 'orders-a', port, ['--dc', 'a', '--primary', `127.0.0.1:${primary}`, '--replica', `127.0.0.1:${replica}`, '--failover-after', '500ms']);
+    const orders = await lab.start('orders', 'orders-a', port, [
+      '--dc',
+      'a',
+      '--primary',
+      `127.0.0.1:${primary}`,
+      '--replica',
+      `127.0.0.1:${replica}`,
+      '--failover-after',
+      '500ms',
+    ]);
     const url = `http://127.0.0.1:${orders.port}`;
 
     const health = await request(`${url}/health`);
@@ -68,8 +77,17 @@ describe.skipIf(!binaries)('the orders service on a primary and its synchronous 
     const [primaryPort, replicaPort, ordersPort] = (await freePorts(3)) as [number, number, number];
     workspace = createWorkspace(lab.demoId);
     // The demo streams through a fault proxy; here the replica streams from the primary directly.
-    database = await startShopDatabase(binaries, workspace, lab.demoId, { primaryPort, replicaPort, replicationProxy: primaryPort, ...DATABASE }, () => undefined);
-    pair = { primary: { host: '127.0.0.1', port: primaryPort, ...DATABASE }, replica: { host: '127.0.0.1', port: replicaPort, ...DATABASE } };
+    database = await startShopDatabase(
+      binaries,
+      workspace,
+      lab.demoId,
+      { primaryPort, replicaPort, replicationProxy: primaryPort, ...DATABASE },
+      () => undefined,
+    );
+    pair = {
+      primary: { host: '127.0.0.1', port: primaryPort, ...DATABASE },
+      replica: { host: '127.0.0.1', port: replicaPort, ...DATABASE },
+    };
     orders = await lab.start('orders', 'orders-a', ordersPort, [
       '--dc',
       'a',
@@ -81,7 +99,11 @@ describe.skipIf(!binaries)('the orders service on a primary and its synchronous 
       '1s',
     ]);
     ordersUrl = `http://127.0.0.1:${ordersPort}`;
-    await waitFor(async () => ((await request(`${ordersUrl}/health`)).status === 200 ? true : undefined), 10_000, 'the orders service to be healthy');
+    await waitFor(
+      async () => ((await request(`${ordersUrl}/health`)).status === 200 ? true : undefined),
+      10_000,
+      'the orders service to be healthy',
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -97,7 +119,16 @@ describe.skipIf(!binaries)('the orders service on a primary and its synchronous 
   }
 
   async function rows(endpoint: PgEndpoint, id: string): Promise<{ item: string; qty: number; served_by: string }[]> {
-    return withClient(endpoint, { queryTimeoutMs: 5_000 }, async (client) => (await client.query<{ item: string; qty: number; served_by: string }>('SELECT item, qty, served_by FROM orders WHERE id = $1', [id])).rows);
+    return withClient(
+      endpoint,
+      { queryTimeoutMs: 5_000 },
+      async (client) =>
+        (
+          await client.query<{ item: string; qty: number; served_by: string }>('SELECT item, qty, served_by FROM orders WHERE id = $1', [
+            id,
+          ])
+        ).rows,
+    );
   }
 
   it('answers 201 once the order is stored, on the primary', async () => {
@@ -143,12 +174,21 @@ describe.skipIf(!binaries)('the orders service on a primary and its synchronous 
     expect(report).toEqual({ acked: ids.length + 2, present: ids.length, missingCount: 2, missing: never, database: 'primary' });
 
     // Without a database nothing can be found: everything acknowledged counts as missing.
-    expect(await auditOrders(null, ids)).toEqual({ acked: ids.length, present: 0, missingCount: ids.length, missing: ids.slice(0, 20), database: null });
+    expect(await auditOrders(null, ids)).toEqual({
+      acked: ids.length,
+      present: 0,
+      missingCount: ids.length,
+      missing: ids.slice(0, 20),
+      database: null,
+    });
 
     const audit = await startAuditServer(0, pair, () => [...ids, ...never]);
     try {
       const answer = await request(audit.url);
-      expect(answer).toMatchObject({ status: 200, body: { acked: ids.length + 2, present: ids.length, missingCount: 2, missing: never, database: 'primary' } });
+      expect(answer).toMatchObject({
+        status: 200,
+        body: { acked: ids.length + 2, present: ids.length, missingCount: 2, missing: never, database: 'primary' },
+      });
       expect((await request(audit.url.replace(/\/audit$/, '/other'))).status).toBe(404);
     } finally {
       await audit.close();
@@ -174,11 +214,15 @@ describe.skipIf(!binaries)('the orders service on a primary and its synchronous 
     // While the primary is gone and the replica not yet promoted, orders are refused (503), never
     // acknowledged; once --failover-after has passed the replica is promoted and takes them.
     const placed = order(randomUUID(), 'tea', 3);
-    const stored = await waitFor(async () => {
-      const answer = await place(placed);
-      expect([201, 503]).toContain(answer.status);
-      return answer.status === 201 ? answer : undefined;
-    }, 20_000, 'an order to be stored after the failover');
+    const stored = await waitFor(
+      async () => {
+        const answer = await place(placed);
+        expect([201, 503]).toContain(answer.status);
+        return answer.status === 201 ? answer : undefined;
+      },
+      20_000,
+      'an order to be stored after the failover',
+    );
     expect(stored.body).toMatchObject({ database: 'replica', service: 'orders-a' });
     expect(orders.output()).toMatch(/primary unreachable for \d+ ms: promoting the replica/);
     expect(await rows(pair.replica, placed.id)).toEqual([{ item: 'tea', qty: 3, served_by: 'orders-a' }]);
@@ -200,6 +244,10 @@ describe.skipIf(!binaries)('the orders service on a primary and its synchronous 
       await audit.close();
     }
     // The orders service stops reporting healthy once its writer no longer answers.
-    await waitFor(async () => ((await request(`${ordersUrl}/health`)).status === 503 ? true : undefined), 10_000, 'the orders service to report itself unhealthy');
+    await waitFor(
+      async () => ((await request(`${ordersUrl}/health`)).status === 503 ? true : undefined),
+      10_000,
+      'the orders service to report itself unhealthy',
+    );
   });
 });

@@ -10,10 +10,15 @@ describe("the shop's ports", () => {
     expect(new Set(ports).size).toBe(30);
     for (const port of ports) expect(port < (low ?? 0) || port > (high ?? 0), `port ${port}`).toBe(true);
     // Every one can be listened on right away.
-    const servers = await Promise.all(ports.map((port) => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const server = createServer().once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve(server));
-    })));
+    const servers = await Promise.all(
+      ports.map(
+        (port) =>
+          new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+            const server = createServer().once('error', reject);
+            server.listen(port, '127.0.0.1', () => resolve(server));
+          }),
+      ),
+    );
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 });

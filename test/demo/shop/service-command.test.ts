@@ -69,9 +69,24 @@ describe('firedrill demo-service', () => {
   });
 
   it.each([
-    { what: 'an unknown role', role: 'billing', args: [], message: 'unknown demo service role "billing" (expected catalog, orders, gateway)' },
-    { what: 'an upstream without a name', role: 'gateway', args: ['--catalog', '127.0.0.1:4000'], message: 'expected name=host:port, got "127.0.0.1:4000"' },
-    { what: 'an upstream without a port', role: 'gateway', args: ['--catalog', 'c1=127.0.0.1'], message: 'expected host:port, got "127.0.0.1"' },
+    {
+      what: 'an unknown role',
+      role: 'billing',
+      args: [],
+      message: 'unknown demo service role "billing" (expected catalog, orders, gateway)',
+    },
+    {
+      what: 'an upstream without a name',
+      role: 'gateway',
+      args: ['--catalog', '127.0.0.1:4000'],
+      message: 'expected name=host:port, got "127.0.0.1:4000"',
+    },
+    {
+      what: 'an upstream without a port',
+      role: 'gateway',
+      args: ['--catalog', 'c1=127.0.0.1'],
+      message: 'expected host:port, got "127.0.0.1"',
+    },
   ])('refuses $what with exit code 2', async ({ role, args, message }) => {
     const [port] = (await freePorts(1)) as [number];
     const result = await lab.run(role, ['--name', 'x', '--port', String(port), ...args]);

@@ -59,7 +59,8 @@ async function gateway(catalogs: UpstreamAddress[]): Promise<string> {
   servers.push(server);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await waitFor(
-    async () => ((await request(`${url}/health`)).body as GatewayHealth).upstreams.catalog?.every((upstream) => upstream.healthy) || undefined,
+    async () =>
+      ((await request(`${url}/health`)).body as GatewayHealth).upstreams.catalog?.every((upstream) => upstream.healthy) || undefined,
     10_000,
     'the gateway to see every upstream healthy',
   );
