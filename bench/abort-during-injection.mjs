@@ -9,81 +9,39 @@
 //
 //   npm run build && node bench/abort-during-injection.mjs [--runs 20] [--write]
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  cleanup,
-  gitRev,
-  isStopped,
-  machine,
-  makeTempDir,
-  median,
-  parseArgs,
-  percentile,
-  round1,
-  round2,
-  runCli,
-  spawnSleeps,
-  startAgent,
-  stopAgent,
-  timeDirectResume,
-  today,
-  writeExperiment,
-  writeResultRow,
-} from './support.mjs';
+import { runScenario } from './scenario.mjs';
+import { isStopped, median, percentile, round1, round2, runSummary, timeDirectResume } from './support.mjs';
 
-const options = parseArgs({ runs: 20, faults: 100 });
-const dir = makeTempDir('abort-injecting');
-const stateDir = join(dir, '.firedrill');
-const pids = spawnSleeps(options.faults);
-const experiment = writeExperiment(
-  dir,
-  'abort.yaml',
-  `title: abort during injection
-targets:
-  sleepers: { kind: process, selector: { pid: [${pids.join(', ')}] } }
-guardrails:
-  - { name: closed-port, probe: tcp, params: { port: 1 }, interval: 20ms, minSamples: 1, condition: "failures >= 1" }
-method:
-  - { name: freeze, fault: process-pause, target: sleepers, duration: 10m }
-`,
-);
-
-const latency = [];
-const injected = [];
-const reference = [];
-let agent;
-try {
-  agent = await startAgent(stateDir);
+async function measure({ options, pids, run }) {
+  const m = { latency: [], injected: [], reference: [] };
   for (let i = 0; i < options.runs; i++) {
-    const result = await runCli(['run', experiment, '--json', '-q', '--state-dir', stateDir], { cwd: dir, timeoutMs: 60_000 });
-    const summary = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
+    const summary = runSummary(await run(['--json', '-q'], { timeoutMs: 60_000 }));
     if (summary.verdict !== 'aborted') throw new Error(`run ${i}: verdict ${summary.verdict} (${summary.reason})`);
     if (pids.some(isStopped)) throw new Error(`run ${i}: a process is still paused after the run`);
     const journal = JSON.parse(readFileSync(summary.journal, 'utf8'));
-    latency.push(journal.abort.latencyMs);
-    injected.push(journal.faults.filter((f) => f.status === 'reverted').length);
-    reference.push(await timeDirectResume(pids));
+    m.latency.push(journal.abort.latencyMs);
+    m.injected.push(journal.faults.filter((f) => f.status === 'reverted').length);
+    m.reference.push(await timeDirectResume(pids));
   }
-} finally {
-  await stopAgent(agent);
-  await cleanup();
+  return m;
 }
 
-const result = {
-  runs: options.runs,
-  faults: pids.length,
-  referenceMedianMs: round2(median(reference)),
-  abortLatencyMs: { p50: round1(percentile(latency, 50)), p99: round1(percentile(latency, 99)), max: round1(Math.max(...latency)) },
-  injectedBeforeAbortMedian: median(injected),
-};
-result.met = result.abortLatencyMs.p99 <= 200;
-console.log(JSON.stringify(result, null, 2));
-if (options.write) {
-  const a = result.abortLatencyMs;
-  writeResultRow({
-    id: 'abort-during-injection',
-    heading: 'a guardrail trips while 100 faults are being injected',
-    explanation: `
+function summarize(m, { options, pids }) {
+  const result = {
+    runs: options.runs,
+    faults: pids.length,
+    referenceMedianMs: round2(median(m.reference)),
+    abortLatencyMs: { p50: round1(percentile(m.latency, 50)), p99: round1(percentile(m.latency, 99)), max: round1(Math.max(...m.latency)) },
+    injectedBeforeAbortMedian: median(m.injected),
+  };
+  result.met = result.abortLatencyMs.p99 <= 200;
+  return result;
+}
+
+const results = {
+  id: 'abort-during-injection',
+  heading: 'a guardrail trips while 100 faults are being injected',
+  explanation: `
 \`node bench/abort-during-injection.mjs --runs 20 --write\`: a \`process-pause\` over 100 \`sleep\`
 processes with a guardrail whose probe fails from its first sample (\`failures >= 1\`, every
 20 ms), so the run aborts while its injections are on their way. "abort" is the journal's
@@ -91,8 +49,42 @@ processes with a guardrail whose probe fails from its first sample (\`failures >
 agent could take injections back this waited for every queued one: 226–281 ms (3 runs, commit
 7b2b0b8). Reference, interleaved: SIGCONT of the same 100 processes by the script.
 Target (DESIGN.md): p99 ≤ 200 ms.`,
-    columns: ['date', 'commit', 'machine', 'runs', 'SIGCONT 100 ms (ref)', 'abort p50 ms', 'p99', 'max', 'injected (median of 100)', 'p99 ≤ 200 ms'],
-    row: [today(), gitRev(), machine(), result.runs, result.referenceMedianMs, a.p50, a.p99, a.max, result.injectedBeforeAbortMedian, result.met ? 'yes' : 'no'],
-  });
-}
-process.exitCode = result.met ? 0 : 1;
+  columns: [
+    'date',
+    'commit',
+    'machine',
+    'runs',
+    'SIGCONT 100 ms (ref)',
+    'abort p50 ms',
+    'p99',
+    'max',
+    'injected (median of 100)',
+    'p99 ≤ 200 ms',
+  ],
+  cells: ({ abortLatencyMs: a, ...result }) => [
+    result.runs,
+    result.referenceMedianMs,
+    a.p50,
+    a.p99,
+    a.max,
+    result.injectedBeforeAbortMedian,
+    result.met ? 'yes' : 'no',
+  ],
+};
+
+await runScenario({
+  name: 'abort-injecting',
+  defaults: { runs: 20, faults: 100 },
+  sleepers: (options) => options.faults,
+  experiment: ({ pids }) => `title: abort during injection
+targets:
+  sleepers: { kind: process, selector: { pid: [${pids.join(', ')}] } }
+guardrails:
+  - { name: closed-port, probe: tcp, params: { port: 1 }, interval: 20ms, minSamples: 1, condition: "failures >= 1" }
+method:
+  - { name: freeze, fault: process-pause, target: sleepers, duration: 10m }
+`,
+  measure,
+  summarize,
+  results,
+});

@@ -12,39 +12,16 @@
 //   npm run build && node bench/agent-idle.mjs [--seconds 60] [--write]
 //
 // The agent, the reference process and the temp dir are removed at the end, also on a failure.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import {
-  cleanup,
-  clockTicks,
-  gitRev,
-  machine,
-  makeTempDir,
-  median,
-  nowMs,
-  parseArgs,
-  procCpuTicks,
-  procRssKiB,
-  round1,
-  round2,
-  sleep,
-  startAgent,
-  stopAgent,
-  today,
-  track,
-  writeResultRow,
-} from './support.mjs';
+import { runScenario } from './scenario.mjs';
+import { clockTicks, median, nowMs, procCpuTicks, procRssKiB, round1, round2, sleep, spawnTracked } from './support.mjs';
 
-const options = parseArgs({ seconds: 60 });
-const dir = makeTempDir('idle');
-const stateDir = join(dir, '.firedrill');
 const ticksPerSecond = clockTicks();
 
 function sample(pid) {
   return { at: nowMs(), rssKiB: procRssKiB(pid), ticks: procCpuTicks(pid) };
 }
 
-function summarize(samples) {
+function footprint(samples) {
   const first = samples[0];
   const last = samples.at(-1);
   const cpuSeconds = (last.ticks - first.ticks) / ticksPerSecond;
@@ -58,12 +35,8 @@ function summarize(samples) {
   };
 }
 
-let agent;
-let result;
-try {
-  const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  track(bare.pid);
-  agent = await startAgent(stateDir);
+/** Both processes sampled every second for the window, once the agent's start-up settled. */
+async function measure({ options, agent, bare }) {
   await sleep(1000); // let start-up work (recovery, first sweep, JIT) settle out of the window
   const agentSamples = [];
   const bareSamples = [];
@@ -71,46 +44,61 @@ try {
   for (let s = 0; s <= options.seconds; s++) {
     if (agent.exited) throw new Error(`the agent exited during the window: ${JSON.stringify(agent.exited)}`);
     agentSamples.push(sample(agent.pid));
-    bareSamples.push(sample(bare.pid));
+    bareSamples.push(sample(bare));
     const next = started + (s + 1) * 1000;
     await sleep(Math.max(0, next - nowMs()));
   }
-  result = { seconds: options.seconds, clockTicks: ticksPerSecond, agent: summarize(agentSamples), bareNode: summarize(bareSamples) };
-} finally {
-  await stopAgent(agent);
-  await cleanup(); // the reference process, the temp dir
+  return { agent: footprint(agentSamples), bareNode: footprint(bareSamples) };
 }
 
-result.rssRatio = round1(result.agent.rssMedianMiB / result.bareNode.rssMedianMiB);
-// The aim says 60 MB: 60 × 10^6 bytes is 57.2 MiB.
-result.agent.rssMaxMB = round1((result.agent.rssMaxMiB * 1024 * 1024) / 1e6);
-result.met = result.agent.rssMaxMB < 60 && result.agent.cpuPercent < 1;
-console.log(JSON.stringify(result, null, 2));
+function summarize(footprints, { options }) {
+  const result = { seconds: options.seconds, clockTicks: ticksPerSecond, ...footprints };
+  result.rssRatio = round1(result.agent.rssMedianMiB / result.bareNode.rssMedianMiB);
+  // The aim says 60 MB: 60 × 10^6 bytes is 57.2 MiB.
+  result.agent.rssMaxMB = round1((result.agent.rssMaxMiB * 1024 * 1024) / 1e6);
+  result.met = result.agent.rssMaxMB < 60 && result.agent.cpuPercent < 1;
+  return result;
+}
 
-if (options.write) {
-  writeResultRow({
-    id: 'agent-idle',
-    heading: 'footprint of an idle agent',
-    explanation: `
+const results = {
+  id: 'agent-idle',
+  heading: 'footprint of an idle agent',
+  explanation: `
 \`node bench/agent-idle.mjs --seconds 60 --write\`: \`firedrill agent\` with default settings
 (orphan sweep every 30 s, no idle exit) and nothing to do, sampled every second for the window
 after its start-up settled; RSS from /proc/PID/status (VmRSS), CPU from /proc/PID/stat (utime +
 stime) as a percentage of one core over the window. Reference in the same run, sampled the same
 way: a bare \`node -e "setInterval(() => {}, 1000)"\`. Aim (issue 3): under 60 MB (57.2 MiB) and
 1 % CPU.`,
-    columns: ['date', 'commit', 'machine', 'seconds', 'bare node RSS MiB (ref)', 'agent RSS MiB (median / max)', 'ratio', 'bare node CPU %', 'agent CPU %', '< 60 MB, < 1 %'],
-    row: [
-      today(),
-      gitRev(),
-      machine(),
-      result.seconds,
-      result.bareNode.rssMedianMiB,
-      `${result.agent.rssMedianMiB} / ${result.agent.rssMaxMiB} (${result.agent.rssMaxMB} MB)`,
-      `${result.rssRatio}×`,
-      result.bareNode.cpuPercent,
-      result.agent.cpuPercent,
-      result.met ? 'yes' : 'no',
-    ],
-  });
-}
-process.exitCode = result.met ? 0 : 1;
+  columns: [
+    'date',
+    'commit',
+    'machine',
+    'seconds',
+    'bare node RSS MiB (ref)',
+    'agent RSS MiB (median / max)',
+    'ratio',
+    'bare node CPU %',
+    'agent CPU %',
+    '< 60 MB, < 1 %',
+  ],
+  cells: ({ agent, bareNode, ...result }) => [
+    result.seconds,
+    bareNode.rssMedianMiB,
+    `${agent.rssMedianMiB} / ${agent.rssMaxMiB} (${agent.rssMaxMB} MB)`,
+    `${result.rssRatio}×`,
+    bareNode.cpuPercent,
+    agent.cpuPercent,
+    result.met ? 'yes' : 'no',
+  ],
+};
+
+await runScenario({
+  name: 'idle',
+  defaults: { seconds: 60 },
+  // The reference, started before the agent as it always was.
+  prepare: (s) => (s.bare = spawnTracked(process.execPath, ['-e', 'setInterval(() => {}, 1000)'])),
+  measure,
+  summarize,
+  results,
+});

@@ -7,43 +7,20 @@
 // --write adds a row to the run-overhead table of bench/RESULTS.md. "warm" runs start with the V8 code cache that
 // bin/firedrill.js keeps next to the bundle; "cold" runs delete it first (a first start).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gitRev, machine, today, writeResultRow } from './results.mjs';
+import { runScenario } from './scenario.mjs';
+import { adoptAgent, bin, median, root, round1, stopAgent } from './support.mjs';
 
-const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 15;
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin', 'firedrill.js');
-const dir = mkdtempSync(join(tmpdir(), 'firedrill-bench-'));
-
+/** What the probe asks; it lives in this process, so the runs are timed asynchronously. */
 const server = createServer((_request, response) => response.end('ok'));
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${server.address().port}/`;
-const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
-const experiment = join(dir, 'trivial.yaml');
-writeFileSync(
-  experiment,
-  `title: trivial
-targets:
-  sleeper: { kind: process, selector: { pid: ${sleeper.pid} } }
-hypothesis:
-  during: false
-  probes:
-    - { name: up, probe: http, params: { url: "${url}" } }
-method:
-  - { fault: process-pause, target: sleeper, duration: 0s }
-`,
-);
 
-// The server lives in this process: run children asynchronously so it can answer.
-function time(command, commandArgs) {
+/** Wall ms of `command …args` in `cwd`, spawn to exit; rejects on a non-zero exit. */
+function time(cwd, command, commandArgs) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, commandArgs, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(command, commandArgs, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`${command} ${commandArgs.join(' ')} exited ${code}`));
@@ -52,79 +29,60 @@ function time(command, commandArgs) {
   });
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-
-const firedrill = [];
-const cold = [];
-const node = [];
-const codeCache = join(root, 'dist', '.cache');
-try {
-  await time(process.execPath, [bin, 'run', experiment, '-q']); // warm the disk cache
-  for (let i = 0; i < runs; i++) {
-    node.push(await time(process.execPath, ['-e', '0']));
-    firedrill.push(await time(process.execPath, [bin, 'run', experiment, '-q']));
+async function measure({ options, dir, experiment }) {
+  const m = { firedrill: [], cold: [], node: [] };
+  const codeCache = join(root, 'dist', '.cache');
+  const run = () => time(dir, process.execPath, [bin, 'run', experiment, '-q']);
+  await run(); // warm the disk cache
+  for (let i = 0; i < options.runs; i++) {
+    m.node.push(await time(dir, process.execPath, ['-e', '0']));
+    m.firedrill.push(await run());
     if (i % 3 === 0) {
       rmSync(codeCache, { recursive: true, force: true });
-      cold.push(await time(process.execPath, [bin, 'run', experiment, '-q']));
+      m.cold.push(await run());
     }
   }
-} finally {
-  sleeper.kill('SIGKILL');
-  server.close();
-  await stopStartedAgent();
-  rmSync(dir, { recursive: true, force: true });
+  return m;
 }
 
-/**
- * The first `firedrill run` started a local agent (detached, it would linger 10 minutes idle
- * over a deleted state dir): stop it the way a user would, SIGTERM, and wait for it to go.
- */
-async function stopStartedAgent() {
-  let pid;
-  try {
-    pid = JSON.parse(readFileSync(join(dir, '.firedrill', 'agent.json'), 'utf8')).pid;
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return; // no agent, or already gone
-  }
-  for (let waited = 0; waited < 10_000; waited += 20) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  process.kill(pid, 'SIGKILL');
-}
+const summarize = (m, { options }) => ({
+  runs: options.runs,
+  nodeMedianMs: round1(median(m.node)),
+  firedrillMedianMs: round1(median(m.firedrill)),
+  firedrillMinMs: round1(Math.min(...m.firedrill)),
+  ratio: round1(median(m.firedrill) / median(m.node)),
+  coldMedianMs: round1(median(m.cold)),
+});
 
-const result = {
-  runs,
-  nodeMedianMs: Math.round(median(node) * 10) / 10,
-  firedrillMedianMs: Math.round(median(firedrill) * 10) / 10,
-  firedrillMinMs: Math.round(Math.min(...firedrill) * 10) / 10,
-  ratio: Math.round((median(firedrill) / median(node)) * 10) / 10,
-  coldMedianMs: Math.round(median(cold) * 10) / 10,
-};
-console.log(JSON.stringify(result));
-if (args.includes('--write')) {
+await runScenario({
+  name: 'overhead',
+  defaults: { runs: 15 },
+  prepare: () => new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)),
+  sleepers: () => 1,
+  experiment: ({ pids: [pid] }) => `title: trivial
+targets:
+  sleeper: { kind: process, selector: { pid: ${pid} } }
+hypothesis:
+  during: false
+  probes:
+    - { name: up, probe: http, params: { url: "http://127.0.0.1:${server.address().port}/" } }
+method:
+  - { fault: process-pause, target: sleeper, duration: 0s }
+`,
+  agent: false, // the first run starts the local agent, as a user's would
+  measure,
+  async teardown({ stateDir }) {
+    server.close();
+    // That agent, detached, would linger 10 minutes idle over a deleted state dir: stop it the
+    // way a user would, SIGTERM, and wait for it to go.
+    await stopAgent(adoptAgent(stateDir));
+  },
+  summarize,
+  print: (result) => console.log(JSON.stringify(result)),
   // Under its own table: other benchmarks' sections follow this one in RESULTS.md.
-  writeResultRow({
+  results: {
     id: 'run-overhead',
-    row: [
-      today(),
-      gitRev(),
-      machine(),
-      runs,
-      result.nodeMedianMs,
-      result.firedrillMedianMs,
-      `${result.ratio}×`,
-      result.coldMedianMs,
-      result.firedrillMedianMs <= 150 ? 'yes' : 'no',
-    ],
-  });
-}
+    cells: (r) => [r.runs, r.nodeMedianMs, r.firedrillMedianMs, `${r.ratio}×`, r.coldMedianMs, r.firedrillMedianMs <= 150 ? 'yes' : 'no'],
+  },
+  passed: () => true, // a measurement, not a gate: `npm run bench` does not fail on a slow machine
+});

@@ -5,9 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { root } from './paths.mjs';
 
 export function machine() {
   return `${cpus().length}× ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}`;
@@ -22,6 +20,9 @@ export function gitRev() {
 }
 
 export const today = () => new Date().toISOString().slice(0, 10);
+
+/** The first three cells of every row: when, at which commit, on what machine. */
+export const stamp = (host = machine()) => [today(), gitRev(), host];
 
 /**
  * Adds `row` (cells) under the table of the section whose heading starts with `## ${id} `,
