@@ -20,7 +20,8 @@ for them, so the loaded numbers are CPU-bound for every path — read the ratios
   processes on one CPU (\`taskset\`), which leaves the proxy's own work per round trip.
 - **throughput**: ${iperf3 ? 'iperf3' : 'a Node harness'}, ${options['bulk-seconds']} s each way (down = \`-R\`), with the CPU time and the minor page faults of the
   proxy's process per GB moved (from /proc/PID/stat).
-- **wrk**: against ${nginx ? 'nginx `return 200`' : 'a Node http server (no nginx)'} (keep-alive), \`-t1 -c1\` and \`-t2 -c32\`, ${options['wrk-seconds']} s each; the proxy's CPU per request.
+- **wrk**: against ${nginx ? 'nginx `return 200`' : 'a Node http server (no nginx)'} (keep-alive), \`-t1 -c1\` and \`-t2 -c32\`,
+  ${options['wrk-seconds']} s each; the proxy's CPU per request.
 - **rss**: VmRSS of the agent with its proxies idle, then with ${options.connections} idle connections through the
   proxy (one round trip each) to the echo server, which holds them; on the fresh agent and again
   after the rounds (lower then: the idle baseline holds garbage of the rounds that the GC frees

@@ -65,12 +65,14 @@ async function keepShop(result: DemoResult, examples: string, out: NodeJS.WriteS
   const restarted = shop.restartMissingServices();
   const here = (file: string) => relative(process.cwd(), file) || '.';
   const drill = here(join(examples, '1-a-replica-dies.yaml'));
+  const promoted = shop.postgres ? ' The database runs on the promoted replica, without a standby now.' : '';
+  const restartedNote = restarted.length > 0 ? `Started again after the drills: ${restarted.join(', ')}.${promoted}\n` : '';
   out.write(`
 The shop keeps running (Ctrl-C stops it and removes everything):
   gateway        ${shop.gatewayUrl}/products
   inventory      ${shop.inventoryFile}
   logs           ${join(result.scratch, 'logs')}
-${restarted.length > 0 ? `Started again after the drills: ${restarted.join(', ')}.${shop.postgres ? ' The database runs on the promoted replica, without a standby now.' : ''}\n` : ''}Try a drill against it, from another terminal in this directory:
+${restartedNote}Try a drill against it, from another terminal in this directory:
   npx firedrill run ${drill} --inventory ${shop.inventoryFile} --var gateway=${shop.gatewayUrl}
   npx firedrill proxies --inventory ${shop.inventoryFile}
 The other drills are in ${here(examples)}.

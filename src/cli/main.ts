@@ -135,7 +135,12 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
     .addOption(stateDir())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ firedrill report 20261121-1015\n  $ firedrill report 20261121-1015 --format junit --out junit.xml\n  $ firedrill report 20261121-1015 --format md --out - >> "$GITHUB_STEP_SUMMARY"\n',
+      [
+        '\nExamples:',
+        '  $ firedrill report 20261121-1015',
+        '  $ firedrill report 20261121-1015 --format junit --out junit.xml',
+        '  $ firedrill report 20261121-1015 --format md --out - >> "$GITHUB_STEP_SUMMARY"\n',
+      ].join('\n'),
     )
     .action(async (runId: string, options: ReportOptions) => set(await (await import('./report.js')).reportCommand(runId, options)));
 

@@ -151,7 +151,8 @@ export class DuringWatch {
       .filter(([, probe]) => probe.failures > 0)
       .map(
         ([name, probe]) =>
-          `hypothesis during the method: ${name} not met in ${probe.failures} of ${probe.checks} checks (first: ${probe.firstFailure?.detail ?? 'unknown'})${impact(probe.last?.output)}`,
+          `hypothesis during the method: ${name} not met in ${probe.failures} of ${probe.checks} checks ` +
+          `(first: ${probe.firstFailure?.detail ?? 'unknown'})${impact(probe.last?.output)}`,
       );
   }
 }

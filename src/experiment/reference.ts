@@ -37,7 +37,9 @@ export function describeTypes(catalog: Catalog): TypeDoc[] {
     kind: 'fault',
     name: type.name,
     summary: type.summary,
-    notes: `target: ${type.targetKind}${type.targetKind === 'host' ? ' (defaults to the local host)' : ''}${type.reversible ? '' : ' · irreversible: revert restarts what it can, verify reports what it checked'}`,
+    notes:
+      `target: ${type.targetKind}${type.targetKind === 'host' ? ' (defaults to the local host)' : ''}` +
+      (type.reversible ? '' : ' · irreversible: revert restarts what it can, verify reports what it checked'),
     params: paramsOf(type.params),
   }));
   const probes = [...catalog.probes.values()].map((type): TypeDoc => ({

@@ -37,7 +37,8 @@ export function findPostgresBinaries(): PostgresBinaries | undefined {
 
 /** Why there is no PostgreSQL here, in words a user can act on. */
 export const NO_POSTGRES =
-  'no PostgreSQL server programs found (initdb, postgres, pg_ctl…): neither `pg_config --bindir` nor /usr/lib/postgresql/*/bin has them; on Debian or Ubuntu: apt-get install postgresql';
+  'no PostgreSQL server programs found (initdb, postgres, pg_ctl…): neither `pg_config --bindir` nor ' +
+  '/usr/lib/postgresql/*/bin has them; on Debian or Ubuntu: apt-get install postgresql';
 
 /** The binaries, or an OperationalError saying that there are none and how to get them. */
 export function requirePostgresBinaries(): PostgresBinaries {

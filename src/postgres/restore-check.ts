@@ -186,6 +186,7 @@ function describeDifference(table: TableComparison): string[] {
     return [`${table.name}: ${table.restoredRows} rows restored, ${table.sourceRows} in the source`];
   const short = (checksum: string | null) => (checksum ?? '').slice(0, 8);
   return [
-    `${table.name}: ${table.restoredRows} rows in both, but their contents differ (checksum ${short(table.restoredChecksum)} restored, ${short(table.sourceChecksum)} in the source)`,
+    `${table.name}: ${table.restoredRows} rows in both, but their contents differ ` +
+      `(checksum ${short(table.restoredChecksum)} restored, ${short(table.sourceChecksum)} in the source)`,
   ];
 }

@@ -62,7 +62,8 @@ function chartsHtml(facts: RunFacts, id: string, heading: (text: string) => stri
   const { chart } = facts;
   const windows = chart.faults.map((f) => `${escapeHtml(f.label)} ${formatOffset(f.from)} → ${formatOffset(f.to)}`);
   const marks = chart.markers.map((m) => `${escapeHtml(m.label)} ${formatOffset(m.at)}`);
-  const key = `<p class="chart-key"><span class="swatch"></span> fault active: ${windows.join('; ') || 'none'}${marks.length ? `<br><span class="marker"></span> ${marks.join('; ')}` : ''}</p>`;
+  const markerKey = marks.length ? `<br><span class="marker"></span> ${marks.join('; ')}` : '';
+  const key = `<p class="chart-key"><span class="swatch"></span> fault active: ${windows.join('; ') || 'none'}${markerKey}</p>`;
   const data = `<script type="application/json" class="fd-chart-data" data-for="${id}">${jsonForScript(chart)}</script>`;
   if (chart.x.length === 0) {
     return `<p class="muted">No availability probe ran during the method, so there is nothing to chart.</p>\n${key}\n${data}`;
@@ -79,7 +80,8 @@ function timelineHtml(facts: RunFacts): string {
   if (facts.timeline.length === 0) return '<p class="muted">No events were recorded.</p>';
   const items = facts.timeline.map(
     (item) =>
-      `<li class="tone-${item.tone}"><span class="when" title="${escapeHtml(item.at)}">${formatOffset(item.offset)}</span> ${escapeHtml(item.text)}${item.detail ? `<span class="detail">${escapeHtml(item.detail)}</span>` : ''}</li>`,
+      `<li class="tone-${item.tone}"><span class="when" title="${escapeHtml(item.at)}">${formatOffset(item.offset)}</span> ` +
+      `${escapeHtml(item.text)}${item.detail ? `<span class="detail">${escapeHtml(item.detail)}</span>` : ''}</li>`,
   );
   return `<ol class="timeline">\n${items.join('\n')}\n</ol>`;
 }

@@ -23,7 +23,8 @@ export function hypothesisHtml(facts: RunFacts, heading: (text: string) => strin
   if (!during) parts.push('<p class="muted">Not checked during the method.</p>');
   else {
     parts.push(
-      `<p>${during.checks} check${during.checks === 1 ? '' : 's'} every ${escapeHtml(formatDuration(during.interval))}: ${during.failedChecks === 0 ? badge('all met', 'ok') : badge(`${during.failedChecks} not met`, 'bad')}</p>`,
+      `<p>${during.checks} check${during.checks === 1 ? '' : 's'} every ${escapeHtml(formatDuration(during.interval))}: ` +
+        `${during.failedChecks === 0 ? badge('all met', 'ok') : badge(`${during.failedChecks} not met`, 'bad')}</p>`,
     );
     const rows = Object.entries(during.probes).map(([name, p]) => [
       escapeHtml(name),

@@ -131,7 +131,8 @@ export function runMarkdown(facts: RunFacts, level: 1 | 2 = 1): string {
     const abort = journal.abort;
     if (abort)
       parts.push(
-        `Aborted at ${at(abort.observedAt)}: ${escapeMarkdown(abort.reason)}; ${abort.latencyMs === undefined ? 'not every fault was reverted' : `every fault reverted ${formatMs(abort.latencyMs)} later`}.`,
+        `Aborted at ${at(abort.observedAt)}: ${escapeMarkdown(abort.reason)}; ` +
+          `${abort.latencyMs === undefined ? 'not every fault was reverted' : `every fault reverted ${formatMs(abort.latencyMs)} later`}.`,
       );
   }
   parts.push(

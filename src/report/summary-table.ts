@@ -19,8 +19,13 @@ export const SUMMARY_HEADERS = [
 export const SUMMARY_NUMERIC = [4, 5, 6, 7, 8, 9] as const;
 
 /** What each number means, printed under every rendering of the table. */
-export const SUMMARY_LEGEND =
-  "Measured on the shop's steady customer traffic during each drill: availability is the share of browse requests answered; downtime counts the seconds in which any customer request (browse or order) failed; p99 is over every request. RTO runs from the loss of the datacenter to the first order accepted again; orders lost are acknowledged orders missing from the database afterwards; abort latency runs from the guardrail's breach to the last fault reverted and verified.";
+export const SUMMARY_LEGEND = [
+  "Measured on the shop's steady customer traffic during each drill: availability is the share of browse requests answered;",
+  'downtime counts the seconds in which any customer request (browse or order) failed; p99 is over every request.',
+  'RTO runs from the loss of the datacenter to the first order accepted again;',
+  'orders lost are acknowledged orders missing from the database afterwards;',
+  "abort latency runs from the guardrail's breach to the last fault reverted and verified.",
+].join(' ');
 
 export function matched(drill: DrillSummary): boolean {
   return drill.verdict === drill.expected;

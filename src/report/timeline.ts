@@ -93,7 +93,8 @@ export function buildTimeline(events: readonly RunEvent[], journal: Journal | un
           push(
             event,
             'ok',
-            `Hypothesis met again after ${failing.count} failed check${failing.count === 1 ? '' : 's'} (${((Date.parse(event.at) - Date.parse(failing.first.at)) / 1000).toFixed(1)}s)`,
+            `Hypothesis met again after ${failing.count} failed check${failing.count === 1 ? '' : 's'} ` +
+              `(${((Date.parse(event.at) - Date.parse(failing.first.at)) / 1000).toFixed(1)}s)`,
           );
           failing = undefined;
         }

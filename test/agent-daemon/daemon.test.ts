@@ -169,8 +169,10 @@ describe('firedrill agent: crash recovery', () => {
       // (margin for a busy machine: the demo's end-to-end test may run alongside).
       const script = `
         const [url, token, runId, target] = process.argv.slice(1);
-        const post = (path, body) => fetch(url + path, { method: 'POST', headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        post('/v1/runs/' + runId + '/faults', { faultId: 'pause', step: 's', type: 'process-pause', target: JSON.parse(target), params: {}, leaseTtlMs: 1500 }).then(() => {
+        const headers = { authorization: 'Bearer ' + token, 'content-type': 'application/json' };
+        const post = (path, body) => fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
+        const fault = { faultId: 'pause', step: 's', type: 'process-pause', target: JSON.parse(target), params: {}, leaseTtlMs: 1500 };
+        post('/v1/runs/' + runId + '/faults', fault).then(() => {
           console.log('injected');
           setInterval(() => post('/v1/runs/' + runId + '/lease', { ttlMs: 1500 }), 250);
         });`;

@@ -11,7 +11,6 @@ import { Ledger } from '../../src/agent-daemon/ledger.js';
 import { BIN, firedrill } from '../support/cli.js';
 import { Processes, stopAgent } from '../support/processes.js';
 
-
 /** One GET through the proxy: its status, and how long it took. */
 function get(url: string): Promise<{ status: number; ms: number }> {
   const started = performance.now();
@@ -53,7 +52,10 @@ describe('links through the fault proxy', () => {
     const server = await processes.httpServer();
     const port = await freePort();
     const link = `http://127.0.0.1:${port}/`;
-    writeFileSync(join(cwd, 'firedrill.inventory.yaml'), `proxies:\n  web-link: { listen: "127.0.0.1:${port}", upstream: "127.0.0.1:${server.port}", labels: { tier: web } }\n`);
+    writeFileSync(
+      join(cwd, 'firedrill.inventory.yaml'),
+      `proxies:\n  web-link: { listen: "127.0.0.1:${port}", upstream: "127.0.0.1:${server.port}", labels: { tier: web } }\n`,
+    );
     const applied = await firedrill(cwd, 'proxies', 'apply', '--json');
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.stdout)).toMatchObject({ proxies: [{ name: 'web-link', upstream: `127.0.0.1:${server.port}` }] });
@@ -109,7 +111,10 @@ method:
 
   it('refuses a proxy whose listen address is taken, naming it, and runs nothing', async () => {
     const server = await processes.httpServer();
-    writeFileSync(join(cwd, 'firedrill.inventory.yaml'), `proxies:\n  clash: { listen: "127.0.0.1:${server.port}", upstream: "127.0.0.1:${server.port}" }\n`);
+    writeFileSync(
+      join(cwd, 'firedrill.inventory.yaml'),
+      `proxies:\n  clash: { listen: "127.0.0.1:${server.port}", upstream: "127.0.0.1:${server.port}" }\n`,
+    );
     const applied = await firedrill(cwd, 'proxies', 'apply');
     expect(applied.code).toBe(3);
     expect(applied.stderr).toMatch(/proxy clash \(127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+\): .*listen/);
@@ -121,14 +126,24 @@ method:
     const server = await processes.httpServer();
     const port = await freePort();
     const link = `http://127.0.0.1:${port}/`;
-    writeFileSync(join(cwd, 'firedrill.inventory.yaml'), `proxies:\n  web-link: { listen: "127.0.0.1:${port}", upstream: "127.0.0.1:${server.port}" }\n`);
-    writeFileSync(join(cwd, 'slow.yaml'), 'title: slow\ntargets:\n  link: { kind: proxy, selector: { name: web-link } }\nmethod:\n  - { fault: proxy-latency, target: link, params: { latency: 1s }, duration: 60s }\n');
+    writeFileSync(
+      join(cwd, 'firedrill.inventory.yaml'),
+      `proxies:\n  web-link: { listen: "127.0.0.1:${port}", upstream: "127.0.0.1:${server.port}" }\n`,
+    );
+    writeFileSync(
+      join(cwd, 'slow.yaml'),
+      'title: slow\ntargets:\n  link: { kind: proxy, selector: { name: web-link } }\n' +
+        'method:\n  - { fault: proxy-latency, target: link, params: { latency: 1s }, duration: 60s }\n',
+    );
     const run = spawn(process.execPath, [BIN, 'run', join(cwd, 'slow.yaml'), '-q'], { cwd, stdio: 'ignore' });
     const exited = new Promise((resolve) => run.on('exit', resolve));
     let slowed = false;
     for (let i = 0; i < 100 && !slowed; i++) {
       await sleep(100);
-      slowed = await get(link).then((r) => r.ms >= 1000, () => false);
+      slowed = await get(link).then(
+        (r) => r.ms >= 1000,
+        () => false,
+      );
     }
     expect(slowed).toBe(true);
     const agentPid = (JSON.parse(readFileSync(join(cwd, '.firedrill', 'agent.json'), 'utf8')) as { pid: number }).pid;
@@ -153,7 +168,8 @@ method:
 
   it('serves the Toxiproxy API; halt removes its toxics and refuses new ones until resume', async () => {
     const server = await processes.httpServer();
-    const agent = spawn(process.execPath, [BIN, 'agent', '--listen', '127.0.0.1:0', '--toxiproxy-listen', '127.0.0.1:0', '--state-dir', join(cwd, '.firedrill')], { stdio: 'ignore' });
+    const agentArgs = ['agent', '--listen', '127.0.0.1:0', '--toxiproxy-listen', '127.0.0.1:0', '--state-dir', join(cwd, '.firedrill')];
+    const agent = spawn(process.execPath, [BIN, ...agentArgs], { stdio: 'ignore' });
     let info: { toxiproxyUrl?: string } = {};
     for (let i = 0; i < 200 && !info.toxiproxyUrl; i++) {
       await sleep(25);
@@ -175,7 +191,9 @@ method:
     expect(JSON.parse(halt.stdout)).toMatchObject({ agents: [{ agent: 'local', reverted: 1, unverified: 0 }] });
     expect(await (await fetch(`${info.toxiproxyUrl as string}/proxies/suite/toxics`)).json()).toEqual([]);
     expect((await get(url)).ms).toBeLessThan(2000);
-    await expect(proxy.addToxic({ type: 'latency', attributes: { latency: 10, jitter: 0 } } as unknown as ICreateToxicBody<unknown>)).rejects.toThrow();
+    await expect(
+      proxy.addToxic({ type: 'latency', attributes: { latency: 10, jitter: 0 } } as unknown as ICreateToxicBody<unknown>),
+    ).rejects.toThrow();
 
     expect((await firedrill(cwd, 'resume')).code).toBe(0);
     const again = await proxy.addToxic({ type: 'latency', attributes: { latency: 10, jitter: 0 } } as unknown as ICreateToxicBody<unknown>);
