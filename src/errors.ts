@@ -35,13 +35,27 @@ export interface Problem {
   readonly message: string;
 }
 
+/** A file with more problems than this is far from valid: the rest are counted, not listed. */
+export const MAX_REPORTED_PROBLEMS = 200;
+
 export class ValidationError extends UserError {
+  /** The first MAX_REPORTED_PROBLEMS problems. */
   readonly problems: readonly Problem[];
+  /** How many problems were found in all; more than `problems.length` when the list was cut. */
+  readonly total: number;
 
   constructor(problems: readonly Problem[]) {
-    super('FD_INVALID_INPUT', problems.map(formatProblem).join('\n'));
-    this.problems = problems;
+    const shown = problems.slice(0, MAX_REPORTED_PROBLEMS);
+    const more = problems.length - shown.length;
+    super('FD_INVALID_INPUT', [...shown.map(formatProblem), ...(more > 0 ? [moreProblems(more)] : [])].join('\n'));
+    this.problems = shown;
+    this.total = problems.length;
   }
+}
+
+/** `and 3 more problems` */
+export function moreProblems(count: number): string {
+  return `and ${count} more problem${count === 1 ? '' : 's'}`;
 }
 
 export function formatProblem(problem: Problem): string {

@@ -168,7 +168,9 @@ export class AgentClient implements FaultExecutor {
       run.lastRenewed = Date.now();
       if (lease.halted) this.options.onHalt?.(lease.halted);
       if (lease.expired.length > 0)
-        this.options.onLeaseLost?.(`agent ${this.options.name} reverted ${lease.expired.join(', ')} when their lease expired`);
+        this.options.onLeaseLost?.(
+          `agent ${this.options.name} reverted ${lease.expired.join(', ')} by itself (their lease expired, or the agent restarted after a crash)`,
+        );
     } catch (error) {
       if (Date.now() - run.lastRenewed > this.ttlMs) {
         this.options.onLeaseLost?.(

@@ -21,7 +21,8 @@ export interface LocalAgent extends AgentEndpoint {
 /** The agent running for this state directory, if one answers. */
 export async function findLocalAgent(stateDir: string): Promise<LocalAgent | undefined> {
   const info = readJson<AgentInfo>(join(stateDir, AGENT_FILES.info));
-  if (!info || !isAlive(info.pid)) return undefined;
+  // A supervisor alive with its worker dead is restarting it: the request waits for the new one.
+  if (!info || !(isAlive(info.pid) || (info.supervisorPid !== undefined && isAlive(info.supervisorPid)))) return undefined;
   const token = readToken(stateDir);
   if (!token) return undefined;
   const http = new AgentHttp({ url: info.url, token });
@@ -76,7 +77,7 @@ export async function ensureLocalAgent(options: StartOptions): Promise<LocalAgen
     await sleep(25);
     // Another run may have started one at the same moment: any agent that answers will do.
     const agent = await findLocalAgent(options.stateDir);
-    if (agent) return { ...agent, started: agent.info.pid === child.pid };
+    if (agent) return { ...agent, started: agent.info.pid === child.pid || agent.info.supervisorPid === child.pid };
     // Exit 4: another agent holds the state directory (a run started one at the same time).
     if (launched.exited !== null && launched.exited !== 0 && launched.exited !== 4) break;
   }

@@ -32,8 +32,8 @@ const TAKEOVER_STALE_MS = 10_000;
  * guarded by `agent.lock.takeover` (O_EXCL too), so that two agents starting together over a
  * stale lock cannot both remove it and both win.
  */
-export function acquireLock(stateDir: string): { release(): void } {
-  const file = join(stateDir, AGENT_FILES.lock);
+export function acquireLock(stateDir: string, name: string = AGENT_FILES.lock): { release(): void } {
+  const file = join(stateDir, name);
   const me: Holder = { pid: process.pid, startTime: processStartTime(process.pid) };
   if (!create(file, me)) {
     const holder = readHolder(file);

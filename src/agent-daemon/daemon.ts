@@ -1,14 +1,14 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AnyFaultType } from '../engine/fault.js';
 import { UserError, errorMessage } from '../errors.js';
 import { firedrillVersion } from '../util/version.js';
 import { acquireLock } from './agent-lock.js';
 import { ensureToken } from './agent-token.js';
-import { AGENT_FILES } from '../agent-protocol/api.js';
-import type { AgentInfo, RevertedRunFault } from '../agent-protocol/api.js';
+import type { RevertedRunFault } from '../agent-protocol/api.js';
+import { removeInfo, writeInfo } from './agent-info.js';
 import { IdleClock } from './idle-clock.js';
 import { isLoopback, listen, resolveListen, stopListening } from './listen.js';
 import type { ResolvedListen } from './listen.js';
@@ -16,6 +16,9 @@ import { createToxiproxyApp } from '../toxiproxy/app.js';
 import { jsonLogger } from '../util/log.js';
 import type { Logger } from '../util/log.js';
 import { createAgentApp } from './http/app.js';
+import { RemoteProxies } from './supervision/remote-proxies.js';
+import { serveHanded } from './supervision/worker.js';
+import type { Supervised } from './supervision/worker.js';
 import { openAgentCore } from './http/core.js';
 import type { AgentCore } from './http/core.js';
 
@@ -44,6 +47,12 @@ export interface AgentOptions {
    * Toxiproxy's has none: loopback only, unless `insecure`.
    */
   readonly toxiproxy?: { readonly host: string; readonly port: number };
+  /**
+   * Started by `firedrill agent`'s supervisor: serve the connections it accepts (it holds the
+   * sockets), drive the fault proxies it hosts, and stop when it is gone. Its agent.json is the
+   * supervisor's to write.
+   */
+  readonly supervised?: Supervised;
 }
 
 export interface AgentStopped {
@@ -65,6 +74,7 @@ export interface RunningAgent {
 }
 
 const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
+const SUPERVISOR_GONE = 'the supervisor is gone';
 
 /**
  * Starts the agent daemon: lock the state dir, recover what a crashed agent left (revert and
@@ -82,8 +92,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let toxiproxyServer: Server | undefined;
   try {
     const token = ensureToken(stateDir, log);
-    core = openAgentCore({ stateDir, log, ...pick(options, 'faults', 'defaultLeaseTtlMs') });
+    const supervised = options.supervised;
+    const remote = supervised ? new RemoteProxies(supervised.channel, log) : undefined;
+    core = openAgentCore({ stateDir, log, ...pick(options, 'faults', 'defaultLeaseTtlMs'), ...(remote && { proxies: remote }) });
+    // A restarted worker finds the proxies still running in its supervisor, maybe with toxics.
+    await remote?.refresh();
     const recovered = await core.keeper.recover('agent start: crash recovery');
+    // No run survives a restart: what recovery did not own (a toxic half-added) goes too.
+    if (remote) await remote.reset();
     log.info('crash recovery done', { reverted: recovered.length, unverified: recovered.filter((r) => !r.verification.ok).length });
     await core.sweeper.sweep();
     const halted = core.keeper.halted();
@@ -105,7 +121,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       log,
       activity: idle,
     });
-    const listening = await listen(app, where);
+    const listening = supervised
+      ? { server: serveHanded(app, where, 'api', supervised), url: supervised.apiUrl }
+      : await listen(app, where);
     server = listening.server;
     url = listening.url;
     if (where.warning) log.warn(where.warning);
@@ -114,17 +132,25 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const toxiproxyApp = createToxiproxyApp({
         proxies: core.toxiproxy.scope,
         hooks: core.toxiproxy.faults,
-        version: `${version}-firedrill`,
+        // Without a listen address a proxy takes a free port of the loopback; of every interface, as Toxiproxy's do, when insecure.
+        ...(options.insecure === true && { defaultListen: ':0' }),
         log,
       });
-      const served = await listen(toxiproxyApp, resolveToxiproxyListen(options.toxiproxy, options.insecure === true));
+      const toxiproxyWhere = resolveToxiproxyListen(options.toxiproxy, options.insecure === true);
+      const served =
+        supervised?.toxiproxyUrl !== undefined
+          ? { server: serveHanded(toxiproxyApp, toxiproxyWhere, 'toxiproxy', supervised), url: supervised.toxiproxyUrl }
+          : await listen(toxiproxyApp, toxiproxyWhere);
       toxiproxyServer = served.server;
       toxiproxyUrl = served.url;
       log.info('serving the Toxiproxy API', { url: toxiproxyUrl });
     }
-    const info: AgentInfo = { pid: process.pid, url, startedAt, version, ...(toxiproxyUrl ? { toxiproxyUrl } : {}) };
-    writeInfo(stateDir, info);
-    log.info('listening', { url, stateDir, pid: process.pid });
+    if (supervised) {
+      supervised.channel.send({ type: 'ready', pid: process.pid });
+    } else {
+      writeInfo(stateDir, { pid: process.pid, url, startedAt, version, ...(toxiproxyUrl ? { toxiproxyUrl } : {}) });
+    }
+    log.info('listening', { url, stateDir, pid: process.pid, supervised: Boolean(supervised) });
     const servers = [listening.server, ...(toxiproxyServer ? [toxiproxyServer] : [])];
     return supervise({ options, log, stateDir, token, url, core, idle, servers, lock });
   } catch (error) {
@@ -175,7 +201,8 @@ function supervise(parts: Parts): RunningAgent {
         result = { reason, reverted, ok: reverted.every((r) => r.verification.ok) };
         await Promise.all(parts.servers.map(stopListening));
       } finally {
-        removeInfo(stateDir);
+        // Under a supervisor agent.json is its to remove, unless it is gone: this is the last of it.
+        if (!options.supervised || reason === SUPERVISOR_GONE) removeInfo(stateDir);
         parts.lock.release();
         log.info('stopped', { reason, reverted: result.reverted.length, ok: result.ok });
         settle(result);
@@ -201,6 +228,11 @@ function supervise(parts: Parts): RunningAgent {
     process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
     process.on('uncaughtException', onCrash).on('unhandledRejection', onCrash);
   }
+  // Without its supervisor the proxies are gone and nobody would restart this process after a
+  // crash: revert everything now and stop (the next `firedrill` command starts a new agent).
+  options.supervised?.channel.once('disconnect', () => {
+    stop(SUPERVISOR_GONE).catch((error: unknown) => log.error('stop failed', { error }));
+  });
 
   const sweepEvery = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
   const sweepLater = (): void => {
@@ -240,7 +272,7 @@ function supervise(parts: Parts): RunningAgent {
 }
 
 /** The Toxiproxy API has no token: it stays on loopback unless told otherwise. */
-function resolveToxiproxyListen(where: { host: string; port: number }, insecure: boolean): ResolvedListen {
+export function resolveToxiproxyListen(where: { host: string; port: number }, insecure: boolean): ResolvedListen {
   if (!isLoopback(where.host) && !insecure) {
     throw new UserError(
       'FD_INSECURE_LISTEN',
@@ -252,32 +284,20 @@ function resolveToxiproxyListen(where: { host: string; port: number }, insecure:
 
 /**
  * Makes the proxies of the previous run of this agent again, without toxics (those were faults:
- * recovery has closed them). One that cannot bind now is logged; the others still start.
+ * recovery has closed them). One that cannot bind now is logged; the others still start. Under
+ * a supervisor they may still be running (only the worker restarted): those are kept.
  */
 async function restoreProxies(core: AgentCore, log: Logger): Promise<void> {
   for (const proxy of core.ledger.savedProxies()) {
+    const running = core.proxies.get(proxy.name);
+    if (running && running.listen === proxy.listen && running.upstream === proxy.upstream) continue;
     try {
-      await core.proxies.create(proxy);
+      if (running) await core.proxies.update(proxy.name, { listen: proxy.listen, upstream: proxy.upstream });
+      else await core.proxies.create(proxy);
       log.info('proxy restored', { ...proxy });
     } catch (error) {
       log.error('could not restore a proxy', { ...proxy, error: errorMessage(error) });
     }
-  }
-}
-
-function writeInfo(stateDir: string, info: AgentInfo): void {
-  const file = join(stateDir, AGENT_FILES.info);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(info)}\n`);
-  renameSync(`${file}.tmp`, file);
-}
-
-/** Only our own: a newer agent may have written its file after a takeover. */
-function removeInfo(stateDir: string): void {
-  const file = join(stateDir, AGENT_FILES.info);
-  try {
-    if ((JSON.parse(readFileSync(file, 'utf8')) as AgentInfo).pid === process.pid) rmSync(file, { force: true });
-  } catch {
-    // already gone
   }
 }
 

@@ -65,13 +65,18 @@ export function isLoopback(host: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** Serves the app (https when given a certificate) and resolves once it listens. */
-export async function listen(app: Hono, options: ResolvedListen): Promise<{ server: Server; url: string }> {
-  const { host, tls } = options;
-  const server = createAdaptorServer({
+/** The app's server, not yet listening: https when given a certificate. */
+export function createAgentServer(app: Hono, tls: ResolvedListen['tls']): Server {
+  return createAdaptorServer({
     fetch: app.fetch,
     ...(tls && { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } }),
   }) as Server; // http or https: both are net servers with closeAllConnections
+}
+
+/** Serves the app and resolves once it listens. */
+export async function listen(app: Hono, options: ResolvedListen): Promise<{ server: Server; url: string }> {
+  const { host, tls } = options;
+  const server = createAgentServer(app, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {

@@ -65,7 +65,7 @@ export interface LeaseResponse {
   readonly halted: HaltState | null;
   /** Faults of the run still active on this agent. */
   readonly active: readonly string[];
-  /** Faults of the run the agent reverted because their lease had expired. */
+  /** Faults of the run the agent reverted by itself: their lease expired, or its crash recovery reverted them. */
   readonly expired: readonly string[];
 }
 
@@ -136,11 +136,16 @@ export const AGENT_FILES = {
   token: 'agent.token',
   halt: 'halt.json',
   lock: 'agent.lock',
+  /** Held by the `firedrill agent` process that supervises the worker (agent.lock is the worker's). */
+  supervisorLock: 'supervisor.lock',
   log: 'agent.log',
 } as const;
 
 export interface AgentInfo {
+  /** The worker: the process that runs the faults and holds the ledger. */
   readonly pid: number;
+  /** The process that restarts the worker when it dies and hosts the fault proxies. */
+  readonly supervisorPid?: number;
   readonly url: string;
   /** Where the Toxiproxy-compatible API is served, when it is. */
   readonly toxiproxyUrl?: string;

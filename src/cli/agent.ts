@@ -1,5 +1,8 @@
 import { AgentRunningError } from '../agent-daemon/agent-lock.js';
 import { startAgent } from '../agent-daemon/daemon.js';
+import { startSupervisedAgent } from '../agent-daemon/supervision/supervised-agent.js';
+import { supervisedWorker } from '../agent-daemon/supervision/worker.js';
+import { selfBin } from '../util/self.js';
 import { UserError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';
@@ -17,6 +20,8 @@ export interface AgentCommandOptions {
   sweepInterval?: string;
   /** `host:port` for the Toxiproxy-compatible API (Toxiproxy's own default is 127.0.0.1:8474). */
   toxiproxyListen?: string;
+  /** False: run the agent in this process, with no supervisor (tests of the worker's own recovery). */
+  supervise?: boolean;
 }
 
 export const DEFAULT_AGENT_PORT = 7420;
@@ -30,6 +35,10 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
   const { host, port } = parseListen(options.listen);
   const idleExitMs = duration(options.idleExit, '--idle-exit');
   const sweepIntervalMs = duration(options.sweepInterval, '--sweep-interval');
+  const toxiproxy =
+    options.toxiproxyListen === undefined ? undefined : parseListen(options.toxiproxyListen, TOXIPROXY_PORT, '--toxiproxy-listen');
+  const supervised = supervisedWorker();
+  if (!supervised && options.supervise !== false) return superviseAgent(options, { host, port, toxiproxy });
   let agent;
   try {
     agent = await startAgent({
@@ -41,19 +50,49 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
       insecure: options.insecure === true,
       ...(idleExitMs !== undefined && idleExitMs > 0 && { idleExitMs }),
       ...(sweepIntervalMs !== undefined && { sweepIntervalMs }),
-      ...(options.toxiproxyListen !== undefined && {
-        toxiproxy: parseListen(options.toxiproxyListen, TOXIPROXY_PORT, '--toxiproxy-listen'),
-      }),
+      ...(toxiproxy && { toxiproxy }),
       handleSignals: true,
+      ...(supervised && { supervised }),
     });
   } catch (error) {
     if (!(error instanceof AgentRunningError)) throw error;
     process.stderr.write(`firedrill: ${error.message}\n`);
     return EXIT.agentRunning;
   }
-  process.stdout.write(`firedrill agent listening on ${agent.url} (state ${agent.stateDir})\n`);
+  // A worker's supervisor says where the agent listens; an agent on its own says it here.
+  if (!supervised) process.stdout.write(`firedrill agent listening on ${agent.url} (state ${agent.stateDir})\n`);
   const stopped = await agent.stopped;
   return stopped.ok ? EXIT.passed : EXIT.toolFailure;
+}
+
+/**
+ * The process a user starts: binds the sockets, hosts the fault proxies, and runs the agent
+ * proper as a worker it starts again at once if it dies (see supervision/supervisor.ts).
+ */
+async function superviseAgent(
+  options: AgentCommandOptions,
+  where: { host: string; port: number; toxiproxy: { host: string; port: number } | undefined },
+): Promise<number> {
+  let agent;
+  try {
+    agent = await startSupervisedAgent({
+      stateDir: options.stateDir,
+      host: where.host,
+      port: where.port,
+      ...(options.tlsCert !== undefined && { tlsCert: options.tlsCert }),
+      ...(options.tlsKey !== undefined && { tlsKey: options.tlsKey }),
+      insecure: options.insecure === true,
+      ...(where.toxiproxy && { toxiproxy: where.toxiproxy }),
+      bin: selfBin(),
+      args: process.argv.slice(2),
+    });
+  } catch (error) {
+    if (!(error instanceof AgentRunningError)) throw error;
+    process.stderr.write(`firedrill: ${error.message}\n`);
+    return EXIT.agentRunning;
+  }
+  if (agent.url) process.stdout.write(`firedrill agent listening on ${agent.url} (state ${agent.stateDir})\n`);
+  return agent.stopped;
 }
 
 export function parseListen(text: string, defaultPort = DEFAULT_AGENT_PORT, option = '--listen'): { host: string; port: number } {

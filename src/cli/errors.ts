@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { FiredrillError, OperationalError, UserError, ValidationError, formatProblem } from '../errors.js';
+import { FiredrillError, OperationalError, UserError, ValidationError, formatProblem, moreProblems } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 
 /**
@@ -14,7 +14,8 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream, redac
   }
   if (error instanceof ValidationError) {
     for (const problem of error.problems) stderr.write(`${redact(formatProblem(problem))}\n`);
-    const count = error.problems.length;
+    const count = error.total;
+    if (count > error.problems.length) stderr.write(`${moreProblems(count - error.problems.length)}\n`);
     stderr.write(`${count} problem${count === 1 ? '' : 's'} found; nothing was run\n`);
     return EXIT.invalidInput;
   }

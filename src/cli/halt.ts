@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { errorMessage } from '../errors.js';
 import { clearHalt, writeHalt } from '../agent-protocol/halt-file.js';
 import { LOCAL_AGENT } from '../agent-client/router.js';
+import { formatDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';
 import { connectFleet } from '../runs/fleet.js';
 import { inventoryFor } from './inventory-option.js';
@@ -46,10 +47,12 @@ export async function haltCommand(options: HaltOptions): Promise<number> {
       if (!fleet.agents.has(LOCAL_AGENT)) process.stdout.write(`local: no agent running; halt recorded in ${options.stateDir}\n`);
       for (const r of results) {
         if (!r.ok) process.stdout.write(`${r.agent}: NOT HALTED — ${r.error ?? ''}\n`);
-        else
+        else {
+          const unverified = r.unverified ? `, ${r.unverified} NOT verified (see firedrill status)` : '';
           process.stdout.write(
-            `${r.agent}: halted, ${r.reverted ?? 0} fault(s) reverted in ${r.latencyMs ?? 0} ms${r.unverified ? `, ${r.unverified} NOT verified (see firedrill status)` : ''}\n`,
+            `${r.agent}: halted, ${r.reverted ?? 0} fault(s) reverted in ${formatDuration(r.latencyMs ?? 0)}${unverified}\n`,
           );
+        }
       }
       process.stdout.write(`halted: ${halt.reason}. New runs are refused until \`firedrill resume\`.\n`);
     }

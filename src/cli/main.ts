@@ -19,6 +19,9 @@ import type { ValidateOptions } from './validate.js';
  * The command table. Each command loads its module only when it runs (Vite's cli.ts does the
  * same), so `firedrill --help` and `firedrill --version` stay instant.
  */
+/** Commands that never start the local agent: it is theirs to run, or they use their own state. */
+const NO_REVIVE = new Set(['agent', 'demo', 'demo-service']);
+
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const set = (code: number) => {
@@ -46,6 +49,12 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
     );
 
   const stateDir = () => new Option('--state-dir <dir>', 'where runs and the fault ledger are kept').default('.firedrill');
+  // Any command on a state directory whose agent died holding faults starts it again first.
+  program.hook('preAction', async (_program, command) => {
+    const dir = command.opts<{ stateDir?: unknown }>().stateDir;
+    if (typeof dir !== 'string' || NO_REVIVE.has(command.name())) return;
+    await (await import('./revive.js')).reviveDeadAgent(dir);
+  });
   const experimentOptions = (command: Command) =>
     command
       .option('--var <name=value>', 'set a variable (repeatable)', collect, [])

@@ -25,21 +25,26 @@ export interface RunCommandOptions extends ExperimentOptions {
  * during that cleanup is ignored with a notice, because leaving now would leave faults behind.
  */
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
-  const seed = parseSeed(options.seed);
   let prepared: Prepared;
+  let seed: number;
+  let leaseTtlMs: number;
   try {
+    // Options first: a lease TTL the agents would refuse must not get as far as an injection.
+    seed = parseSeed(options.seed);
+    leaseTtlMs = parseLeaseTtl(options.leaseTtl);
     prepared = await prepareExperiment(file, options);
   } catch (error) {
     // Scripts reading --json get an answer on stdout too; people read the problems on stderr.
     if (options.json && error instanceof ValidationError) {
-      process.stdout.write(
-        `${JSON.stringify({ runId: null, verdict: null, reason: 'invalid input: nothing was run', problems: error.problems })}\n`,
-      );
+      const answer = { runId: null, verdict: null, reason: 'invalid input: nothing was run', problems: error.problems };
+      process.stdout.write(`${JSON.stringify({ ...answer, problemCount: error.total })}\n`);
+    } else if (options.json && error instanceof UserError) {
+      process.stdout.write(`${JSON.stringify({ runId: null, verdict: null, reason: error.message, code: error.code })}\n`);
     }
     throw error;
   }
   try {
-    return await execute(file, options, seed, prepared);
+    return await execute(file, options, seed, leaseTtlMs, prepared);
   } catch (error) {
     const redacted = redactError(error, prepared.loaded.secrets);
     // Refused before it started (halted, no agent): scripts reading --json still get an answer.
@@ -50,7 +55,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   }
 }
 
-async function execute(file: string, options: RunCommandOptions, seed: number, prepared: Prepared): Promise<number> {
+async function execute(file: string, options: RunCommandOptions, seed: number, leaseTtlMs: number, prepared: Prepared): Promise<number> {
   // With --json, stdout carries one JSON object and nothing else: progress goes to stderr.
   const progress = options.quiet
     ? undefined
@@ -73,7 +78,7 @@ async function execute(file: string, options: RunCommandOptions, seed: number, p
       stateDir: options.stateDir,
       seed,
       dryRun: options.dryRun ?? prepared.loaded.experiment.runtime.dryRun,
-      leaseTtlMs: parseLeaseTtl(options.leaseTtl),
+      leaseTtlMs,
       ...(progress ? { progress } : {}),
       signal: controller.signal,
     });
@@ -104,10 +109,14 @@ function parseSeed(text: string | undefined): number {
   return Number(text);
 }
 
+/** Bounds of a lease: renewals need some room below; agents refuse leases over an hour (leaseTtlMs in agent-protocol). */
+const MIN_LEASE_TTL_MS = 300;
+const MAX_LEASE_TTL_MS = 3_600_000;
+
 function parseLeaseTtl(text: string | undefined): number {
   if (text === undefined) return DEFAULT_LEASE_TTL_MS;
   const ms = parseDuration(text);
-  if (ms === undefined || ms < 300)
-    throw new UserError('FD_BAD_LEASE_TTL', `--lease-ttl expects a duration of at least 300ms, got "${text}"`);
-  return ms;
+  if (ms === undefined || ms < MIN_LEASE_TTL_MS || ms > MAX_LEASE_TTL_MS)
+    throw new UserError('FD_BAD_LEASE_TTL', `--lease-ttl expects a duration between 300ms and 1h, got "${text}"`);
+  return Math.round(ms);
 }

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { listRuns } from '../runs/run-directory.js';
 import { formatDuration } from '../util/duration.js';
+import { UserError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 import { verdictText } from '../report/terminal-lines.js';
 
@@ -11,7 +12,7 @@ export interface RunsOptions {
 }
 
 export function runsCommand(options: RunsOptions): Promise<number> {
-  const limit = options.limit === undefined ? 20 : Math.max(1, Number(options.limit) || 20);
+  const limit = parseLimit(options.limit);
   const runs = listRuns(options.stateDir).slice(-limit).reverse();
   if (options.json) {
     process.stdout.write(`${JSON.stringify(runs.map(({ dir: _dir, ...run }) => run))}\n`);
@@ -28,4 +29,11 @@ export function runsCommand(options: RunsOptions): Promise<number> {
     process.stdout.write(`${run.runId}  ${verdict}${run.dryRun ? c.dim(' (dry run)') : ''}  ${run.title}${took}\n`);
   }
   return Promise.resolve(EXIT.passed);
+}
+
+function parseLimit(text: string | undefined): number {
+  if (text === undefined) return 20;
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1)
+    throw new UserError('FD_BAD_LIMIT', `--limit expects a whole number of at least 1, got "${text}"`);
+  return Number(text);
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.js';
+import { UserError, ValidationError } from '../errors.js';
 import { prepareExperiment } from '../runs/prepare.js';
 import type { ExperimentOptions } from '../runs/prepare.js';
 import { EXIT } from './exit-codes.js';
@@ -22,8 +22,16 @@ export async function validateCommand(file: string, options: ValidateOptions): P
     process.stdout.write(`${JSON.stringify({ valid: true, file, title: loaded.experiment.title, problems: [] })}\n`);
     return EXIT.passed;
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    process.stdout.write(`${JSON.stringify({ valid: false, file, problems: error.problems })}\n`);
-    return EXIT.invalidInput;
+    if (error instanceof ValidationError) {
+      process.stdout.write(`${JSON.stringify({ valid: false, file, problems: error.problems, problemCount: error.total })}\n`);
+      return EXIT.invalidInput;
+    }
+    // Input refused as a whole (a device, a file over 10 MB): an answer on stdout too, the
+    // message on stderr like any invalid input.
+    if (error instanceof UserError)
+      process.stdout.write(
+        `${JSON.stringify({ valid: false, file, problems: [], error: { code: error.code, message: error.message } })}\n`,
+      );
+    throw error;
   }
 }

@@ -96,9 +96,9 @@ export class MethodRunner {
   }
 
   private runFault(step: FaultStep, name: string): Promise<ActivityStatus> {
-    const targets = step.target === undefined ? [LOCAL_HOST] : (this.ctx.targets[step.target] ?? []);
     const detail = `${step.fault} on ${step.target ?? 'the local host'}${step.duration !== undefined ? ` for ${formatDuration(step.duration)}` : ''}`;
     return this.timed({ kind: 'fault', name, type: step.fault, target: step.target, detail }, async () => {
+      const targets = this.targetsOf(step);
       if (targets.length === 0)
         return { status: 'skipped', output: { reason: `target set ${step.target ?? ''} is empty (ifEmpty: skip)` } };
       if (this.ctx.dryRun) return { status: 'skipped', output: { dryRun: true, targets } };
@@ -130,6 +130,16 @@ export class MethodRunner {
       }
       return { status: 'succeeded', output };
     });
+  }
+
+  /**
+   * The resolved targets of a fault step. Own keys only: the loader refuses unknown target sets,
+   * and a set named `constructor` or `toString` must never be read from Object's prototype.
+   */
+  private targetsOf(step: FaultStep): readonly ResolvedTarget[] {
+    if (step.target === undefined) return [LOCAL_HOST];
+    if (!Object.hasOwn(this.ctx.targets, step.target)) throw new Error(`unknown target set "${step.target}"`);
+    return this.ctx.targets[step.target] ?? [];
   }
 
   /** A probe that is not met means the system deviated; the method goes on. */

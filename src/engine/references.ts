@@ -30,7 +30,8 @@ function lookup(reference: string, outputs: StepOutputs): unknown {
     throw new FiredrillError('FD_STEP_REFERENCE', `\${steps.${reference}}: step ${step} has no output (it was skipped or failed)`);
   let current: unknown = output;
   for (const [index, field] of fields.entries()) {
-    if (current === null || typeof current !== 'object' || !(field in current)) {
+    // Own fields only: `${steps.x.constructor}` is not Object's constructor.
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, field)) {
       const at = fields.slice(0, index).join('.');
       const available = current !== null && typeof current === 'object' ? Object.keys(current).join(', ') : 'none';
       throw new FiredrillError(
@@ -54,11 +55,13 @@ function asText(value: unknown): string {
  * entries of every target, lists concatenated (`pids: [101]` + `pids: [102]` → `[101, 102]`).
  */
 export function mergeOutputs(outputs: readonly Readonly<Record<string, unknown>>[]): Record<string, unknown[]> {
-  const merged: Record<string, unknown[]> = {};
+  const merged = new Map<string, unknown[]>();
   for (const output of outputs) {
     for (const [key, value] of Object.entries(output)) {
-      (merged[key] ??= []).push(...(Array.isArray(value) ? (value as unknown[]) : [value]));
+      const list = merged.get(key) ?? [];
+      list.push(...(Array.isArray(value) ? (value as unknown[]) : [value]));
+      merged.set(key, list);
     }
   }
-  return merged;
+  return Object.fromEntries(merged);
 }

@@ -112,7 +112,8 @@ class ExperimentRun {
       const selected = selectTargets(await this.deps.discovery.discover(name, set), set, random);
       if (selected.length === 0 && set.ifEmpty === 'fail')
         this.findings.failures.push(`target set ${name} matched nothing (ifEmpty: fail)`);
-      this.targets[name] = selected;
+      // Defined, not assigned: a set named `__proto__` must stay a key, never become the prototype.
+      Object.defineProperty(this.targets, name, { value: selected, enumerable: true, writable: true, configurable: true });
     }
     this.bus.emit({ type: 'targets-resolved', targets: this.targets });
   }

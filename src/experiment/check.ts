@@ -2,7 +2,7 @@ import type { Problem } from '../errors.js';
 import type { Catalog, FaultTypeInfo } from './catalog.js';
 import { compileTolerance } from './tolerance.js';
 import { toleranceSchema } from './tolerance-schema.js';
-import { didYouMean } from '../util/suggest.js';
+import { didYouMean, listNames, suggestionBudget } from '../util/suggest.js';
 import { issuesToProblems } from './issues.js';
 import { findStepReferences } from './variables.js';
 import type { DocPath, YamlSource } from './yaml-source.js';
@@ -18,7 +18,8 @@ type Raw = Record<string, unknown>;
 export function checkExperiment(document: unknown, catalog: Catalog, source: YamlSource): Problem[] {
   const problems: Problem[] = [];
   const doc = asRecord(document);
-  const targets = asRecord(doc.targets);
+  const targets = targetNames(doc.targets);
+  const budget = suggestionBudget();
   const named = new Set<string>();
   const earlier = new Set<string>();
   const allNames = new Set(
@@ -42,7 +43,7 @@ export function checkExperiment(document: unknown, catalog: Catalog, source: Yam
         problems.push(
           source.problem(
             ref.path,
-            `\${steps.${ref.step}…} refers to ${what}${didYouMean(ref.step, available)}; only named steps that ran before can be used`,
+            `\${steps.${ref.step}…} refers to ${what}${didYouMean(ref.step, available, budget)}; only named steps that ran before can be used`,
           ),
         );
       }
@@ -54,7 +55,7 @@ export function checkExperiment(document: unknown, catalog: Catalog, source: Yam
       if (named.has(item.name)) problems.push(source.problem([...path, 'name'], `step name "${item.name}" is used twice`));
       named.add(item.name);
     }
-    if (typeof item.fault === 'string') checkFault(item, path, catalog, targets, source, problems);
+    if (typeof item.fault === 'string') checkFault(item, path, catalog, { targets, budget }, source, problems);
     else if (typeof item.probe === 'string') checkProbe(item, path, 'probe', catalog, source, problems);
     else if (typeof item.action === 'string') checkProbe(item, path, 'action', catalog, source, problems);
     else return;
@@ -65,8 +66,8 @@ export function checkExperiment(document: unknown, catalog: Catalog, source: Yam
     const item = asRecord(raw);
     const path = ['method', index];
     if (Array.isArray(item.parallel)) {
-      const before = new Set(earlier);
-      item.parallel.forEach((child, childIndex) => step(child, [...path, 'parallel', childIndex], before));
+      // The group's own names join `earlier` only after it: its steps cannot use each other's output.
+      item.parallel.forEach((child, childIndex) => step(child, [...path, 'parallel', childIndex], earlier));
       for (const child of item.parallel) if (typeof asRecord(child).name === 'string') earlier.add(asRecord(child).name as string);
     } else {
       step(item, path, earlier);
@@ -115,15 +116,19 @@ export interface InventoryNames {
  */
 export function checkInventoryReferences(document: unknown, inventory: InventoryNames | null, source: YamlSource): Problem[] {
   const problems: Problem[] = [];
+  const budget = suggestionBudget();
+  // Listed once per section, not once per problem: an inventory may be large too.
+  const listed = new Map<ReadonlyMap<string, unknown>, { names: string[]; text: string }>();
   const missing = (what: 'service' | 'proxy' | 'agent', name: string, known: ReadonlyMap<string, unknown>, path: DocPath) => {
-    const names = [...known.keys()];
     const plural = { service: 'services', proxy: 'proxies', agent: 'agents' }[what];
-    problems.push(
-      source.problem(
-        path,
-        `no ${what} "${name}" in ${inventory?.file ?? 'the inventory'}${didYouMean(name, names)}; ${plural}: ${names.join(', ') || 'none'}`,
-      ),
-    );
+    let section = listed.get(known);
+    if (!section) {
+      const names = [...known.keys()];
+      section = { names, text: listNames(names) || 'none' };
+      listed.set(known, section);
+    }
+    const hint = didYouMean(name, section.names, budget);
+    problems.push(source.problem(path, `no ${what} "${name}" in ${inventory?.file ?? 'the inventory'}${hint}; ${plural}: ${section.text}`));
   };
   for (const [name, raw] of Object.entries(asRecord(asRecord(document).targets))) {
     const kind = asRecord(raw).kind;
@@ -150,7 +155,25 @@ export function checkInventoryReferences(document: unknown, inventory: Inventory
   return problems;
 }
 
-function checkFault(step: Raw, path: DocPath, catalog: Catalog, targets: Raw, source: YamlSource, problems: Problem[]): void {
+/** Target set names as the file defines them: own keys only, never Object's `constructor`. */
+interface TargetNames {
+  readonly names: readonly string[];
+  readonly sets: ReadonlyMap<string, unknown>;
+}
+
+function targetNames(raw: unknown): TargetNames {
+  const sets = new Map(Object.entries(asRecord(raw)));
+  return { names: [...sets.keys()], sets };
+}
+
+function checkFault(
+  step: Raw,
+  path: DocPath,
+  catalog: Catalog,
+  { targets, budget }: { targets: TargetNames; budget: { letters: number } },
+  source: YamlSource,
+  problems: Problem[],
+): void {
   const name = step.fault as string;
   const type = catalog.faults.get(name);
   if (!type) {
@@ -166,11 +189,12 @@ function checkFault(step: Raw, path: DocPath, catalog: Catalog, targets: Raw, so
     if (type.targetKind !== 'host')
       problems.push(source.problem(path, `fault ${name} needs a target: a target set of kind ${type.targetKind}`));
   } else if (typeof step.target === 'string') {
-    const set = targets[step.target];
-    const names = Object.keys(targets);
+    const set = targets.sets.get(step.target);
+    const { names } = targets;
     if (set === undefined) {
-      const defined = names.length ? `; defined: ${names.join(', ')}` : '; define it under targets:';
-      problems.push(source.problem([...path, 'target'], `unknown target set "${step.target}"${didYouMean(step.target, names)}${defined}`));
+      const defined = names.length ? `; defined: ${listNames(names)}` : '; define it under targets:';
+      const hint = didYouMean(step.target, names, budget);
+      problems.push(source.problem([...path, 'target'], `unknown target set "${step.target}"${hint}${defined}`));
     } else {
       const kind = asRecord(set).kind;
       if (typeof kind === 'string' && kind !== type.targetKind) {
@@ -227,7 +251,7 @@ function checkParams(schema: FaultTypeInfo['params'], raw: unknown, path: DocPat
     const key = issue.path.join('\u0000');
     return !deferred.some((ref) => ref === key || ref.startsWith(`${key}\u0000`) || key.startsWith(`${ref}\u0000`));
   });
-  problems.push(...issuesToProblems(issues, source, schema, params, path));
+  for (const problem of issuesToProblems(issues, source, schema, params, path)) problems.push(problem);
 }
 
 function asRecord(value: unknown): Raw {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.js';
+import { durationTooLong, looksLikeDuration, parseDuration } from '../util/duration.js';
 import { didYouMean } from '../util/suggest.js';
 
 /**
@@ -44,9 +44,13 @@ export function parseCondition(text: string): GuardrailCondition | string {
   const threshold = parseThreshold(metric, valueText.replace(/\s+/g, ''));
   if (typeof threshold === 'string') return threshold;
   if (windowText === undefined) return { metric, operator, threshold, text: text.trim() };
-  const windowMs = parseDuration(windowText.replace(/\s+/g, ''));
-  if (windowMs === undefined || windowMs <= 0) return `"over ${windowText}" needs a duration such as 2s or 500ms`;
-  return { metric, operator, threshold, text: text.trim(), windowMs };
+  const written = windowText.replace(/\s+/g, '');
+  const windowMs = parseDuration(written);
+  if (windowMs === 0 || (windowMs === undefined && !looksLikeDuration(written)))
+    return `"over ${windowText}" needs a duration such as 2s or 500ms`;
+  const tooLong = durationTooLong(windowMs, written);
+  if (tooLong !== undefined) return `the window "over ${windowText}" ${tooLong}`;
+  return { metric, operator, threshold, text: text.trim(), windowMs: windowMs as number };
 }
 
 function parseThreshold(metric: ConditionMetric, value: string): number | string {
@@ -61,7 +65,7 @@ function parseThreshold(metric: ConditionMetric, value: string): number | string
     const ms = parseDuration(value);
     return ms === undefined ? `${metric} needs a latency such as 800ms or 1s, got "${value}"` : ms;
   }
-  if (!/^\d+$/.test(value)) return `${metric} needs a whole number, got "${value}"`;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) return `${metric} needs a whole number, got "${value}"`;
   return Number(value);
 }
 

@@ -91,6 +91,9 @@ function friendlyMessage(issue: Issue, value: unknown): string {
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
     const got = typeof value === 'number' ? `, got ${value}` : '';
+    // z.int() refuses integers too large to be exact (1e308) with the safe-integer bound.
+    if (issue.code === 'too_big' && issue.origin === 'int' && bound === Number.MAX_SAFE_INTEGER)
+      return `is too large for a whole number${got}`;
     if (issue.origin === 'number' || issue.origin === 'int') {
       const relation =
         issue.code === 'too_small' ? (issue.inclusive ? 'at least' : 'greater than') : issue.inclusive ? 'at most' : 'less than';

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { UserError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { Problem } from '../errors.js';
 import { checkExperiment, checkInventoryReferences } from './check.js';
 import type { InventoryNames } from './check.js';
@@ -10,6 +9,7 @@ import type { Experiment } from './schema.js';
 import { resolveVariables, substituteVariables } from './variables.js';
 import type { VariableValue } from './variables.js';
 import { YamlSource } from './yaml-source.js';
+import { readInputFile } from '../util/read-file.js';
 
 export interface LoadOptions {
   readonly catalog: Catalog;
@@ -60,18 +60,22 @@ export function loadExperimentText(file: string, text: string, options: LoadOpti
   const problems: Problem[] = [...variables.problems, ...substituted.problems].map((p) => source.problem(p.path, p.message));
 
   const result = experimentSchema.safeParse(substituted.document);
-  if (!result.success) problems.push(...issuesToProblems(result.error.issues, source, experimentSchema, substituted.document));
-  // Checked on the raw document so that type and reference problems are listed together with
-  // structural ones, whatever else is wrong with the file.
-  problems.push(...checkExperiment(substituted.document, options.catalog, source));
-  if (options.inventory !== undefined) problems.push(...checkInventoryReferences(substituted.document, options.inventory, source));
-  if (problems.length > 0 || !result.success)
-    throw new ValidationError(sortProblems(dedupe(problems, variables.problems.length + substituted.problems.length)));
+  // concat, not push(...): a file may have 100,000 problems, more than a call takes arguments.
+  const all = problems.concat(
+    result.success ? [] : issuesToProblems(result.error.issues, source, experimentSchema, substituted.document),
+    // Checked on the raw document so that type and reference problems are listed together with
+    // structural ones, whatever else is wrong with the file.
+    checkExperiment(substituted.document, options.catalog, source),
+    options.inventory === undefined ? [] : checkInventoryReferences(substituted.document, options.inventory, source),
+  );
+  if (all.length > 0 || !result.success)
+    throw new ValidationError(sortProblems(dedupe(all, variables.problems.length + substituted.problems.length)));
   return { file, experiment: result.data, secrets: variables.secrets, variables: variables.values };
 }
 
 function readVarFiles(files: readonly string[]): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
+  // No prototype: a variable named `toString` in no file is not Object's method.
+  const merged = Object.create(null) as Record<string, unknown>;
   for (const file of files) {
     const parsed = YamlSource.parse(file, readText(file, 'variables'));
     if (!parsed.source) throw new ValidationError(parsed.problems);
@@ -84,15 +88,9 @@ function readVarFiles(files: readonly string[]): Record<string, unknown> {
   return merged;
 }
 
+/** An input file's text; devices, FIFOs, directories and files over 10 MB are refused unread. */
 export function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(error);
-    throw new UserError('FD_FILE_UNREADABLE', `cannot read ${what} file ${file}: ${reason}`, { cause: error });
-  }
+  return readInputFile(file, what);
 }
 
 /**

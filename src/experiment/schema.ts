@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.js';
+import { durationTooLong, looksLikeDuration, MAX_DURATION_TEXT, parseDuration } from '../util/duration.js';
 import { guardrailConditionSchema } from './condition.js';
 import { toleranceSchema } from './tolerance-schema.js';
 
@@ -9,22 +9,31 @@ import { toleranceSchema } from './tolerance-schema.js';
  * type's own schema by the loader (src/experiment/check.ts), which knows the registries.
  */
 
-export const nameSchema = z.string().regex(/^[A-Za-z][\w-]*$/, 'use letters, digits, "-" and "_", starting with a letter');
+/** Names of target sets, steps, variables; short enough for the agent's ledger (200 characters). */
+export const nameSchema = z
+  .string()
+  .regex(/^[A-Za-z][\w-]*$/, 'use letters, digits, "-" and "_", starting with a letter')
+  .max(100);
 
-/** `250ms`, `1.5s`, `2m`, `1h`, or a number of seconds; parsed to milliseconds. */
+/** `250ms`, `1.5s`, `2m`, `1h`, or a number of seconds; parsed to milliseconds, at most 7 days. */
 export const durationSchema = z
   .union([z.number(), z.string()])
-  .describe('a duration: "250ms", "5s", "2m", "1h", or a number of seconds')
+  .describe(`a duration: "250ms", "5s", "2m", "1h", or a number of seconds; at most ${MAX_DURATION_TEXT}`)
   .transform((value, ctx) => {
     const ms = parseDuration(value);
-    if (ms === undefined) {
+    if (ms === undefined && !looksLikeDuration(value)) {
       ctx.addIssue({
         code: 'custom',
         message: `expected a duration like 500ms, 5s or 2m (or a number of seconds, not negative), got ${JSON.stringify(value)}`,
       });
       return z.NEVER;
     }
-    return ms;
+    const tooLong = durationTooLong(ms, value);
+    if (tooLong !== undefined) {
+      ctx.addIssue({ code: 'custom', message: tooLong });
+      return z.NEVER;
+    }
+    return ms as number;
   });
 
 const paramsSchema = z

@@ -1,4 +1,4 @@
-import { didYouMean } from '../util/suggest.js';
+import { didYouMean, suggestionBudget } from '../util/suggest.js';
 
 /**
  * `${name}` references are replaced when the file is loaded; `${steps.NAME.field}` references
@@ -82,19 +82,25 @@ function convert(value: VariableValue, type: VariableType | undefined): Variable
   if (type === undefined || typeof value === type) return value;
   const text = String(value).trim();
   if (type === 'string') return String(value);
-  if (type === 'number') return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+  if (type === 'number') return /^-?\d+(\.\d+)?$/.test(text) && Number.isFinite(Number(text)) ? Number(text) : undefined;
   return text === 'true' ? true : text === 'false' ? false : undefined;
 }
 
+/** Sources are looked up by own keys only: a variable named `toString` is not Object's method. */
 function pick(name: string, declaration: Declaration, sources: VariableSources): VariableValue | undefined {
-  if (name in sources.cli) return sources.cli[name];
-  const fromFile = sources.file[name];
+  const fromCli = own(sources.cli, name);
+  if (typeof fromCli === 'string') return fromCli;
+  const fromFile = own(sources.file, name);
   if (isScalar(fromFile)) return fromFile;
   if (typeof declaration.env === 'string') {
-    const fromEnv = sources.env[declaration.env];
-    if (fromEnv !== undefined) return fromEnv;
+    const fromEnv = own(sources.env, declaration.env);
+    if (typeof fromEnv === 'string') return fromEnv;
   }
   return isScalar(declaration.default) ? declaration.default : undefined;
+}
+
+function own(record: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** Replaces variable references everywhere in `document` except its `variables` section. */
@@ -104,15 +110,18 @@ export function substituteVariables(
   declared: ReadonlySet<string>,
 ): { document: unknown; problems: VariableProblem[] } {
   const problems: VariableProblem[] = [];
+  // Names for "did you mean", gathered once for all the file's unknown references.
+  let known: string[] | undefined;
+  const budget = suggestionBudget();
+  const suggest = (name: string) => didYouMean(name, (known ??= [...new Set([...declared, ...variables.values.keys()])]), budget);
   const visit = (value: unknown, path: (string | number)[]): unknown => {
-    if (typeof value === 'string') return substituteString(value, path, variables, declared, problems);
+    if (typeof value === 'string') return substituteString(value, path, variables, declared, problems, suggest);
     if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index]));
     if (isRecord(value)) {
-      const result: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(value)) {
-        result[key] = path.length === 0 && key === 'variables' ? child : visit(child, [...path, key]);
-      }
-      return result;
+      // fromEntries defines keys: a `__proto__` key stays a key instead of setting the prototype.
+      return Object.fromEntries(
+        Object.entries(value).map(([key, child]) => [key, path.length === 0 && key === 'variables' ? child : visit(child, [...path, key])]),
+      );
     }
     return value;
   };
@@ -125,16 +134,16 @@ function substituteString(
   variables: ResolvedVariables,
   declared: ReadonlySet<string>,
   problems: VariableProblem[],
+  suggest: (name: string) => string,
 ): unknown {
   const lookup = (name: string): VariableValue | undefined => {
     const value = variables.values.get(name);
     if (value !== undefined) return value;
-    const known = [...new Set([...declared, ...variables.values.keys()])];
     problems.push({
       path,
       message: declared.has(name)
         ? `variable "${name}" has no value: pass --var ${name}=…, set it in a --var-file, or give it a default`
-        : `unknown variable "${name}"${didYouMean(name, known)}; declare it under variables: or pass --var ${name}=…`,
+        : `unknown variable "${name}"${suggest(name)}; declare it under variables: or pass --var ${name}=…`,
     });
     return undefined;
   };

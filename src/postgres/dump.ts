@@ -25,6 +25,7 @@ export interface DumpOptions {
  */
 export async function dumpDatabase(binaries: PostgresBinaries, source: PgEndpoint, file: string, options: DumpOptions): Promise<void> {
   const format = options.format ?? 'plain';
+  options.signal?.throwIfAborted();
   const out = createWriteStream(file, { mode: 0o600 });
   if (options.header !== undefined && format === 'plain') out.write(options.header);
   const args = [
@@ -48,8 +49,8 @@ export async function dumpDatabase(binaries: PostgresBinaries, source: PgEndpoin
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
-    // runTool may fail before anything was piped into the file (an aborted signal): close it anyway.
-    out.destroy();
+    // runTool may fail before anything was piped into the file (pg_dump could not start): close it anyway.
+    await discard(out);
     throw error;
   }
 }
@@ -84,6 +85,7 @@ export async function restoreDump(
     dumpFormatOf(file) === 'custom'
       ? ([binaries.tool('pg_restore'), [...connection, '--exit-on-error', '--no-owner', '--no-privileges', '-d', target.database]] as const)
       : ([binaries.tool('psql'), [...connection, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', target.database, '-f', '-']] as const);
+  options.signal?.throwIfAborted();
   const input = createReadStream(file);
   try {
     await runTool(tool, args, {
@@ -93,6 +95,24 @@ export async function restoreDump(
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } finally {
-    input.destroy(); // a no-op once read; closes the file when the tool never read it (aborted before it ran)
+    await discard(input); // a no-op once read; closes the file when the tool never read it (it failed to start)
   }
+}
+
+/**
+ * Destroys a file stream and resolves once its file is closed. A file stream opens its file on
+ * libuv's thread pool, later than it is created: destroyed while that open is still queued, it
+ * opens and closes the file afterwards — or fails with an `error` event (ENOENT) if the
+ * directory was removed meanwhile, as verifyRestore removes its workspace the moment a step
+ * fails. So a caller that gives up waits for this before it returns, and nothing of the stream
+ * is left to fail after it.
+ */
+async function discard(stream: NodeJS.EventEmitter & { readonly closed: boolean; destroy(): unknown }): Promise<void> {
+  stream.on('error', () => {
+    // Nothing was written or read that anyone still waits for; the caller is already failing.
+  });
+  if (stream.closed) return;
+  const closed = new Promise((resolve) => stream.once('close', resolve));
+  stream.destroy();
+  await closed;
 }

@@ -61,6 +61,7 @@ export interface RestoreCheck {
  */
 export async function verifyRestore(request: RestoreCheckRequest): Promise<RestoreCheck> {
   const binaries = requirePostgresBinaries();
+  request.signal.throwIfAborted();
   const signal = AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)]);
   const tag = `fd-restore-${randomBytes(4).toString('hex')}`;
   const workspace = createWorkspace(tag);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.js';
+import { durationTooLong, looksLikeDuration, parseDuration } from '../util/duration.js';
 
 /**
  * A duration parameter: `250ms`, `2s`, `1m` or a number of seconds in the file, milliseconds
@@ -11,12 +11,18 @@ export function duration(fallback: string, description: string) {
     .union([z.string(), z.number()])
     .transform((value, ctx) => {
       const ms = parseDuration(value);
-      if (ms === undefined || ms <= 0) {
+      if ((ms === undefined && !looksLikeDuration(value)) || ms === 0) {
         const message = `expected a positive duration such as 250ms, 2s or a number of seconds, got ${JSON.stringify(value)}`;
         ctx.issues.push({ code: 'custom', message, input: value });
         return z.NEVER;
       }
-      return ms;
+      // Timers cannot hold much longer than the bound (see MAX_DURATION_MS).
+      const tooLong = durationTooLong(ms, value);
+      if (tooLong !== undefined) {
+        ctx.issues.push({ code: 'custom', message: tooLong, input: value });
+        return z.NEVER;
+      }
+      return ms as number;
     })
     .prefault(fallback)
     .describe(`${description} (e.g. 250ms, 2s, or a number of seconds; default ${fallback})`);

@@ -32,6 +32,8 @@ export type ToxicAttributes =
   | { readonly type: 'limit-data'; readonly bytes: number }
   /** Delays the close of the connection by `delayMs`. */
   | { readonly type: 'slow-close'; readonly delayMs: number }
+  /** Passes everything untouched (Toxiproxy's `noop`). */
+  | { readonly type: 'noop' }
   /** Answers `percent` % of matching requests itself with `status`, never forwarding them. */
   | { readonly type: 'http-abort'; readonly status: number; readonly percent: number; readonly match: HttpMatch; readonly body?: string }
   /** Holds `percent` % of matching requests for `delayMs` before forwarding them. */
@@ -53,7 +55,7 @@ export interface ProxyDefinition {
   readonly name: string;
   /** `host:port` to listen on; port 0 takes any free port. */
   readonly listen: string;
-  /** `host:port` to forward to; the host must resolve when the proxy is created. */
+  /** `host:port` to forward to; the host must resolve when the proxy is created (see ChangeOptions). */
   readonly upstream: string;
   /** A disabled proxy (`down`) closes its connections and refuses new ones. Default true. */
   readonly enabled?: boolean;
@@ -70,15 +72,25 @@ export interface ProxyInfo {
   readonly connections: number;
 }
 
+/** How a create or update treats the upstream's host name. */
+export interface ChangeOptions {
+  /**
+   * `now` (the default): the host must resolve, or the change is refused naming `upstream`.
+   * `on-connect`: it is resolved when a connection arrives, as Toxiproxy does; a connection
+   * whose upstream does not resolve is closed.
+   */
+  readonly resolveUpstream?: 'now' | 'on-connect';
+}
+
 /**
  * The proxies of one agent. Every change is complete or not made at all: a proxy whose listen
  * address is taken or whose upstream does not resolve is not created (ProxyError naming the
  * field), a toxic with a bad attribute is not added.
  */
 export interface ProxyManager {
-  create(definition: ProxyDefinition): Promise<ProxyInfo>;
+  create(definition: ProxyDefinition, options?: ChangeOptions): Promise<ProxyInfo>;
   /** Changes listen, upstream or enabled; listen changes re-bind. */
-  update(name: string, changes: Partial<Omit<ProxyDefinition, 'name'>>): Promise<ProxyInfo>;
+  update(name: string, changes: Partial<Omit<ProxyDefinition, 'name'>>, options?: ChangeOptions): Promise<ProxyInfo>;
   /** Closes the listener and every connection. */
   delete(name: string): Promise<void>;
   get(name: string): ProxyInfo | undefined;

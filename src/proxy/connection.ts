@@ -5,6 +5,7 @@ import type { ConnectionControl, Stage } from './stage.js';
 import { Link } from './link.js';
 import type { ActiveToxic } from './active-toxic.js';
 import { attachToxic, canUpdateInPlace } from './active-toxic.js';
+import { upstreamLookup } from './upstream-lookup.js';
 
 /** What a connection needs from its proxy. */
 export interface ConnectionHost {
@@ -27,7 +28,8 @@ const LINGER_MS = 2000;
 /**
  * One client connection and its upstream connection, joined by two links. FIN travels as FIN
  * (each direction on its own: half-close works), a reset as a reset, any other error on one side
- * closes the other; an upstream that cannot be reached closes the client connection.
+ * closes the other; an upstream that cannot be reached (refused, or its host does not resolve)
+ * closes the client connection.
  */
 export class Connection implements ConnectionControl {
   private readonly upstream: Socket;
@@ -42,7 +44,7 @@ export class Connection implements ConnectionControl {
     private readonly host: ConnectionHost,
   ) {
     const { host: upstreamHost, port } = host.upstream;
-    this.upstream = connect({ host: upstreamHost, port, noDelay: true, allowHalfOpen: true });
+    this.upstream = connect({ host: upstreamHost, port, noDelay: true, allowHalfOpen: true, lookup: upstreamLookup });
     for (const [socket, other] of [
       [client, this.upstream],
       [this.upstream, client],

@@ -1,4 +1,5 @@
-import { createServer } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { createServer, isIP } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { Address } from './address.js';
 import { formatAddress } from './address.js';
@@ -19,9 +20,10 @@ const REASONS: Readonly<Record<string, string>> = {
 export async function bind(address: Address, onConnection: (socket: Socket) => void): Promise<Server> {
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, onConnection);
   try {
+    const host = await listenHost(address.host);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: address.host || undefined, port: address.port }, () => {
+      server.listen({ host, port: address.port }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -37,6 +39,17 @@ export async function bind(address: Address, onConnection: (socket: Socket) => v
   // Accept failures (EMFILE…) are emitted here; the listener keeps serving, the agent must not crash.
   server.on('error', () => undefined);
   return server;
+}
+
+/**
+ * A host name listens on one of its addresses, an IPv4 one when it has any, as Go's net.Listen
+ * does: `localhost:0` then shows `127.0.0.1:…` wherever `::1` comes first, an address the
+ * Toxiproxy clients split on ':' as they do Toxiproxy's. An empty host is every interface.
+ */
+async function listenHost(host: string): Promise<string | undefined> {
+  if (host === '' || isIP(host) !== 0) return host || undefined;
+  const addresses = await lookup(host, { all: true });
+  return (addresses.find((a) => a.family === 4) ?? addresses[0])?.address ?? host;
 }
 
 /** The address actually bound, with the real port when 0 was asked for. */

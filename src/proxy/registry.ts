@@ -1,5 +1,5 @@
 import { assertResolves } from './address.js';
-import type { ProxyDefinition, ProxyInfo, ProxyManager, ToxicSpec } from './api.js';
+import type { ChangeOptions, ProxyDefinition, ProxyInfo, ProxyManager, ToxicSpec } from './api.js';
 import { ProxyError } from './errors.js';
 import { FaultProxy } from './proxy.js';
 import { parseChanges, parseDefinition, parseToxicSpec } from './validate.js';
@@ -19,24 +19,24 @@ export class ProxyRegistry implements ProxyManager {
   private readonly proxies = new Map<string, FaultProxy>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  create(definition: ProxyDefinition): Promise<ProxyInfo> {
+  create(definition: ProxyDefinition, options?: ChangeOptions): Promise<ProxyInfo> {
     return this.serially(async () => {
       const parsed = parseDefinition(definition);
       if (this.proxies.has(parsed.name)) {
         throw new ProxyError('FD_PROXY_EXISTS', `proxy "${parsed.name}" already exists`, { field: 'name' });
       }
-      await assertResolves(parsed.upstream);
+      if (options?.resolveUpstream !== 'on-connect') await assertResolves(parsed.upstream);
       const proxy = await FaultProxy.open(parsed);
       this.proxies.set(proxy.name, proxy);
       return proxy.info();
     });
   }
 
-  update(name: string, changes: Partial<Omit<ProxyDefinition, 'name'>>): Promise<ProxyInfo> {
+  update(name: string, changes: Partial<Omit<ProxyDefinition, 'name'>>, options?: ChangeOptions): Promise<ProxyInfo> {
     return this.serially(async () => {
       const proxy = this.proxy(name);
       const parsed = parseChanges(changes);
-      if (parsed.upstream) await assertResolves(parsed.upstream);
+      if (parsed.upstream && options?.resolveUpstream !== 'on-connect') await assertResolves(parsed.upstream);
       await proxy.reconfigure(parsed);
       return proxy.info();
     });

@@ -34,7 +34,8 @@ export async function prepareExperiment(file: string, options: ExperimentOptions
 }
 
 export function parseVars(pairs: readonly string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
+  // No prototype: `--var __proto__=x` is kept as a name like any other, not dropped.
+  const vars = Object.create(null) as Record<string, string>;
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new UserError('FD_BAD_VAR', `--var expects name=value, got "${pair}"`);

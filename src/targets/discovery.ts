@@ -32,8 +32,7 @@ export class LocalDiscovery implements TargetDiscovery {
     if (set.kind === 'proxy') {
       const { name: wanted, labels } = set.selector;
       return [...(this.inventory?.proxies.values() ?? [])].filter(
-        (proxy) =>
-          (wanted === undefined || proxy.name === wanted) && Object.entries(labels ?? {}).every(([k, v]) => proxy.labels?.[k] === v),
+        (proxy) => (wanted === undefined || proxy.name === wanted) && hasLabels(proxy.labels, labels),
       );
     }
     const selector = set.selector;
@@ -76,9 +75,14 @@ export class LocalDiscovery implements TargetDiscovery {
     if (!this.inventory)
       throw new UserError('FD_NO_INVENTORY', `target set ${setName} selects by service or labels, but there is no inventory file`);
     return [...this.inventory.services.values()].filter(
-      (s) => (service === undefined || s.name === service) && Object.entries(labels ?? {}).every(([k, v]) => s.labels[k] === v),
+      (s) => (service === undefined || s.name === service) && hasLabels(s.labels, labels),
     );
   }
+}
+
+/** Whether `labels` carries every wanted label; own keys only, so `constructor: x` matches nothing inherited. */
+function hasLabels(labels: Readonly<Record<string, string>> | undefined, wanted: Readonly<Record<string, string>> | undefined): boolean {
+  return Object.entries(wanted ?? {}).every(([k, v]) => labels !== undefined && Object.hasOwn(labels, k) && labels[k] === v);
 }
 
 function plain(info: ProcessInfo): ProcessTarget {

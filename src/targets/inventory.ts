@@ -69,7 +69,8 @@ export const inventorySchema = z
     proxies: z.record(z.string().regex(NAME), proxySchema).default({}).describe('fault proxies in front of links between services'),
   })
   .superRefine((inventory, ctx) => {
-    if ('local' in inventory.agents)
+    // Own keys only: an agent named `constructor` is not Object's.
+    if (Object.hasOwn(inventory.agents, 'local'))
       ctx.addIssue({ code: 'custom', path: ['agents', 'local'], message: '"local" is the name of this machine\'s own agent' });
     const sections: [string, Record<string, { agent?: string | undefined }>][] = [
       ['services', inventory.services],
@@ -77,7 +78,7 @@ export const inventorySchema = z
     ];
     for (const [section, entries] of sections) {
       for (const [name, entry] of Object.entries(entries)) {
-        if (entry.agent !== undefined && entry.agent !== 'local' && !(entry.agent in inventory.agents)) {
+        if (entry.agent !== undefined && entry.agent !== 'local' && !Object.hasOwn(inventory.agents, entry.agent)) {
           ctx.addIssue({ code: 'custom', path: [section, name, 'agent'], message: `no agent "${entry.agent}" under agents:` });
         }
       }

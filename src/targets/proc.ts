@@ -56,7 +56,18 @@ export function readProcess(pid: number): ProcessInfo | undefined {
   const stat = readStat(pid);
   if (!stat) return undefined;
   const argv = readArgv(pid);
-  return { pid, ppid: stat.ppid, comm: stat.comm, argv, cmdline: argv.join(' '), state: stat.state };
+  return { pid, ppid: stat.ppid, comm: programName(stat.comm, argv), argv, cmdline: argv.join(' '), state: stat.state };
+}
+
+/**
+ * The name a process goes by: its comm, except where a runtime renamed its main thread (and so
+ * the comm): Node 24 and later call theirs `MainThread`, which would make every Node process
+ * look alike. Those are named after the program they run, as ps -C would have it before.
+ */
+function programName(comm: string, argv: readonly string[]): string {
+  const argv0 = argv[0];
+  if (comm !== 'MainThread' || !argv0) return comm;
+  return (argv0.split('/').pop() ?? comm).slice(0, 15);
 }
 
 function pids(): number[] {
@@ -105,7 +116,7 @@ export function findTagged(tag: string): ProcessInfo[] {
     const cmdline = argv.join(' ');
     if (!cmdline.includes(tag) || pid === process.pid) continue;
     const stat = readStat(pid);
-    if (stat && stat.state !== 'Z') found.push({ pid, ppid: stat.ppid, comm: stat.comm, argv, cmdline, state: stat.state });
+    if (stat && stat.state !== 'Z') found.push({ pid, ppid: stat.ppid, comm: programName(stat.comm, argv), argv, cmdline, state: stat.state });
   }
   return found;
 }

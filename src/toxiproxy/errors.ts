@@ -66,17 +66,43 @@ export function toxiproxyErrorResponse(error: unknown, log?: Logger): { status: 
   return respond(errorMessage(error), 500);
 }
 
+/** Go's words for the bind errors Node reports (net.Listen's `listen tcp <addr>: bind: …`). */
+const BIND_ERRORS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+};
+
 /**
- * A listen address already taken reads as Go's listen error with status 500, the answer
- * Toxiproxy gives (`listen tcp 127.0.0.1:8080: bind: address already in use`); other errors
- * pass through unchanged.
+ * A listen address that cannot be used is Toxiproxy's answer, Go's listen error with status 500
+ * (`listen tcp 127.0.0.1:8080: bind: address already in use`, `listen tcp: address local373:
+ * missing port in address`), whatever made it unusable: taken, malformed, not on this host.
+ * Other errors pass through unchanged.
  */
 export function asListenError(error: unknown, listen: string): unknown {
-  for (let at: unknown = error, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) {
+  if (!(error instanceof FiredrillError) || error.code !== 'FD_PROXY_LISTEN') return error;
+  for (let at: unknown = error.cause, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) {
     const { code, address, port } = at as { code?: unknown; address?: unknown; port?: unknown };
-    if (code !== 'EADDRINUSE') continue;
-    const where = typeof address === 'string' && typeof port === 'number' ? `${address.includes(':') ? `[${address}]` : address}:${port}` : listen;
-    return new ToxiproxyApiError(`listen tcp ${where}: bind: address already in use`, 500, { cause: error });
+    if (typeof code !== 'string') continue;
+    const where =
+      typeof address === 'string' && typeof port === 'number' ? `${address.includes(':') ? `[${address}]` : address}:${port}` : listen;
+    const bind = BIND_ERRORS[code];
+    if (bind) return new ToxiproxyApiError(`listen tcp ${where}: bind: ${bind}`, 500, { cause: error });
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      return new ToxiproxyApiError(`listen tcp: lookup ${hostOf(listen)}: no such host`, 500, { cause: error });
   }
-  return error;
+  return new ToxiproxyApiError(`listen tcp: address ${malformation(listen)}`, 500, { cause: error });
+}
+
+function hostOf(listen: string): string {
+  return listen.slice(0, Math.max(0, listen.lastIndexOf(':'))).replace(/^\[|\]$/g, '');
+}
+
+/** What Go's address parser says of a listen address it cannot use. */
+function malformation(listen: string): string {
+  const colon = listen.lastIndexOf(':');
+  if (colon < 0) return `${listen}: missing port in address`;
+  const port = listen.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) return `${port}: invalid port`;
+  return `${listen}: invalid address`;
 }

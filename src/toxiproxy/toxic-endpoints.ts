@@ -5,7 +5,8 @@ import { toxicAlreadyExists, toxicNotFound } from './errors.js';
 import { announceRemoved, removeToxics } from './hooks.js';
 import type { Exclusive } from './hooks.js';
 import { findToxic, mustGetProxy, renderProxy } from './proxy-shape.js';
-import { asToxiproxyToxicError, newToxicSpec, readToxicHead, renderToxic, updatedToxicSpec } from './toxic-shape.js';
+import { jsonBody } from './respond.js';
+import { asToxiproxyToxicError, newToxic, readToxicHead, rememberGiven, renderToxic, updatedToxic } from './toxic-shape.js';
 
 /**
  * /proxies/{proxy}/toxics[/{toxic}]. Toxiproxy answers a new toxic with 200, not 201, and
@@ -14,7 +15,7 @@ import { asToxiproxyToxicError, newToxicSpec, readToxicHead, renderToxic, update
 export function toxicRoutes(app: Hono, deps: ToxiproxyAppDeps, exclusive: Exclusive): void {
   const { proxies, hooks } = deps;
 
-  app.get('/proxies/:proxy/toxics', (c) => c.json(renderProxy(mustGetProxy(proxies, c.req.param('proxy'))).toxics));
+  app.get('/proxies/:proxy/toxics', (c) => jsonBody(c, renderProxy(mustGetProxy(proxies, c.req.param('proxy'))).toxics));
 
   app.post('/proxies/:proxy/toxics', async (c) => {
     const proxy = c.req.param('proxy');
@@ -23,23 +24,24 @@ export function toxicRoutes(app: Hono, deps: ToxiproxyAppDeps, exclusive: Exclus
     const head = readToxicHead(body);
     const added = await exclusive(async () => {
       if (findToxic(mustGetProxy(proxies, proxy), head.name)) throw toxicAlreadyExists();
-      const spec = newToxicSpec(head, body);
+      const { spec, shown } = newToxic(head, body);
       await hooks?.beforeAdd?.(proxy, spec);
       try {
-        return findToxic(proxies.addToxic(proxy, spec), spec.id) ?? spec;
+        rememberGiven(findToxic(proxies.addToxic(proxy, spec), spec.id), shown);
+        return shown;
       } catch (error) {
         // Announced but refused: close it again for the hooks; the refusal is the answer.
         await announceRemoved(hooks, proxy, [spec.id]).catch(() => undefined);
-        throw asToxiproxyToxicError(error, spec);
+        throw asToxiproxyToxicError(error, shown);
       }
     });
-    return c.json(renderToxic(added));
+    return jsonBody(c, added);
   });
 
   app.get('/proxies/:proxy/toxics/:toxic', (c) => {
     const toxic = findToxic(mustGetProxy(proxies, c.req.param('proxy')), c.req.param('toxic'));
     if (!toxic) throw toxicNotFound();
-    return c.json(renderToxic(toxic));
+    return jsonBody(c, renderToxic(toxic));
   });
 
   // Toxiproxy takes POST (deprecated there) and PATCH alike.
@@ -51,15 +53,16 @@ export function toxicRoutes(app: Hono, deps: ToxiproxyAppDeps, exclusive: Exclus
     const updated = await exclusive(async () => {
       const current = findToxic(mustGetProxy(proxies, proxy), id);
       if (!current) throw toxicNotFound();
-      const spec = updatedToxicSpec(current, body);
+      const { spec, shown } = updatedToxic(current, body);
       await hooks?.beforeAdd?.(proxy, spec);
       try {
-        return findToxic(proxies.updateToxic(proxy, spec), id) ?? spec;
+        rememberGiven(findToxic(proxies.updateToxic(proxy, spec), id), shown);
+        return shown;
       } catch (error) {
-        throw asToxiproxyToxicError(error, spec);
+        throw asToxiproxyToxicError(error, shown);
       }
     });
-    return c.json(renderToxic(updated));
+    return jsonBody(c, updated);
   });
 
   app.delete('/proxies/:proxy/toxics/:toxic', async (c) => {

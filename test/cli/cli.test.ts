@@ -180,3 +180,114 @@ describe('the firedrill command', () => {
     expect(result.stdout).toContain('"availability"');
   });
 });
+
+describe('input that escapes the rules', () => {
+  const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at /);
+
+  it('reports YAML alias problems as located invalid input, with JSON on stdout for --json', async () => {
+    const ten = (alias: string) => `[${Array.from({ length: 10 }, () => alias).join(', ')}]`;
+    const cases: Record<string, [string, string]> = {
+      'unresolved.yaml': ['title: *nope\nmethod: [{ wait: 1s }]\n', ':1:8 title: unknown alias *nope'],
+      'recursive.yaml': ['title: x\nmethod: &a [*a]\n', ':2:13 method[0]: alias *a is inside the value it repeats'],
+      'bomb.yaml': [
+        `a: &a ${ten('x')}\nb: &b ${ten('*a')}\nc: &c ${ten('*b')}\nd: ${ten('*c')}\ntitle: x\nmethod: [{ wait: 1s }]\n`,
+        ':4:',
+      ],
+    };
+    for (const [name, [text, where]] of Object.entries(cases)) {
+      const file = join(cwd, name);
+      writeFileSync(file, text);
+      const result = await firedrill(cwd, 'validate', file);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${file}${where}`);
+      expect(result.stderr).not.toContain('internal error');
+      noStack(result.stderr);
+      const json = await firedrill(cwd, 'validate', file, '--json');
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, problems: [expect.objectContaining({ file })] });
+      const run = await firedrill(cwd, 'run', file, '--json', '--dry-run');
+      expect(run.code).toBe(2);
+      expect(JSON.parse(run.stdout)).toMatchObject({ runId: null, verdict: null, problems: [expect.objectContaining({ file })] });
+    }
+    expect(existsSync(join(cwd, '.firedrill'))).toBe(false);
+  });
+
+  it('refuses durations longer than 7 days before running anything', async () => {
+    const file = join(cwd, 'long.yaml');
+    writeFileSync(file, 'title: x\nmethod:\n  - { fault: cpu-stress, duration: 2600000s }\nruntime: { maxDuration: 3000000s }\n');
+    const result = await firedrill(cwd, 'run', file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:3:26 method[0].duration: must be at most 168h (7 days)`);
+    expect(result.stderr).toContain(`${file}:4:12 runtime.maxDuration: must be at most 168h (7 days)`);
+    expect(existsSync(join(cwd, '.firedrill'))).toBe(false);
+  });
+
+  it('refuses a target named like a property of every object as an unknown target set', async () => {
+    const file = join(cwd, 'proto.yaml');
+    writeFileSync(file, 'title: x\nmethod:\n  - { fault: cpu-stress, target: constructor, duration: 100ms }\n');
+    const result = await firedrill(cwd, 'run', file, '--dry-run');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:3:26 method[0].target: unknown target set "constructor"`);
+  });
+
+  it('refuses files that are not regular files, or too big, before reading them', async () => {
+    const big = join(cwd, 'big.yaml');
+    writeFileSync(big, `title: x\n#${'x'.repeat(10 * 1024 * 1024)}\n`);
+    const ok = join(cwd, 'ok.yaml');
+    writeFileSync(ok, 'title: x\nmethod: [{ wait: 1s }]\n');
+    const cases = [
+      [['validate', '/dev/zero'], /cannot read experiment file \/dev\/zero: not a regular file/],
+      [['validate', cwd], /is a directory/],
+      [['validate', big], /larger than 10 MB/],
+      [['validate', ok, '--var-file', '/dev/zero'], /cannot read variables file \/dev\/zero: not a regular file/],
+      [['validate', ok, '--inventory', '/dev/zero'], /cannot read inventory file \/dev\/zero: not a regular file/],
+    ] as const;
+    for (const [args, message] of cases) {
+      const started = Date.now();
+      const result = await firedrill(cwd, ...args);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      noStack(result.stderr);
+      const json = await firedrill(cwd, ...args, '--json');
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, error: { code: 'FD_FILE_UNREADABLE' } });
+    }
+    const run = await firedrill(cwd, 'run', '/dev/zero', '--json');
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ runId: null, verdict: null, code: 'FD_FILE_UNREADABLE' });
+  });
+
+  it('refuses a lease TTL the agents would refuse, before running anything', async () => {
+    const file = join(cwd, 'ok.yaml');
+    writeFileSync(file, 'title: x\nmethod:\n  - { fault: cpu-stress, duration: 100ms }\n');
+    for (const ttl of ['2h', '1h1ms', '100ms', 'soon']) {
+      const result = await firedrill(cwd, 'run', file, '--lease-ttl', ttl);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--lease-ttl expects a duration between 300ms and 1h/);
+      const json = await firedrill(cwd, 'run', file, '--lease-ttl', ttl, '--json');
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ runId: null, verdict: null, code: 'FD_BAD_LEASE_TTL' });
+    }
+    expect(existsSync(join(cwd, '.firedrill'))).toBe(false);
+  });
+
+  it('refuses a runs limit that is not a whole number of at least 1', async () => {
+    for (const limit of ['abc', '0', '-3', '1.5']) {
+      const result = await firedrill(cwd, 'runs', '-n', limit);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--limit expects a whole number of at least 1, got "${limit}"`);
+    }
+    expect((await firedrill(cwd, 'runs', '-n', '3')).code).toBe(0);
+  });
+
+  it('rounds the halt latency like other durations', async () => {
+    const file = join(cwd, 'short.yaml');
+    writeFileSync(file, 'title: x\nmethod:\n  - { fault: cpu-stress, params: { workers: 1 }, duration: 50ms }\n');
+    expect((await firedrill(cwd, 'run', file, '-q')).code).toBe(0);
+    const halt = await firedrill(cwd, 'halt', '--reason', 'test');
+    expect(halt.code).toBe(0);
+    expect(halt.stdout).toMatch(/^local: halted, 0 fault\(s\) reverted in \d+ms$/m);
+    expect((await firedrill(cwd, 'resume')).code).toBe(0);
+  });
+});

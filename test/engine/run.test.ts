@@ -1,6 +1,14 @@
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Ledger } from '../../src/agent-daemon/ledger.js';
+import { LocalExecutor } from '../../src/agent-daemon/local-executor.js';
+import { runExperiment } from '../../src/engine/run.js';
+import { loadExperimentText } from '../../src/experiment/load.js';
+import { faultTypes } from '../../src/faults/index.js';
+import { probeTypes } from '../../src/probes/index.js';
+import { LocalDiscovery } from '../../src/targets/discovery.js';
 import { processState } from '../../src/targets/proc.js';
-import { EngineHarness } from '../support/engine.js';
+import { catalog, EngineHarness } from '../support/engine.js';
 import { Processes } from '../support/processes.js';
 
 const processes = new Processes();
@@ -368,5 +376,49 @@ method:
     const never = journal.activities.find((e) => e.activity.name === 'never');
     expect(never?.status).toBe('deviated');
     expect((never?.output as { detail: string }).detail).toMatch(/after \d+ attempts/);
+  });
+
+  it('fails a step naming a target set that does not exist, even one named like a property of every object', async () => {
+    harness = new EngineHarness();
+    // The loader refuses these names; an experiment built without it must not read the prototype.
+    const { experiment } = loadExperimentText(
+      'test.yaml',
+      'title: t\ntargets:\n  here: { kind: host }\nmethod:\n  - { fault: cpu-stress, target: here, duration: 100ms }\n',
+      { catalog, env: {} },
+    );
+    const ledger = new Ledger(join(harness.dir, 'ledger.db'));
+    try {
+      for (const target of ['constructor', 'toString', '__proto__']) {
+        const step = { ...experiment.method[0], target } as (typeof experiment.method)[number];
+        const journal = await runExperiment(
+          { ...experiment, method: [step] },
+          {
+            executor: new LocalExecutor({ ledger, faults: faultTypes, workDir: harness.dir }),
+            probes: probeTypes,
+            discovery: new LocalDiscovery(undefined),
+            observers: [],
+          },
+          { runId: `proto-${target}`, file: 'test.yaml', seed: 1 },
+        );
+        expect(journal.verdict).toBe('failed');
+        expect(journal.reason).toBe(`step step-1: unknown target set "${target}"`);
+        expect(journal.faults).toEqual([]);
+      }
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('fails a step reference to a field that every object has but the output does not', async () => {
+    harness = new EngineHarness();
+    const yaml = `
+title: prototype fields
+method:
+  - { name: first, action: command, params: { command: [echo, hi] } }
+  - { name: second, action: command, params: { command: [echo, "\${steps.first.constructor}"] } }
+`;
+    const { journal } = await harness.run(yaml);
+    expect(journal.verdict).toBe('failed');
+    expect(journal.reason).toMatch(/no field "constructor" in the output of step first/);
   });
 });

@@ -1,4 +1,5 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findMatching } from '../../src/targets/match.js';
@@ -36,6 +37,15 @@ describe('/proc readers', () => {
     symlinkSync('/usr/bin/sleep', odd);
     const child = await lab.spawn(odd, ['300']);
     expect(readProcess(child.pid as number)).toMatchObject({ comm: 'a (b) c', ppid: process.pid, argv: [odd, '300'] });
+  });
+
+  it('names a process whose runtime renamed its main thread MainThread (Node 24) after its program', async () => {
+    // What Node 24 does to its own comm, done by a shell to itself: `sh` stays its program.
+    const child = await lab.spawn('sh', ['-c', 'printf MainThread > /proc/$$/comm; sleep 300']);
+    const pid = child.pid as number;
+    for (let i = 0; i < 100 && !readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('MainThread'); i++) await sleep(10);
+    expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('MainThread');
+    expect(readProcess(pid)?.comm).toBe('sh');
   });
 
   it('counts a zombie as not alive', async () => {

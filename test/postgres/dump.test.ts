@@ -1,12 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requirePostgresBinaries } from '../../src/postgres/binaries.js';
+import type { PostgresBinaries } from '../../src/postgres/binaries.js';
 import { dumpDatabase, dumpFormatOf, restoreDump } from '../../src/postgres/dump.js';
 import { manifestHeader, readManifest } from '../../src/postgres/dump-manifest.js';
-import { freePort } from '../probes/fixtures.js';
-import { expectNoOpenFile } from './fixtures.js';
+import { freePort, noSignal } from '../probes/fixtures.js';
+import { busyThreadPool, collectUnhandled, expectNoOpenFile } from './fixtures.js';
 
 // The parts of dump.ts that need no server; dumping and restoring for real is in restore-check.test.ts.
 const dir = mkdtempSync(join(tmpdir(), 'firedrill-dump-'));
@@ -51,6 +52,39 @@ describe('dump files', () => {
     );
     await expectNoOpenFile(file);
   });
+
+  // verifyRestore removes its workspace the moment a dump or restore fails. A file stream opens
+  // its file on libuv's thread pool: when that open is still queued (a busy pool) as the
+  // directory goes, it fails with ENOENT — an `error` event nobody listened to, which once
+  // crashed a test run. The pool is kept busy, so that every round would show it.
+  const missingPrograms: PostgresBinaries = { bindir: '/nonexistent', major: 15, tool: (name) => `/nonexistent/${name}` };
+  const failures = [
+    { why: 'is aborted', binaries: requirePostgresBinaries, signal: aborted, error: 'run aborted' },
+    { why: 'cannot start its program', binaries: () => missingPrograms, signal: noSignal, error: 'ENOENT' },
+  ];
+  for (const example of failures)
+    for (const round of [1, 2, 3])
+      it(`has finished with its files when a dump or restore that ${example.why} fails, even on a busy thread pool (round ${round})`, async () => {
+        const scratch = join(dir, `slow-${Math.random().toString(16).slice(2)}`);
+        mkdirSync(scratch);
+        writeFileSync(join(scratch, 'to-restore.sql'), 'SELECT 1;\n');
+        const unhandled = collectUnhandled();
+        const busy = busyThreadPool(300);
+        try {
+          const options = { cwd: dir, signal: example.signal() };
+          const target = await nowhere();
+          await expect(
+            dumpDatabase(example.binaries(), target, join(scratch, 'dump.sql'), { ...options, header: '-- header\n' }),
+          ).rejects.toThrow(example.error);
+          await expect(restoreDump(example.binaries(), target, join(scratch, 'to-restore.sql'), options)).rejects.toThrow(example.error);
+          rmSync(scratch, { recursive: true, force: true }); // as verifyRestore's finally does
+        } finally {
+          await busy;
+          await new Promise((resolve) => setTimeout(resolve, 50)); // whatever was queued behind the busy pool has run
+        }
+        expect(unhandled.stop()).toEqual([]);
+        await expectNoOpenFile(scratch);
+      });
 
   it("fails with pg_dump's own message when the source cannot be reached", async () => {
     const source = await nowhere();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pbkdf2, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,4 +135,45 @@ export async function expectRestoresCleanedUp(before: ReadonlySet<string>): Prom
       expectNothingLeft(dir, tag);
     }
   }, 20_000);
+}
+
+/**
+ * Keeps every thread of libuv's pool busy for about `ms`, so that file system calls (a file
+ * stream opening its file) wait that long: what a loaded machine does now and then, on demand.
+ * Resolves when the pool is free again.
+ */
+export async function busyThreadPool(ms: number): Promise<void> {
+  const started = performance.now();
+  pbkdf2Sync('calibrate', 'salt', 2000, 64, 'sha512');
+  const iterations = Math.max(2000, Math.round((2000 * ms) / Math.max(0.1, performance.now() - started)));
+  const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<void>((resolve, reject) =>
+          pbkdf2('busy', 'salt', iterations, 64, 'sha512', (error) => (error ? reject(error) : resolve())),
+        ),
+    ),
+  );
+}
+
+/**
+ * Errors that reach the process without anyone waiting for them — an `error` event nobody
+ * listens to, a rejection nobody handles — from now until `stop()`, which returns them.
+ */
+export function collectUnhandled(): { stop(): unknown[] } {
+  const found: unknown[] = [];
+  const record = (error: unknown): void => {
+    found.push(error);
+  };
+  process.on('uncaughtException', record);
+  process.on('unhandledRejection', record);
+  return {
+    stop: () => {
+      process.off('uncaughtException', record);
+      process.off('unhandledRejection', record);
+      return found;
+    },
+  };
 }

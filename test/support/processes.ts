@@ -45,28 +45,31 @@ export class Processes {
 }
 
 /**
- * Stops the agent a test's `firedrill run` started in this state directory (SIGTERM: it reverts
- * what it holds and exits), so that no daemon outlives the test.
+ * Stops the agent a test's `firedrill run` started in this state directory (SIGTERM to its
+ * supervisor: the worker reverts what it holds, both exit), so that no daemon outlives the test.
  */
 export async function stopAgent(stateDir: string): Promise<void> {
-  let pid: number;
+  let info: { pid: number; supervisorPid?: number };
   try {
-    pid = (JSON.parse(readFileSync(join(stateDir, 'agent.json'), 'utf8')) as { pid: number }).pid;
+    info = JSON.parse(readFileSync(join(stateDir, 'agent.json'), 'utf8')) as { pid: number; supervisorPid?: number };
   } catch {
     return;
   }
+  const pids = [info.supervisorPid ?? info.pid, info.pid];
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pids[0] as number, 'SIGTERM');
   } catch {
-    return;
+    // gone already; the worker may still be stopping
   }
-  for (let i = 0; i < 200; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await sleep(25);
+  for (let i = 0; i < 200 && pids.some(isAlive); i++) await sleep(25);
+  for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  process.kill(pid, 'SIGKILL');
 }

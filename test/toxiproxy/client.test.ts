@@ -47,7 +47,13 @@ describe('toxiproxy-node-client against the Toxiproxy API', () => {
     const proxy = await toxiproxy.createProxy(redis);
     const body = { type: 'latency', attributes: { latency: 100, jitter: 5 } } as ICreateToxicBody<Latency>;
     const toxic = await proxy.addToxic(body);
-    expect(toxic.toJson()).toEqual({ attributes: { latency: 100, jitter: 5 }, name: 'latency_downstream', stream: 'downstream', toxicity: 1, type: 'latency' });
+    expect(toxic.toJson()).toEqual({
+      attributes: { latency: 100, jitter: 5 },
+      name: 'latency_downstream',
+      stream: 'downstream',
+      toxicity: 1,
+      type: 'latency',
+    });
     expect((await proxy.getToxic<Latency>('latency_downstream')).toJson()).toEqual(toxic.toJson());
 
     const slower = await toxic.update({ ...toxic.toJson(), attributes: { latency: 500, jitter: 0 } });
@@ -78,9 +84,15 @@ describe('toxiproxy-node-client against the Toxiproxy API', () => {
     await expect(proxy.getToxic('nope')).rejects.toThrow('Request failed with status code 404');
     await expect(toxiproxy.createProxy(redis)).rejects.toThrow('Request failed with status code 409');
     await proxy.addToxic({ type: 'timeout', attributes: { timeout: 0 } } as ICreateToxicBody<unknown>);
-    await expect(proxy.addToxic({ type: 'timeout', attributes: { timeout: 0 } } as ICreateToxicBody<unknown>)).rejects.toThrow('status code 409');
-    await expect(proxy.addToxic({ type: 'explode', attributes: {} } as unknown as ICreateToxicBody<unknown>)).rejects.toThrow('status code 400');
-    await expect(proxy.addToxic({ type: 'latency', attributes: { latency: -1 } } as ICreateToxicBody<unknown>)).rejects.toThrow('status code 400');
+    await expect(proxy.addToxic({ type: 'timeout', attributes: { timeout: 0 } } as ICreateToxicBody<unknown>)).rejects.toThrow(
+      'status code 409',
+    );
+    await expect(proxy.addToxic({ type: 'explode', attributes: {} } as unknown as ICreateToxicBody<unknown>)).rejects.toThrow(
+      'status code 400',
+    );
+    await expect(proxy.addToxic({ type: 'latency', attributes: { latency: 1.5 } } as ICreateToxicBody<unknown>)).rejects.toThrow(
+      'status code 400',
+    );
     expect(proxies.get('redis')?.toxics.map((t) => t.id)).toEqual(['timeout_downstream']);
   });
 });

@@ -1,5 +1,5 @@
 import { ProxyError } from '../../src/proxy/errors.js';
-import type { ProxyDefinition, ProxyInfo, ProxyManager, ToxicSpec } from '../../src/proxy/api.js';
+import type { ChangeOptions, ProxyDefinition, ProxyInfo, ProxyManager, ToxicSpec } from '../../src/proxy/api.js';
 
 interface FakeProxy {
   name: string;
@@ -17,12 +17,17 @@ interface FakeProxy {
  */
 export class FakeProxies implements ProxyManager {
   readonly taken = new Set<string>();
+  /** Toxic ids addToxic refuses, as the real manager refuses a bad attribute. */
+  readonly refuse = new Set<string>();
+  /** The options of every create and update, in order. */
+  readonly options: (ChangeOptions | undefined)[] = [];
   readonly #proxies = new Map<string, FakeProxy>();
   #nextPort = 40000;
 
   // async: a failure is a rejection, as the contract's promises make it.
-  async create(definition: ProxyDefinition): Promise<ProxyInfo> {
+  async create(definition: ProxyDefinition, options?: ChangeOptions): Promise<ProxyInfo> {
     await Promise.resolve();
+    this.options.push(options);
     if (this.#proxies.has(definition.name)) throw new ProxyError('FD_PROXY_EXISTS', `proxy ${definition.name} exists`);
     const enabled = definition.enabled ?? true;
     const proxy: FakeProxy = { ...definition, enabled, address: definition.listen, toxics: [] };
@@ -31,8 +36,9 @@ export class FakeProxies implements ProxyManager {
     return info(proxy);
   }
 
-  async update(name: string, changes: Partial<Omit<ProxyDefinition, 'name'>>): Promise<ProxyInfo> {
+  async update(name: string, changes: Partial<Omit<ProxyDefinition, 'name'>>, options?: ChangeOptions): Promise<ProxyInfo> {
     await Promise.resolve();
+    this.options.push(options);
     const proxy = this.#must(name);
     const listen = changes.listen ?? proxy.listen;
     const enabled = changes.enabled ?? proxy.enabled;
@@ -73,7 +79,7 @@ export class FakeProxies implements ProxyManager {
   addToxic(name: string, toxic: ToxicSpec): ProxyInfo {
     const proxy = this.#must(name);
     if (proxy.toxics.some((t) => t.id === toxic.id)) throw new ProxyError('FD_TOXIC_EXISTS', `toxic ${toxic.id} exists`);
-    if (toxic.attributes.type === 'bandwidth' && toxic.attributes.rateKBps === 0) throw new ProxyError('FD_TOXIC_INVALID', 'attributes.rateKBps: must be greater than 0 KB/s (got 0)');
+    if (this.refuse.has(toxic.id)) throw new ProxyError('FD_TOXIC_INVALID', 'attributes.rateKBps: must be greater than 0 KB/s (got 0)');
     proxy.toxics.push(toxic);
     return info(proxy);
   }
@@ -118,7 +124,11 @@ export class FakeProxies implements ProxyManager {
     const port = Number(listen.slice(colon + 1)) || this.#nextPort++;
     const address = `${host}:${port}`;
     if (this.taken.has(address)) {
-      const cause = Object.assign(new Error(`listen EADDRINUSE: address already in use ${address}`), { code: 'EADDRINUSE', address: host, port });
+      const cause = Object.assign(new Error(`listen EADDRINUSE: address already in use ${address}`), {
+        code: 'EADDRINUSE',
+        address: host,
+        port,
+      });
       throw new ProxyError('FD_PROXY_LISTEN', `listen: ${address} is already in use`, { field: 'listen', cause });
     }
     this.taken.add(address);

@@ -8,6 +8,7 @@ import type { Logger } from '../../util/log.js';
 import { HaltSwitch } from './halt-switch.js';
 import { FaultKeeper } from './keeper.js';
 import { Sweeper } from './sweeper.js';
+import type { ProxyManager } from '../../proxy/api.js';
 import { ProxyRegistry } from '../../proxy/registry.js';
 import { proxyToxic } from '../../faults/proxy/toxiproxy-toxic.js';
 import { ToxiproxyFaults } from './toxiproxy-faults.js';
@@ -19,13 +20,15 @@ export interface AgentCoreOptions {
   /** The fault types this agent runs; the built-in ones by default. */
   readonly faults?: ReadonlyMap<string, AnyFaultType>;
   readonly defaultLeaseTtlMs?: number;
+  /** The fault proxies: the supervisor's when supervised (they outlive this process), else its own. */
+  readonly proxies?: ProxyManager;
 }
 
 /** What an agent is without its socket: the daemon serves it, tests drive it through `app.request()`. */
 export interface AgentCore {
   readonly ledger: Ledger;
   /** The agent's fault proxies: made again from the ledger on start, without toxics. */
-  readonly proxies: ProxyRegistry;
+  readonly proxies: ProxyManager;
   /** What the Toxiproxy-compatible API sees and records (only its own proxies). */
   readonly toxiproxy: { readonly scope: ToxiproxyScope; readonly faults: ToxiproxyFaults };
   readonly keeper: FaultKeeper;
@@ -43,7 +46,7 @@ export function openAgentCore(options: AgentCoreOptions): AgentCore {
   // proxy-toxic is the agent's own: recovery reverts Toxiproxy toxics with it; no file names it.
   const faults = new Map([...(options.faults ?? faultTypes), [proxyToxic.name, proxyToxic as AnyFaultType]]);
   const ledger = new Ledger(ledgerFile(options.stateDir));
-  const proxies = new ProxyRegistry();
+  const proxies = options.proxies ?? new ProxyRegistry();
   const workDir = agentWorkDir(options.stateDir);
   const executor = new LocalExecutor({ ledger, faults, workDir, proxies });
   const scope = new ToxiproxyScope(proxies);

@@ -189,8 +189,11 @@ export class FaultKeeper {
     const strays = this.#strays();
     this.#noteReason(strays, reason);
     const reverted = await Promise.all(strays.map((record) => this.#revertRecord(record)));
-    for (const r of reverted)
+    for (const r of reverted) {
       this.#log.info('recovered fault', { runId: r.runId, faultId: r.faultId, reason, verification: r.verification });
+      // A run still alive (its agent was restarted under it) learns at its next renewal.
+      this.#rememberLost(r.runId, [r.faultId]);
+    }
     return reverted;
   }
 
@@ -220,17 +223,22 @@ export class FaultKeeper {
     return this.#entries().some((e) => faultTag(e.runId, e.faultId) === tag);
   }
 
+  /** Faults of a run reverted without its controller asking: its next lease renewal hears of them. */
+  #rememberLost(runId: string, faultIds: readonly string[]): void {
+    const lost = this.#expired.get(runId) ?? new Set<string>();
+    for (const faultId of faultIds) lost.add(faultId);
+    this.#expired.delete(runId); // re-inserted last: the map forgets the oldest runs first
+    this.#expired.set(runId, lost);
+    if (this.#expired.size > REMEMBERED_RUNS) this.#expired.delete(this.#expired.keys().next().value as string);
+  }
+
   #expire(runId: string, expiresAt: number): void {
     const entries = [...(this.#runs.get(runId)?.values() ?? [])].filter((e) => !e.ending);
     if (entries.length === 0) return;
     const reason = `lease expired at ${new Date(expiresAt).toISOString()}`;
     const faults = entries.map((e) => e.faultId);
     this.#log.warn('lease expired: reverting the run’s faults', { runId, faults, lateMs: Date.now() - expiresAt });
-    const expired = this.#expired.get(runId) ?? new Set<string>();
-    for (const faultId of faults) expired.add(faultId);
-    this.#expired.delete(runId); // re-inserted last: the map forgets the oldest runs first
-    this.#expired.set(runId, expired);
-    if (this.#expired.size > REMEMBERED_RUNS) this.#expired.delete(this.#expired.keys().next().value as string);
+    this.#rememberLost(runId, faults);
     this.#noteReason(entries, reason);
     const reverts = Promise.all(entries.map((e) => this.#end(e, reason))).then((results) => {
       for (const r of results) {

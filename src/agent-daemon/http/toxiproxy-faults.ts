@@ -28,7 +28,8 @@ export class ToxiproxyFaults implements ToxicHooks {
 
   beforeAdd(proxy: string, spec: ToxicSpec): void {
     const halted = this.deps.halted();
-    if (halted) throw new FiredrillError('FD_HALTED', `Firedrill is halted since ${halted.at} (${halted.reason}): no toxic is added until resume`);
+    if (halted)
+      throw new FiredrillError('FD_HALTED', `Firedrill is halted since ${halted.at} (${halted.reason}): no toxic is added until resume`);
     if (this.#records.has(key(proxy, spec.id))) return; // an update of a toxic already recorded
     const info = this.deps.scope.get(proxy);
     const record = this.deps.ledger.recordIntent({
@@ -50,19 +51,31 @@ export class ToxiproxyFaults implements ToxicHooks {
     if (!entry) return;
     this.#records.delete(key(proxy, id));
     const now = Date.now();
-    this.deps.ledger.markReverted(entry.recordId, { revertedAt: now, verifiedAt: now, verification: { ok: true, detail: `toxic ${id} removed from proxy ${proxy}` } });
+    this.deps.ledger.markReverted(entry.recordId, {
+      revertedAt: now,
+      verifiedAt: now,
+      verification: { ok: true, detail: `toxic ${id} removed from proxy ${proxy}` },
+    });
   }
 
   /** Live toxics are not a crash's leftovers: recovery must leave their records alone. */
   owns(record: LedgerRecord): boolean {
-    return record.runId === TOXIPROXY_RUN && this.#records.get(key(record.target.kind === 'proxy' ? record.target.name : '', record.tag))?.recordId === record.id;
+    return (
+      record.runId === TOXIPROXY_RUN &&
+      this.#records.get(key(record.target.kind === 'proxy' ? record.target.name : '', record.tag))?.recordId === record.id
+    );
   }
 
   /** Halt or shutdown: every Toxiproxy toxic removed and checked, proxies taken down brought back. */
   async revertAll(reason: string): Promise<RevertedRunFault[]> {
     const entries = [...this.#records.values()];
     const reverted = await Promise.all(entries.map((entry) => this.#revert(entry, reason)));
-    await Promise.all(this.deps.scope.list().filter((p) => !p.enabled).map((p) => this.deps.scope.update(p.name, { enabled: true }).catch(() => undefined)));
+    await Promise.all(
+      this.deps.scope
+        .list()
+        .filter((p) => !p.enabled)
+        .map((p) => this.deps.scope.update(p.name, { enabled: true }).catch(() => undefined)),
+    );
     return reverted;
   }
 

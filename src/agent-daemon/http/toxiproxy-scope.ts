@@ -1,5 +1,5 @@
 import { ProxyError } from '../../proxy/errors.js';
-import type { ProxyDefinition, ProxyInfo, ProxyManager, ToxicSpec } from '../../proxy/api.js';
+import type { ChangeOptions, ProxyDefinition, ProxyInfo, ProxyManager, ToxicSpec } from '../../proxy/api.js';
 
 /**
  * What Toxiproxy clients see of the agent's proxies: only those created through the Toxiproxy
@@ -11,17 +11,19 @@ export class ToxiproxyScope implements ProxyManager {
 
   constructor(private readonly proxies: ProxyManager) {}
 
-  async create(definition: ProxyDefinition): Promise<ProxyInfo> {
+  async create(definition: ProxyDefinition, options?: ChangeOptions): Promise<ProxyInfo> {
     if (this.proxies.get(definition.name) && !this.#owned.has(definition.name)) {
-      throw new ProxyError('FD_PROXY_EXISTS', `proxy ${definition.name} already exists (it belongs to a Firedrill drill)`, { field: 'name' });
+      throw new ProxyError('FD_PROXY_EXISTS', `proxy ${definition.name} already exists (it belongs to a Firedrill drill)`, {
+        field: 'name',
+      });
     }
-    const info = await this.proxies.create(definition);
+    const info = await this.proxies.create(definition, options);
     this.#owned.add(definition.name);
     return info;
   }
 
-  update(name: string, changes: Partial<Omit<ProxyDefinition, 'name'>>): Promise<ProxyInfo> {
-    return this.proxies.update(this.#mine(name), changes);
+  update(name: string, changes: Partial<Omit<ProxyDefinition, 'name'>>, options?: ChangeOptions): Promise<ProxyInfo> {
+    return this.proxies.update(this.#mine(name), changes, options);
   }
 
   async delete(name: string): Promise<void> {

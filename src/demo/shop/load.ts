@@ -94,6 +94,7 @@ export class LoadGenerator {
     return acked.length === 0 ? undefined : Math.min(...acked);
   }
 
+  /** The live list, appended to as acknowledgements arrive (the audit checks a copy of it). */
   ackedIds(): readonly string[] {
     return this.acked;
   }

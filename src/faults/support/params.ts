@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../../util/duration.js';
+import { durationTooLong, MAX_DURATION_MS, parseDuration } from '../../util/duration.js';
 
 /**
  * Parameter pieces shared by fault schemas. Parsed values are plain JSON (numbers of ms and
@@ -8,18 +8,26 @@ import { parseDuration } from '../../util/duration.js';
 
 export const SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGABRT', 'SIGUSR1', 'SIGUSR2'] as const;
 
-/** Milliseconds as a number, or a duration string with its unit: `250ms`, `5s`, `2m`, `1h`. */
+/**
+ * Milliseconds as a number, or a duration string with its unit: `250ms`, `5s`, `2m`, `1h`; at
+ * most 7 days (MAX_DURATION_MS), since timers cannot hold much longer.
+ */
 export function durationMs(): z.ZodType<number, number | string> {
   return z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
-    if (typeof value === 'number') return value;
     // A bare number in a string would be read as seconds by parseDuration while a bare number
     // means milliseconds here: insist on a unit rather than guess.
-    const ms = /[a-z]\s*$/i.test(value) ? parseDuration(value) : undefined;
-    if (ms === undefined) {
+    const withUnit = typeof value === 'string' && /^\s*\d+(?:\.\d+)?\s*(ms|s|m|h)\s*$/.test(value);
+    if (typeof value === 'string' && !withUnit) {
       ctx.issues.push({ code: 'custom', input: value, message: `expected milliseconds or a duration like 500ms, 5s, 2m, got "${value}"` });
       return z.NEVER;
     }
-    return Math.round(ms);
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    const tooLong = durationTooLong(ms, value, MAX_DURATION_MS);
+    if (tooLong !== undefined) {
+      ctx.issues.push({ code: 'custom', input: value, message: tooLong });
+      return z.NEVER;
+    }
+    return Math.round(ms as number);
   });
 }
 
@@ -44,12 +52,14 @@ const UNITS: Record<string, number> = {
 };
 const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
 
-/** `512MiB`, `1GiB`, `10MB`, `4096` (bytes) into bytes; undefined when not a size. */
+/** `512MiB`, `1GiB`, `10MB`, `4096` (bytes) into bytes; undefined when not a size (or too large to count). */
 export function parseSize(value: string): number | undefined {
   const match = SIZE.exec(value.trim());
   if (!match) return undefined;
-  const unit = UNITS[(match[2] ?? '').toLowerCase() || 'b'];
-  return unit === undefined ? undefined : Math.floor(Number(match[1]) * unit);
+  const suffix = (match[2] ?? '').toLowerCase() || 'b';
+  if (!Object.hasOwn(UNITS, suffix)) return undefined;
+  const bytes = Math.floor(Number(match[1]) * (UNITS[suffix] as number));
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
 export const MIB = 2 ** 20;

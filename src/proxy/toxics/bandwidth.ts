@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Fifo } from '../fifo.js';
+import { ChunkQueue } from './chunk-queue.js';
 import { now } from './timed-queue.js';
 import type { AttributesOf, LinkToxicDefinition, Toxic, ToxicContext } from './toxic.js';
 
@@ -22,45 +22,33 @@ const BURST_MS = 20;
  * wait. FIN leaves after the data queued before it.
  */
 class Bandwidth implements Toxic {
-  private readonly queue = new Fifo<Buffer>();
+  private readonly queue: ChunkQueue;
   private tokens: number;
   private refilledAt = now();
-  /** Bytes of the queue's first chunk already sent. */
-  private offset = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private ending = false;
-  private ended = false;
 
   constructor(
     private attributes: Attributes,
-    private readonly ctx: ToxicContext,
+    ctx: ToxicContext,
   ) {
     this.tokens = this.burst();
+    this.queue = new ChunkQueue(ctx, this.pump);
   }
 
   write(chunk: Buffer): void {
-    this.queue.push(chunk);
-    if (!this.timer) this.pump();
+    this.queue.write(chunk);
   }
 
   end(): void {
-    this.ending = true;
-    this.endWhenEmpty();
+    this.queue.end();
   }
 
   flush(): undefined {
-    this.stop();
-    for (let chunk = this.queue.shift(); chunk; chunk = this.queue.shift()) {
-      this.ctx.push(this.offset > 0 ? chunk.subarray(this.offset) : chunk);
-      this.offset = 0;
-    }
-    this.endWhenEmpty();
+    this.queue.flush();
     return undefined;
   }
 
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.queue.stop();
   }
 
   update(attributes: Attributes): void {
@@ -77,37 +65,21 @@ class Bandwidth implements Toxic {
     return Math.max(1, this.rate() * BURST_MS);
   }
 
-  private readonly pump = (): void => {
-    this.timer = undefined;
+  /** Sends what the tokens allow; answers the wait until a whole burst (or the rest of the chunk) is allowed. */
+  private readonly pump = (): number => {
     const t = now();
     this.tokens = Math.min(this.burst(), this.tokens + (t - this.refilledAt) * this.rate());
     this.refilledAt = t;
-    for (let head = this.queue.peek(); head; head = this.queue.peek()) {
-      const left = head.length - this.offset;
+    for (let left = this.queue.headBytes; left > 0; left = this.queue.headBytes) {
       const take = Math.min(Math.floor(this.tokens), left);
       if (take < 1) break;
-      this.tokens -= take;
-      if (take === left) {
-        this.queue.shift();
-        this.ctx.push(this.offset > 0 ? head.subarray(this.offset) : head);
-        this.offset = 0;
-      } else {
-        this.ctx.push(head.subarray(this.offset, this.offset + take));
-        this.offset += take;
-      }
+      this.tokens -= this.queue.send(take);
     }
-    const head = this.queue.peek();
-    if (!head) return this.endWhenEmpty();
-    // Wait for a whole burst (or the rest of the chunk): fewer, larger sends than byte by byte.
-    const wanted = Math.min(head.length - this.offset, this.burst()) - this.tokens;
-    this.timer = setTimeout(this.pump, Math.max(1, Math.ceil(wanted / this.rate())));
+    const left = this.queue.headBytes;
+    // Fewer, larger sends than byte by byte.
+    const wanted = Math.min(left, this.burst()) - this.tokens;
+    return Math.max(1, Math.ceil(wanted / this.rate()));
   };
-
-  private endWhenEmpty(): void {
-    if (!this.ending || this.ended || this.queue.length > 0) return;
-    this.ended = true;
-    this.ctx.end();
-  }
 }
 
 export const bandwidth: LinkToxicDefinition<Attributes> = {

@@ -5,6 +5,7 @@ import { httpAbort } from './http-abort.js';
 import { httpDelay } from './http-delay.js';
 import { latency } from './latency.js';
 import { limitData } from './limit-data.js';
+import { noop } from './noop.js';
 import { reset } from './reset.js';
 import { slicer } from './slicer.js';
 import { slowClose } from './slow-close.js';
@@ -21,6 +22,7 @@ export const toxicDefinitions = {
   'slow-close': slowClose,
   'http-abort': httpAbort,
   'http-delay': httpDelay,
+  noop,
 } as const satisfies Record<ToxicType, ToxicDefinition>;
 
 export const toxicTypes = Object.keys(toxicDefinitions) as ToxicType[];

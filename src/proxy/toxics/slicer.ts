@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Fifo } from '../fifo.js';
+import { ChunkQueue } from './chunk-queue.js';
 import { byteCount } from './fields.js';
 import type { AttributesOf, LinkToxicDefinition, Toxic, ToxicContext } from './toxic.js';
 
@@ -27,73 +27,42 @@ const schema = z
  * which still sends every slice in a write of its own.
  */
 class Slicer implements Toxic {
-  private readonly queue = new Fifo<Buffer>();
-  private offset = 0;
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
-  private ending = false;
-  private ended = false;
+  private readonly queue: ChunkQueue;
 
   constructor(
     private attributes: Attributes,
-    private readonly ctx: ToxicContext,
-  ) {}
+    ctx: ToxicContext,
+  ) {
+    this.queue = new ChunkQueue(ctx, this.slice);
+  }
 
   write(chunk: Buffer): void {
-    this.queue.push(chunk);
-    if (!this.timer) this.next();
+    this.queue.write(chunk);
   }
 
   end(): void {
-    this.ending = true;
-    this.endWhenEmpty();
+    this.queue.end();
   }
 
   flush(): undefined {
-    this.stop();
-    for (let chunk = this.queue.shift(); chunk; chunk = this.queue.shift()) {
-      this.ctx.push(this.offset > 0 ? chunk.subarray(this.offset) : chunk);
-      this.offset = 0;
-    }
-    this.endWhenEmpty();
+    this.queue.flush();
     return undefined;
   }
 
   stop(): void {
-    if (this.timer) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-    }
-    this.timer = undefined;
+    this.queue.stop();
   }
 
   update(attributes: Attributes): void {
     this.attributes = attributes;
   }
 
-  /** Sends one slice, then waits before the next one. */
-  private readonly next = (): void => {
-    this.timer = undefined;
-    const head = this.queue.peek();
-    if (!head) return this.endWhenEmpty();
+  /** Sends one slice; the next one waits `delayUs`. */
+  private readonly slice = (): number => {
     const { averageSize, sizeVariation, delayUs } = this.attributes;
-    const size = Math.max(1, averageSize + Math.round((Math.random() * 2 - 1) * sizeVariation));
-    const end = Math.min(head.length, this.offset + size);
-    this.ctx.push(head.subarray(this.offset, end));
-    if (end === head.length) {
-      this.queue.shift();
-      this.offset = 0;
-    } else {
-      this.offset = end;
-    }
-    if (this.queue.length === 0) return this.endWhenEmpty();
-    this.timer = delayUs >= 1000 ? setTimeout(this.next, delayUs / 1000) : setImmediate(this.next);
+    this.queue.send(averageSize + Math.round((Math.random() * 2 - 1) * sizeVariation));
+    return delayUs / 1000;
   };
-
-  private endWhenEmpty(): void {
-    if (!this.ending || this.ended || this.queue.length > 0) return;
-    this.ended = true;
-    this.ctx.end();
-  }
 }
 
 export const slicer: LinkToxicDefinition<Attributes> = {
