@@ -1,30 +1,28 @@
-// Orphans after kill -9: faults of several types left behind when the controller or the agent is
-// killed at a random moment, once recovery has happened. Target (DESIGN.md): 0.
+// Orphans after kill -9: faults of several types left behind when the run, the agent's worker or
+// both are killed at a random moment, with no human action afterwards. Target: 0, every fault
+// reverted within the lease TTL + 1 s (issue 9).
 //
 // Each iteration runs `node bin/firedrill.js run --lease-ttl 1s` of one parallel step of four
 // 2-second faults — `process-pause` on a fresh `sleep`, `cpu-stress` (1 worker, 50 %),
-// `memory-pressure` (32 MiB) and `disk-fill` (4 MiB in the temp dir) — and SIGKILLs either the
-// `firedrill run` process or the agent (50/50) after a random delay: a quarter in 0–200 ms (before
-// the intents, mostly), a quarter in 120–400 ms (around the injection), half in 400–2600 ms
-// (active, reverting, or after the run ended). The moment is classified afterwards from the
-// ledger (intents created / injected / reverted before the kill). Then recovery happens:
-//   - controller killed: nothing is done; the agent must revert on lease expiry (TTL 1 s);
-//     the script waits up to TTL + 3 s for a clean state;
-//   - agent killed: the run is left to end by itself (bounded), then the agent is started again
-//     (`firedrill agent`, which reverts the open ledger records before it listens) — unless the
-//     run already started one of its own, which is then used.
-// Then the orphans are counted: the sleep still stopped (state T); live processes whose command
-// line carries `--firedrill-tag=` with a tag of this ledger; `.firedrill-fill-*` files in the fill
-// directory (and ours in the system temp dir); ledger records still `intent`/`active`; records
+// `memory-pressure` (32 MiB) and `disk-fill` (4 MiB in the temp dir) — and SIGKILLs, a third
+// each, the `firedrill run` process, the agent's worker (agent.json's pid) or both, after a
+// random delay: a quarter in 0–200 ms (before the intents, mostly), a quarter in 120–400 ms
+// (around the injection), half in 400–2600 ms (active, reverting, or after the run ended). The
+// moment is classified afterwards from the ledger. Then nothing is done by hand: a dead run is
+// the agent's lease expiry to clean up, a dead worker its supervisor's (a new worker, whose
+// recovery reverts what the dead one held). Whatever is left once TTL + 1 s have passed is an
+// orphan: the sleep still stopped (state T); live processes whose command line carries
+// `--firedrill-tag=` with a tag of this ledger; `.firedrill-fill-*` files in the fill directory
+// (and ours in the system temp dir); ledger records still `intent`/`active`; records
 // `revert-failed` are counted too. Anything found is reported, then cleared (POST /v1/recover, by
 // hand if that is not enough) so iterations stay independent. Error lines of the agents' logs
 // are counted and reported too.
 //
 // In place of a reference (the target is a count, not a time), a control iteration comes first:
-// the controller and the agent are both killed while the four faults are active and recovery is
-// withheld; the survey must then see every kind of orphan (1 paused, 2 workers, 1 fill file,
-// 4 open records), and a restarted agent must clear them — proof that the survey can see what it
-// counts.
+// the run, the worker and its supervisor are all killed while the four faults are active, so no
+// Firedrill process is left; the survey must then see every kind of orphan (1 paused, 2 workers,
+// 1 fill file, 4 open records), and a restarted agent must clear them — proof that the survey
+// can see what it counts.
 //
 //   npm run build && node bench/orphans.mjs [--iterations 200] [--write]
 //
@@ -45,11 +43,10 @@ async function measure(s) {
     tally: {},
     orphanLog: [],
     revertFailed: [],
-    recoveryMs: { controller: [], agent: [] },
+    recoveryMs: { controller: [], agent: [], both: [] },
     notes: [],
     totalOrphans: 0,
     agentRestarts: 0,
-    agentsAdopted: 0,
   };
   m.control = await controlIteration(s);
   for (let i = 0; i < options.iterations; i++) {
@@ -73,13 +70,11 @@ function summarize(m, { options, logErrors, started }) {
     revertFailed: m.revertFailed.length,
     agentLogErrors: logErrors,
     kills: m.tally,
-    agentRestarts: m.agentRestarts,
-    agentsStartedByTheRun: m.agentsAdopted,
-    recoveryMedianMs: {
-      controllerKilled: round1(upperMedian(m.recoveryMs.controller)),
-      agentKilled: round1(upperMedian(m.recoveryMs.agent)),
-    },
-    recoveryMaxMs: { controllerKilled: round1(Math.max(...m.recoveryMs.controller)), agentKilled: round1(Math.max(...m.recoveryMs.agent)) },
+    workersKilled: m.agentRestarts,
+    // Kill → nothing left, per victim; the bound is the lease TTL + 1 s, with no human action.
+    boundMs: options.ttl + 1000,
+    recoveryMedianMs: Object.fromEntries(Object.entries(m.recoveryMs).map(([victim, ms]) => [victim, round1(upperMedian(ms))])),
+    recoveryMaxMs: Object.fromEntries(Object.entries(m.recoveryMs).map(([victim, ms]) => [victim, round1(Math.max(...ms))])),
     durationS: Math.round((Date.now() - started) / 1000),
     orphanLog: m.orphanLog,
     revertFailedLog: m.revertFailed,
@@ -93,36 +88,39 @@ function summarize(m, { options, logErrors, started }) {
 const byPhase = (kills, victim) => ['before', 'during', 'active', 'reverting', 'after'].map((p) => kills[`${victim} ${p}`] ?? 0).join('/');
 
 const results = {
-  id: 'orphans',
-  heading: 'faults left behind after kill -9 of the controller or the agent',
+  id: 'agent-kills',
+  heading: "faults left behind after kill -9 of the run, the agent's worker or both, with no human action",
   explanation: `
 \`node bench/orphans.mjs --iterations 200 --write\`: each iteration runs \`firedrill run
 --lease-ttl 1s\` of one parallel step of four 2 s faults (\`process-pause\` on a fresh \`sleep\`,
-\`cpu-stress\` 1 worker, \`memory-pressure\` 32 MiB, \`disk-fill\` 4 MiB) and SIGKILLs the run or the
-agent (50/50) at a random moment; kills are classified from the ledger as before the intents /
-during injection / all active / reverting / after the run (counts in that order). Recovery:
-a killed controller is left to the agent's lease expiry; a killed agent is started again (it
-reverts its open ledger records before it listens) once the run has ended. Orphans counted
-after recovery: the sleep still stopped, live processes tagged \`--firedrill-tag=\` of this ledger,
-\`.firedrill-fill-*\` files, ledger records still \`intent\`/\`active\`; \`revert-failed\` records
-are counted apart, and so are error lines in the agents' logs. "recovery" is kill → nothing
-left (median / max). In place of a reference, a control iteration first kills both processes
-with every fault active and withholds recovery: the survey must see all of it ("control":
-paused/workers/fill files/open records seen), and a restarted agent must clear it. Target
-(DESIGN.md): 0.`,
+\`cpu-stress\` 1 worker, \`memory-pressure\` 32 MiB, \`disk-fill\` 4 MiB) and SIGKILLs, a third each,
+the run, the agent's worker (the pid in agent.json), or both at once, at a random moment; kills
+are classified from the ledger as before the intents / during injection / all active /
+reverting / after the run (counts in that order). Nothing is done by hand afterwards: a dead
+run is the agent's lease expiry to clean, a dead worker its supervisor's (it starts a new one at
+once, whose recovery reverts what the dead one held). An orphan is anything left once the lease
+TTL + 1 s has passed since the kill: the sleep still stopped, live processes tagged
+\`--firedrill-tag=\` of this ledger, \`.firedrill-fill-*\` files, ledger records still
+\`intent\`/\`active\`; \`revert-failed\` records are counted apart, and so are error lines in the
+agents' logs. "recovery" is kill → nothing left (median / max). In place of a reference, a
+control iteration first kills the run, the worker and the supervisor with every fault active:
+the survey must see all of it ("control": paused/workers/fill files/open records seen), and a
+restarted agent must clear it. Target (issue 9): 0 orphans, every fault reverted within TTL + 1 s.`,
   columns: [
     'date',
     'commit',
     'machine',
     'iterations',
     'control seen (p/w/f/open)',
-    'controller kills (b/d/a/r/after)',
-    'agent kills (b/d/a/r/after)',
+    'run kills (b/d/a/r/after)',
+    'worker kills (b/d/a/r/after)',
+    'run + worker kills (b/d/a/r/after)',
     'orphans',
     'revert-failed',
     'agent log errors',
-    'recovery ms, controller killed',
-    'recovery ms, agent killed',
+    'recovery ms, run killed',
+    'recovery ms, worker killed',
+    'recovery ms, both killed',
     '0 orphans',
   ],
   cells: ({ recoveryMedianMs: mid, recoveryMaxMs: max, ...result }) => [
@@ -130,11 +128,13 @@ paused/workers/fill files/open records seen), and a restarted agent must clear i
     Object.values(result.control.found).join('/'),
     byPhase(result.kills, 'controller'),
     byPhase(result.kills, 'agent'),
+    byPhase(result.kills, 'both'),
     result.orphans,
     result.revertFailed,
     result.agentLogErrors.count,
-    `${mid.controllerKilled} / ${max.controllerKilled}`,
-    `${mid.agentKilled} / ${max.agentKilled}`,
+    `${mid.controller} / ${max.controller}`,
+    `${mid.agent} / ${max.agent}`,
+    `${mid.both} / ${max.both}`,
     result.met ? 'yes' : 'no',
   ],
 };

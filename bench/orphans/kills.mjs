@@ -1,8 +1,7 @@
-// The orphans bench's two kinds of iteration: the control (both processes killed with every
-// fault active, recovery withheld) and a measured one (one process killed at a random moment,
-// then recovered as a user would), each followed by the survey of what is left.
+// The orphans bench's two kinds of iteration: the control (every Firedrill process killed with
+// every fault active, recovery withheld) and a measured one (the run, the agent's worker or both
+// killed at a random moment, nothing done by hand), each followed by the survey of what is left.
 import {
-  adoptAgent,
   api,
   isGone,
   killGroup,
@@ -14,6 +13,7 @@ import {
   spawnSleeps,
   startAgent,
   untrack,
+  workerPid,
 } from '../support.mjs';
 import { countLeft, phaseOf } from './survey.mjs';
 
@@ -29,10 +29,11 @@ async function reaped(agent) {
 }
 
 /**
- * The control, before the measured iterations: the controller and the agent are both killed
- * while all four faults are active, and recovery is withheld. The survey must then see every kind
- * of orphan (1 paused, 2 workers, 1 fill file, 4 open records) — proof that it can see them. Then
- * an agent is started, which must recover all of it.
+ * The control, before the measured iterations: everything is killed — the controller, the
+ * agent's worker and its supervisor — while all four faults are active, so that no Firedrill
+ * process is left to recover. The survey must then see every kind of orphan (1 paused,
+ * 2 workers, 1 fill file, 4 open records) — proof that it can see them. Then an agent is
+ * started, which must recover all of it.
  */
 export async function controlIteration(s) {
   const { survey } = s;
@@ -45,10 +46,13 @@ export async function controlIteration(s) {
     return records.length === 4 && records.every((r) => r.status === 'active');
   }, 20_000);
   if (active === undefined) throw new Error('control: the four faults never became active');
+  const worker = workerPid(s.stateDir);
+  process.kill(worker, 'SIGKILL');
   process.kill(s.agent.pid, 'SIGKILL');
   killGroup(child.pid, 'SIGKILL');
   await run;
   await reaped(s.agent);
+  await pollUntil(() => isGone(worker), 2000);
   const seen = survey.look(sleeper);
   const found = { paused: seen.paused.length, workers: seen.workers.length, fills: seen.fills.length, open: seen.open.length };
   if (found.paused !== 1 || found.workers !== 2 || found.fills !== 1 || found.open !== 4) {
@@ -63,17 +67,22 @@ export async function controlIteration(s) {
   return { found, restartToCleanMs: round1(clean - restartedAt) };
 }
 
+/** Who is killed in a measured iteration: a third each. */
+const VICTIMS = ['controller', 'agent', 'both'];
+
 /**
- * A measured iteration: the run or the agent (50/50) SIGKILLed after a random delay — a quarter
- * in 0–200 ms (before the intents, mostly), a quarter in 120–400 ms (around the injection), half
- * in 400–2600 ms — then recovery, then the survey; whatever is left is counted into `m` and
- * cleared, so iterations stay independent.
+ * A measured iteration: the run, the agent's worker, or both at once SIGKILLed after a random
+ * delay — a quarter in 0–200 ms (before the intents, mostly), a quarter in 120–400 ms (around
+ * the injection), half in 400–2600 ms. Then nothing is done by hand: every fault must be
+ * reverted within the lease TTL + 1 s (the agent's lease expiry for a dead run; its supervisor
+ * starting a new worker, whose recovery reverts, for a dead worker). Whatever is left then is
+ * counted into `m` and cleared, so iterations stay independent.
  */
 export async function killAndRecover(s, m, i) {
   const { survey } = s;
   const [sleeper] = spawnSleeps(1);
   const firstId = survey.lastId();
-  const victim = Math.random() < 0.5 ? 'controller' : 'agent';
+  const victim = VICTIMS[Math.floor(Math.random() * VICTIMS.length)];
   const roll = Math.random();
   const delay = roll < 0.25 ? Math.random() * 200 : roll < 0.5 ? 120 + Math.random() * 280 : 400 + Math.random() * 2200;
   let child;
@@ -84,30 +93,33 @@ export async function killAndRecover(s, m, i) {
   });
   await sleep(delay);
   const runEndedBefore = runEnded;
+  const worker = workerPid(s.stateDir);
   const killedAt = nowMs();
-  if (victim === 'controller') killGroup(child.pid, 'SIGKILL');
-  else process.kill(s.agent.pid, 'SIGKILL'); // the agent alone, as kill -9 would
+  if (victim !== 'agent') killGroup(child.pid, 'SIGKILL');
+  if (victim !== 'controller') process.kill(worker, 'SIGKILL'); // the worker alone, as kill -9 of agent.json's pid would
 
-  let clean;
-  if (victim === 'controller') {
-    await run;
-    // Recovery is the agent's job: the lease expires after the TTL.
-    clean = await pollUntil(() => countLeft(survey.look(sleeper)) === 0, s.options.ttl + 3000);
-  } else {
-    await recoverAgent(s, m, run, child, i);
-    clean = await pollUntil(() => countLeft(survey.look(sleeper)) === 0, 3000);
-  }
+  const bound = s.options.ttl + 1000;
+  const clean = await pollUntil(() => countLeft(survey.look(sleeper)) === 0, bound);
   const phase = phaseOf(survey.recordsSince(firstId), killedAt, runEndedBefore);
   m.tally[`${victim} ${phase}`] = (m.tally[`${victim} ${phase}`] ?? 0) + 1;
   if (clean !== undefined) m.recoveryMs[victim].push(clean - killedAt);
+  if (victim !== 'controller') m.agentRestarts += 1;
+  await settleRun(m, run, child, i);
 
   const found = survey.look(sleeper);
-  const orphans = countLeft(found);
+  const orphans = clean === undefined ? Math.max(1, countLeft(found)) : countLeft(found);
   for (const failed of survey.revertFailedSince(firstId))
     m.revertFailed.push(`iteration ${i}: ${failed.run_id}/${failed.fault_id} ${failed.type}: ${failed.verification}`);
   if (orphans > 0) {
     m.totalOrphans += orphans;
-    m.orphanLog.push({ iteration: i, victim, phase, delayMs: Math.round(delay), ...found });
+    m.orphanLog.push({
+      iteration: i,
+      victim,
+      phase,
+      delayMs: Math.round(delay),
+      notCleanWithinMs: clean === undefined ? bound : undefined,
+      ...found,
+    });
     // Clear them so the next iteration starts clean: the agent's recovery, then by hand.
     try {
       await api(s.agent, 'POST', '/v1/recover', {}, 30_000);
@@ -123,26 +135,13 @@ export async function killAndRecover(s, m, i) {
   await pollUntil(() => procState(sleeper) === undefined, 2000);
 }
 
-/**
- * After the agent was killed: the run notices (failed reverts, lost lease) and ends — bounded,
- * then it is killed — and an agent takes over: one the run started of its own, or one started
- * here, which reverts the open ledger records before it listens.
- */
-async function recoverAgent(s, m, run, child, i) {
-  await reaped(s.agent);
+/** A run whose worker was killed hears of it at its next renewal and ends (bounded, then killed). */
+async function settleRun(m, run, child, i) {
   // Unref'd: the timer must not hold this script open 20 s after its end once the run has ended.
   const ended = await Promise.race([run, sleep(20_000, undefined, { ref: false })]);
   if (!ended) {
-    m.notes.push(`iteration ${i}: the run had not ended 20 s after the agent was killed; killed`);
+    m.notes.push(`iteration ${i}: the run had not ended 20 s after the kill; killed`);
     killGroup(child.pid, 'SIGKILL');
     await run;
-  }
-  const theirs = adoptAgent(s.stateDir);
-  if (theirs) {
-    s.agent = theirs;
-    m.agentsAdopted += 1;
-  } else {
-    s.agent = await startAgent(s.stateDir);
-    m.agentRestarts += 1;
   }
 }

@@ -81,7 +81,8 @@ export async function startAgent(stateDir, extraArgs = [], { timeoutMs = 15_000 
   while (Date.now() < deadline) {
     if (agent.exited) throw new Error(`the agent exited at start (${JSON.stringify(agent.exited)}); see ${logFile}`);
     const info = readJson(join(stateDir, 'agent.json'));
-    if (info?.pid === child.pid && existsSync(join(stateDir, 'agent.token'))) {
+    // `firedrill agent` is a supervisor: agent.json names its worker (pid) and itself (supervisorPid).
+    if ((info?.supervisorPid === child.pid || info?.pid === child.pid) && existsSync(join(stateDir, 'agent.token'))) {
       agent.url = info.url;
       agent.token = readFileSync(join(stateDir, 'agent.token'), 'utf8').trim();
       try {
@@ -96,13 +97,19 @@ export async function startAgent(stateDir, extraArgs = [], { timeoutMs = 15_000 
   throw new Error(`the agent did not answer within ${timeoutMs} ms; see ${logFile}`);
 }
 
+/** The pid of the agent's worker now: the process that runs the faults (a new one after a restart). */
+export function workerPid(stateDir) {
+  return readJson(join(stateDir, 'agent.json'))?.pid;
+}
+
 /** An agent this script did not start (e.g. one `firedrill run` started): tracked by pid. */
 export function adoptAgent(stateDir) {
   const info = readJson(join(stateDir, 'agent.json'));
-  if (!info || isGone(info.pid)) return undefined;
-  track(info.pid, { group: true }); // started detached: it leads its own group
+  const pid = info?.supervisorPid ?? info?.pid;
+  if (!info || isGone(pid)) return undefined;
+  track(pid, { group: true }); // started detached: it leads its own group
   return {
-    pid: info.pid,
+    pid,
     url: info.url,
     token: readFileSync(join(stateDir, 'agent.token'), 'utf8').trim(),
     adopted: true,

@@ -41,5 +41,9 @@ export function attachToxic(toxic: ActiveToxic, links: { upstream: Link; downstr
 
 /** Same type and every stage knows how to take new attributes. */
 export function canUpdateInPlace(current: { toxic: ActiveToxic; stages: Stage[] }, next: ActiveToxic): boolean {
-  return current.toxic.definition === next.definition && current.toxic.spec.stream === next.spec.stream && current.stages.every((stage) => stage.toxic.update !== undefined);
+  return (
+    current.toxic.definition === next.definition &&
+    current.toxic.spec.stream === next.spec.stream &&
+    current.stages.every((stage) => stage.toxic.update !== undefined)
+  );
 }

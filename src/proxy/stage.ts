@@ -34,4 +34,3 @@ export class Stage implements Outlet {
     else this.next.end();
   }
 }
-

@@ -10,12 +10,19 @@ import { toxicDefinitions, toxicTypes } from './toxics/index.js';
 const spec = z.strictObject({
   id: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
   stream: z.enum(['upstream', 'downstream', 'both'], { error: 'must be upstream, downstream or both' }).default('downstream'),
-  toxicity: z.number({ error: 'must be a probability' }).min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).default(1),
+  toxicity: z
+    .number({ error: 'must be a probability' })
+    .min(0, { error: 'must be between 0 and 1' })
+    .max(1, { error: 'must be between 0 and 1' })
+    .default(1),
   attributes: z.looseObject({ type: z.string({ error: 'must name a toxic type' }) }, { error: 'must be an object' }),
 });
 
 const definition = z.strictObject({
-  name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
+  name: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .max(200, { error: 'must be at most 200 characters' }),
   listen: z.unknown(),
   upstream: z.unknown(),
   enabled: z.boolean({ error: 'must be true or false' }).optional(),
@@ -29,7 +36,8 @@ function fail(code: ProxyErrorCode, issues: readonly z.core.$ZodIssue[], prefix 
     return keys.map((key) => {
       const path = [prefix, ...issue.path.map(String), key ?? ''].filter(Boolean).join('.');
       const what = issue.code === 'unrecognized_keys' ? 'is not a known attribute' : issue.message;
-      const got = issue.code !== 'unrecognized_keys' && 'input' in issue && issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)})` : '';
+      const got =
+        issue.code !== 'unrecognized_keys' && 'input' in issue && issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)})` : '';
       return { path, text: `${path || 'value'}: ${what}${got}` };
     });
   });

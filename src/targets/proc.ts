@@ -116,7 +116,8 @@ export function findTagged(tag: string): ProcessInfo[] {
     const cmdline = argv.join(' ');
     if (!cmdline.includes(tag) || pid === process.pid) continue;
     const stat = readStat(pid);
-    if (stat && stat.state !== 'Z') found.push({ pid, ppid: stat.ppid, comm: programName(stat.comm, argv), argv, cmdline, state: stat.state });
+    if (stat && stat.state !== 'Z')
+      found.push({ pid, ppid: stat.ppid, comm: programName(stat.comm, argv), argv, cmdline, state: stat.state });
   }
   return found;
 }

@@ -33,10 +33,19 @@ export function toxicIds(info: ProxyInfo | undefined): string[] {
  * failed after the toxic left (the proxy manager drops it before its held data has drained);
  * the first failure is thrown after that.
  */
-export async function removeToxics(proxies: ProxyManager, hooks: ToxicHooks | undefined, proxy: string, ids: readonly string[]): Promise<void> {
+export async function removeToxics(
+  proxies: ProxyManager,
+  hooks: ToxicHooks | undefined,
+  proxy: string,
+  ids: readonly string[],
+): Promise<void> {
   const removals = await Promise.allSettled(ids.map(async (id) => proxies.removeToxic(proxy, id)));
   const left = new Set(toxicIds(proxies.get(proxy)));
-  await announceRemoved(hooks, proxy, ids.filter((id) => !left.has(id)));
+  await announceRemoved(
+    hooks,
+    proxy,
+    ids.filter((id) => !left.has(id)),
+  );
   const failed = removals.find((removal) => removal.status === 'rejected');
   if (failed) throw failed.reason;
 }

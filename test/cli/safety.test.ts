@@ -153,8 +153,10 @@ describe('safety through the agent', () => {
     const refused = await firedrill(cwd, 'run', file);
     expect(refused.code).toBe(3);
     expect(processState(sleeper.pid as number)).not.toBe('T');
-    expect((await firedrill(cwd, 'resume')).code).toBe(0);
-    expect((await firedrill(cwd, 'run', file, '-q')).code).toBe(0);
+    const resumed = await firedrill(cwd, 'resume');
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    const ran = await firedrill(cwd, 'run', file, '-q');
+    expect(ran.code, ran.stdout + ran.stderr).toBe(0);
   }, 60_000);
 
   it('reverts a long fault as soon as a guardrail trips, long before the step would end', async () => {

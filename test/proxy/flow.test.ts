@@ -66,7 +66,9 @@ describe('HTTP toxics leaving a connection', () => {
     await removal;
     client.socket.write('GET /next HTTP/1.1\r\nHost: t\r\n\r\n');
     await until(() => client.pending().includes('upstream /next'));
-    expect(client.pending().toString()).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[^]*\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*upstream \/next$/);
+    expect(client.pending().toString()).toMatch(
+      /^HTTP\/1\.1 503 Service Unavailable\r\n[^]*\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*upstream \/next$/,
+    );
     expect(upstream.seen.map((r) => r.url)).toEqual(['/next']);
   });
 

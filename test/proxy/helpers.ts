@@ -117,7 +117,12 @@ export class Lab {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        seen.push({ method: req.method ?? '', url: req.url ?? '', remotePort: req.socket.remotePort ?? 0, body: Buffer.concat(chunks).toString() });
+        seen.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          remotePort: req.socket.remotePort ?? 0,
+          body: Buffer.concat(chunks).toString(),
+        });
         if (handler) return handler(req, res);
         res.end(`upstream ${req.url ?? ''}`);
       });

@@ -25,13 +25,22 @@ interface Reply {
   readonly localPort: number;
 }
 
-function send(port: number, path: string, options: { method?: string; headers?: OutgoingHttpHeaders; body?: string[] } = {}): Promise<Reply> {
+function send(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: OutgoingHttpHeaders; body?: string[] } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent, method: options.method ?? 'GET', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), connection: res.headers.connection, localPort: req.socket?.localPort ?? 0 }),
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString(),
+          connection: res.headers.connection,
+          localPort: req.socket?.localPort ?? 0,
+        }),
       );
     });
     req.on('error', reject);
@@ -84,7 +93,15 @@ describe('http-abort', () => {
   it('answers only the requests that match method, path prefix and header; bodies of answered requests are consumed', async () => {
     const upstream = await lab.http();
     const port = await lab.proxy(upstream.port);
-    lab.proxies.addToxic('p', spec('teapot', { type: 'http-abort', status: 418, percent: 100, match: { method: 'post', pathPrefix: '/api', headers: { 'X-Drill': 'on' } } }));
+    lab.proxies.addToxic(
+      'p',
+      spec('teapot', {
+        type: 'http-abort',
+        status: 418,
+        percent: 100,
+        match: { method: 'post', pathPrefix: '/api', headers: { 'X-Drill': 'on' } },
+      }),
+    );
     const drill = { 'x-drill': 'on' };
     const chunked = await send(port, '/api/chunked', { method: 'POST', headers: drill, body: ['one,', 'two,', 'three'] });
     expect(chunked.status).toBe(418);

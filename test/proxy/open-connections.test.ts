@@ -88,7 +88,8 @@ describe('toxics and connections that are already open', () => {
 
     await lab.proxies.removeToxic('p', 'half');
     // Held chunks are delivered on removal; spared clients already had both of theirs.
-    for (const client of clients) expect((await client.take(spared.includes(client) ? 2 : 1)).toString()).toBe(spared.includes(client) ? '12' : '1');
+    for (const client of clients)
+      expect((await client.take(spared.includes(client) ? 2 : 1)).toString()).toBe(spared.includes(client) ? '12' : '1');
     for (const client of clients) await expectEcho(client);
   });
 

@@ -38,7 +38,9 @@ describe('bad input to the proxy manager', () => {
   it('rejects an unknown toxic type, naming attributes.type, and adds nothing', async () => {
     await lab.proxy(await lab.echo());
     const before = lab.proxies.list();
-    const error = thrown(() => lab.proxies.addToxic('p', raw({ id: 't', stream: 'downstream', toxicity: 1, attributes: { type: 'latencyy', latencyMs: 5 } })));
+    const error = thrown(() =>
+      lab.proxies.addToxic('p', raw({ id: 't', stream: 'downstream', toxicity: 1, attributes: { type: 'latencyy', latencyMs: 5 } })),
+    );
     expect(error).toBeInstanceOf(UserError);
     expect(error).toMatchObject({ code: 'FD_TOXIC_INVALID', field: 'attributes.type' });
     expect(error.message).toMatch(/unknown toxic type "latencyy" \(did you mean "latency"\?\)/);
@@ -63,7 +65,9 @@ describe('bad input to the proxy manager', () => {
 
   it('rejects unknown attributes and inconsistent ones, naming each', async () => {
     await lab.proxy(await lab.echo());
-    const typo = thrown(() => lab.proxies.addToxic('p', raw({ id: 'x', stream: 'upstream', toxicity: 1, attributes: { type: 'bandwidth', rate: 5 } })));
+    const typo = thrown(() =>
+      lab.proxies.addToxic('p', raw({ id: 'x', stream: 'upstream', toxicity: 1, attributes: { type: 'bandwidth', rate: 5 } })),
+    );
     expect(typo).toMatchObject({ code: 'FD_TOXIC_INVALID', field: 'attributes.rateKBps' });
     expect(typo.message).toContain('attributes.rate: is not a known attribute');
     const slicer = thrown(() => lab.proxies.addToxic('p', spec('s', { type: 'slicer', averageSize: 10, sizeVariation: 10, delayUs: 0 })));
@@ -107,9 +111,18 @@ describe('bad input to the proxy manager', () => {
   });
 
   it('rejects malformed addresses, naming the field', async () => {
-    expect(await rejected(lab.proxies.create({ name: 'p', listen: 'localhost', upstream: '127.0.0.1:9' }))).toMatchObject({ code: 'FD_PROXY_LISTEN', field: 'listen' });
-    expect(await rejected(lab.proxies.create({ name: 'p', listen: '127.0.0.1:0', upstream: '127.0.0.1:0' }))).toMatchObject({ code: 'FD_PROXY_UPSTREAM', field: 'upstream' });
-    expect(await rejected(lab.proxies.create({ name: '', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' }))).toMatchObject({ code: 'FD_PROXY_INVALID', field: 'name' });
+    expect(await rejected(lab.proxies.create({ name: 'p', listen: 'localhost', upstream: '127.0.0.1:9' }))).toMatchObject({
+      code: 'FD_PROXY_LISTEN',
+      field: 'listen',
+    });
+    expect(await rejected(lab.proxies.create({ name: 'p', listen: '127.0.0.1:0', upstream: '127.0.0.1:0' }))).toMatchObject({
+      code: 'FD_PROXY_UPSTREAM',
+      field: 'upstream',
+    });
+    expect(await rejected(lab.proxies.create({ name: '', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' }))).toMatchObject({
+      code: 'FD_PROXY_INVALID',
+      field: 'name',
+    });
     expect(lab.proxies.list()).toEqual([]);
   });
 
@@ -120,8 +133,14 @@ describe('bad input to the proxy manager', () => {
     expect(await rejected(lab.proxies.update('nope', { enabled: false }))).toMatchObject({ code: 'FD_PROXY_NOT_FOUND', field: 'name' });
     expect(thrown(() => lab.proxies.addToxic('nope', spec('a', { type: 'blackhole' })))).toMatchObject({ code: 'FD_PROXY_NOT_FOUND' });
     lab.proxies.addToxic('p', spec('a', { type: 'blackhole' }));
-    expect(thrown(() => lab.proxies.addToxic('p', spec('a', { type: 'blackhole' })))).toMatchObject({ code: 'FD_TOXIC_EXISTS', field: 'id' });
-    expect(thrown(() => lab.proxies.updateToxic('p', spec('b', { type: 'blackhole' })))).toMatchObject({ code: 'FD_TOXIC_NOT_FOUND', field: 'id' });
+    expect(thrown(() => lab.proxies.addToxic('p', spec('a', { type: 'blackhole' })))).toMatchObject({
+      code: 'FD_TOXIC_EXISTS',
+      field: 'id',
+    });
+    expect(thrown(() => lab.proxies.updateToxic('p', spec('b', { type: 'blackhole' })))).toMatchObject({
+      code: 'FD_TOXIC_NOT_FOUND',
+      field: 'id',
+    });
     expect(await rejected(lab.proxies.removeToxic('p', 'b'))).toMatchObject({ code: 'FD_TOXIC_NOT_FOUND', field: 'id' });
     await lab.proxies.removeToxic('p', 'a');
     expect(lab.proxies.list()).toHaveLength(1);
@@ -130,7 +149,9 @@ describe('bad input to the proxy manager', () => {
   it('keeps the proxy as it was when an update fails', async () => {
     const port = await lab.proxy(await lab.echo());
     const before = lab.proxies.get('p');
-    expect(await rejected(lab.proxies.update('p', { upstream: 'no-such-host.invalid:80', listen: '127.0.0.1:0' }))).toMatchObject({ code: 'FD_PROXY_UPSTREAM' });
+    expect(await rejected(lab.proxies.update('p', { upstream: 'no-such-host.invalid:80', listen: '127.0.0.1:0' }))).toMatchObject({
+      code: 'FD_PROXY_UPSTREAM',
+    });
     expect(lab.proxies.get('p')).toEqual(before);
     const client = await lab.connect(port);
     client.socket.write('still here');

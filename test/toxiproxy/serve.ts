@@ -11,7 +11,9 @@ export interface Served {
 /** Serves the app on 127.0.0.1, any free port, as the agent would on its Toxiproxy port. */
 export async function serveOnLoopback(app: Hono): Promise<Served> {
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve({ server, port: info.port })) as Server;
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+      resolve({ server, port: info.port }),
+    ) as Server;
   });
   return {
     url: `http://127.0.0.1:${port}`,

@@ -102,7 +102,9 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
       return;
     }
     const delay = loop.crashed();
-    log.error('worker died: starting another; its recovery reverts what the dead one held', { code, signal, restartInMs: delay });
+    // Killed by a signal is something done to it (warn); exiting by itself is a crash (error).
+    const level = signal === null ? 'error' : 'warn';
+    log[level]('worker died: starting another; its recovery reverts what the dead one held', { code, signal, restartInMs: delay });
     setTimeout(() => {
       if (!stopping) start();
     }, delay).unref();

@@ -81,7 +81,10 @@ export function isChunked(transferEncoding: string): boolean {
 
 /** Whether the sender of this head wants the connection closed after the message. */
 export function wantsClose(head: Head): boolean {
-  const tokens = (head.headers.get('connection') ?? '').toLowerCase().split(',').map((t) => t.trim());
+  const tokens = (head.headers.get('connection') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim());
   if (tokens.includes('close')) return true;
   return head.minor === 0 && !tokens.includes('keep-alive');
 }

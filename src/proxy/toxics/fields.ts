@@ -17,12 +17,18 @@ export const byteCount = (minimum: number) =>
     .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' });
 
 export const percent = () =>
-  z.number({ error: 'must be a percentage' }).min(0, { error: 'must be between 0 and 100' }).max(100, { error: 'must be between 0 and 100' });
+  z
+    .number({ error: 'must be a percentage' })
+    .min(0, { error: 'must be between 0 and 100' })
+    .max(100, { error: 'must be between 0 and 100' });
 
 export const httpMatch = () =>
   z
     .strictObject({
-      method: z.string().regex(/^[A-Za-z]+$/, { error: 'must be an HTTP method such as GET' }).optional(),
+      method: z
+        .string()
+        .regex(/^[A-Za-z]+$/, { error: 'must be an HTTP method such as GET' })
+        .optional(),
       pathPrefix: z.string().startsWith('/', { error: 'must start with /' }).optional(),
       headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'must be a header name' }), z.string()).optional(),
     })
