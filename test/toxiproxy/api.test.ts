@@ -4,6 +4,7 @@ import type { ToxicSpec } from '../../src/proxy/api.js';
 import { createToxiproxyApp } from '../../src/toxiproxy/index.js';
 import type { ToxicHooks } from '../../src/toxiproxy/index.js';
 import { FakeProxies } from './fake-proxies.js';
+import { callApp } from './in-process.js';
 
 let proxies: FakeProxies;
 let events: string[];
@@ -21,19 +22,9 @@ beforeEach(() => {
   app = createToxiproxyApp({ proxies, version: '2.12.0-firedrill', hooks });
 });
 
-/** One request in-process; the body is JSON unless a string is given. */
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  const response = await app.request(path, init);
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, text, type: response.headers.get('content-type') };
+/** One request in-process; JSON unless told otherwise. */
+function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return callApp(app, method, path, body, { 'Content-Type': 'application/json', ...headers });
 }
 
 const redis = { name: 'redis', listen: '127.0.0.1:0', upstream: '127.0.0.1:6379' };

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ToxicSpec } from '../../src/proxy/api.js';
 import { createToxiproxyApp } from '../../src/toxiproxy/index.js';
 import { FakeProxies } from './fake-proxies.js';
+import { callApp } from './in-process.js';
 
 /*
  * What Toxiproxy 2.12 accepts and answers, checked side by side with it (its api.go, api_test.go
@@ -22,18 +23,8 @@ beforeEach(() => {
   app = createToxiproxyApp({ proxies, hooks });
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers };
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
-  const response = await app.request(path, init);
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, text, headers: response.headers, type: response.headers.get('content-type') };
+function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return callApp(app, method, path, body, headers);
 }
 
 const redis = { name: 'redis', listen: '127.0.0.1:0', upstream: '127.0.0.1:6379' };
