@@ -103,4 +103,11 @@ export interface ProxyManager {
   reset(): Promise<void>;
   /** Stops every proxy. */
   close(): Promise<void>;
+  /**
+   * Resolves once every change made so far is in effect. A manager whose proxies live in
+   * another process (the agent's supervisor) applies toxic changes a moment after its
+   * synchronous methods return; callers that promise "active now" (a fault's inject, an API
+   * answer) wait for this. Absent: changes are in effect when the method returns.
+   */
+  settled?(): Promise<void>;
 }

@@ -28,6 +28,7 @@ export function toxicRoutes(app: Hono, deps: ToxiproxyAppDeps, exclusive: Exclus
       await hooks?.beforeAdd?.(proxy, spec);
       try {
         rememberGiven(findToxic(proxies.addToxic(proxy, spec), spec.id), shown);
+        await proxies.settled?.(); // Toxiproxy answers once the toxic acts
         return shown;
       } catch (error) {
         // Announced but refused: close it again for the hooks; the refusal is the answer.
@@ -57,6 +58,7 @@ export function toxicRoutes(app: Hono, deps: ToxiproxyAppDeps, exclusive: Exclus
       await hooks?.beforeAdd?.(proxy, spec);
       try {
         rememberGiven(findToxic(proxies.updateToxic(proxy, spec), id), shown);
+        await proxies.settled?.();
         return shown;
       } catch (error) {
         throw asToxiproxyToxicError(error, shown);

@@ -139,6 +139,27 @@ describe('the supervised agent', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ localAgentRunning: true, openLedgerRecords: [] });
   });
 
+  it('answers a Toxiproxy client once its toxic acts, though the proxies live in the supervisor', async () => {
+    const server = await processes.httpServer();
+    const toxiproxyPort = await freePort();
+    const started = await startAgent('--toxiproxy-listen', `127.0.0.1:${toxiproxyPort}`);
+    expect(started.toxiproxyUrl).toBe(`http://127.0.0.1:${toxiproxyPort}`);
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${started.toxiproxyUrl}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const created = (await (await api('POST', '/proxies', { name: 'web', upstream: `127.0.0.1:${server.port}` })).json()) as {
+      listen: string;
+    };
+    const through = `http://${created.listen}/`;
+    for (let i = 0; i < 10; i++) {
+      const added = await api('POST', '/proxies/web/toxics', { name: 'slow', type: 'latency', attributes: { latency: 250 } });
+      expect(added.status).toBe(200);
+      // The very next request, at once: the toxic must already act on it.
+      expect((await get(through)).ms).toBeGreaterThanOrEqual(240);
+      expect((await api('DELETE', '/proxies/web/toxics/slow')).status).toBe(204);
+      expect((await get(through)).ms).toBeLessThan(200);
+    }
+  });
+
   it('stops cleanly on SIGTERM: the worker reverts every fault, both exit 0, agent.json is removed', async () => {
     const started = await startAgent();
     const sleeper = processes.sleep(302).pid as number;

@@ -47,6 +47,10 @@ export class ToxiproxyScope implements ProxyManager {
     return this.proxies.updateToxic(this.#mine(proxy), toxic);
   }
 
+  settled(): Promise<void> {
+    return this.proxies.settled?.() ?? Promise.resolve();
+  }
+
   removeToxic(proxy: string, id: string): Promise<void> {
     return this.proxies.removeToxic(this.#mine(proxy), id);
   }

@@ -43,10 +43,11 @@ export function toxicFault<P>(options: ToxicFaultOptions<P>): FaultType<P, Toxic
     targetKind: 'proxy',
     params: options.params,
     reversible: true,
-    inject(ctx) {
+    async inject(ctx) {
       const { proxies, target } = proxyOf(ctx, true);
-      proxies.addToxic(target.name, { id: ctx.tag, ...options.toxic(ctx.params) });
-      return Promise.resolve({ proxy: target.name, toxic: ctx.tag });
+      proxies.addToxic(target.name, { id: ctx.tag, ...options.toxic(ctx.params), attributes: { type: 'noop' } });
+      await proxies.settled?.(); // active when inject returns, wherever the proxy lives
+      return { proxy: target.name, toxic: ctx.tag };
     },
     revert: revertToxic,
     verify: verifyToxicGone,
