@@ -229,13 +229,14 @@ const FIREDRILL_FIELDS = [...new Set([...TRANSLATIONS.values()].flatMap((t) => O
 
 /**
  * A toxic the proxy manager refused (FD_TOXIC_INVALID names a Firedrill attribute, such as
- * `attributes.rateKBps`) becomes Toxiproxy's 400 naming the Toxiproxy attribute
- * (`attributes.rate`). Clamping makes this rare; a message still naming a Firedrill field is
- * replaced, never shown.
+ * `attributes.rateKBps`, or the toxic's `id`) becomes Toxiproxy's 400 naming the Toxiproxy field
+ * (`attributes.rate`, `name`). Clamping makes this rare; a message still naming a Firedrill field
+ * is replaced, never shown.
  */
 export function asToxiproxyToxicError(error: unknown, shown: ToxiproxyToxic): unknown {
   if (!(error instanceof FiredrillError) || error.code !== 'FD_TOXIC_INVALID') return error;
-  let message = error.message;
+  // A toxic's Firedrill id is its Toxiproxy name.
+  let message = error.message.replace(/(^|; )id:/g, '$1name:');
   for (const [toxiproxy, firedrill] of Object.entries(TRANSLATIONS.get(shown.type)?.fields ?? {})) {
     message = message.replaceAll(`attributes.${firedrill}`, `attributes.${toxiproxy}`).replaceAll(` ${firedrill}`, ` ${toxiproxy}`);
   }

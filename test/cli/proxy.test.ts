@@ -72,11 +72,10 @@ method:
     fault: proxy-latency
     target: link
     params: { latency: 300ms }
-    duration: 1s
   - name: slow-check
     probe: http
     params: { url: "${link}", timeout: 5s }
-    tolerance: { status: 200 }
+    tolerance: { status: 200, latencyMs: { gte: 280 } }
   - name: broken
     fault: http-abort
     target: link
@@ -92,19 +91,26 @@ method:
 `,
     );
     const result = await firedrill(cwd, 'run', file, '--json');
-    expect(result.code).toBe(0);
     const journal = JSON.parse(readFileSync((JSON.parse(result.stdout) as { journal: string }).journal, 'utf8')) as {
       targets: { link: { name: string; kind: string }[] };
+      activities: { activity: { name: string }; output: { met: boolean; output: { latencyMs: number } } }[];
       faults: { type: string; status: string; verification: { ok: boolean } }[];
     };
+    // The latency is still injected when the probe runs: its answer takes at least the 300 ms configured.
+    const slowCheck = journal.activities.find((entry) => entry.activity.name === 'slow-check');
+    expect(slowCheck?.output.output.latencyMs).toBeGreaterThanOrEqual(280);
+    expect(slowCheck?.output.met).toBe(true);
+    expect(result.code).toBe(0);
     expect(journal.targets.link).toEqual([expect.objectContaining({ kind: 'proxy', name: 'web-link' })]);
     expect(journal.faults.map((f) => [f.type, f.status, f.verification.ok])).toEqual([
       ['proxy-latency', 'reverted', true],
       ['http-abort', 'reverted', true],
     ]);
 
-    // After the run the link is clean again: fast and never aborted.
-    expect(await get(`${link}api/orders`)).toMatchObject({ status: 200 });
+    // After the run the link is clean again: never aborted, and well under the 300 ms latency it had.
+    const after = await get(`${link}api/orders`);
+    expect(after.status).toBe(200);
+    expect(after.ms).toBeLessThan(150);
     const listed = await firedrill(cwd, 'proxies', '--json');
     expect(JSON.parse(listed.stdout)).toMatchObject({ agents: [{ agent: 'local', proxies: [{ name: 'web-link', toxics: [] }] }] });
   }, 60_000);

@@ -16,38 +16,42 @@ async function expectEcho(client: Peer): Promise<void> {
   expect((await client.take(payload.length)).equals(payload)).toBe(true);
 }
 
+/** One echo of a random payload on an open connection: the milliseconds it took. */
+async function timedEcho(client: Peer): Promise<number> {
+  const start = performance.now();
+  await expectEcho(client);
+  return elapsedSince(start);
+}
+
 /** An upstream that answers `go` with `block`. */
 async function blockServer(block: Buffer): Promise<number> {
   return lab.server((socket) => socket.on('data', () => socket.write(block)));
 }
 
 describe('latency', () => {
-  it('delays every round trip by at least latencyMs, then removing it restores the echo', async () => {
+  it('delays every round trip by at least latencyMs, and once removed the next one is well under it', async () => {
     const client = await lab.connect(await lab.proxy(await lab.echo()));
-    lab.proxies.addToxic('p', spec('slow', { type: 'latency', latencyMs: 200, jitterMs: 0 }));
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      client.socket.write('ping');
-      expect((await client.take(4)).toString()).toBe('ping');
-      expect(elapsedSince(start)).toBeGreaterThanOrEqual(199);
-    }
+    lab.proxies.addToxic('p', spec('slow', { type: 'latency', latencyMs: 300, jitterMs: 0 }));
+    for (let i = 0; i < 2; i++) expect(await timedEcho(client)).toBeGreaterThanOrEqual(290);
     await lab.proxies.removeToxic('p', 'slow');
-    await expectEcho(client);
+    // Had the delay stayed, this round trip would take 300 ms again.
+    expect(await timedEcho(client)).toBeLessThan(150);
   });
 
-  it('with jitter, delays by at least latencyMs - jitterMs and keeps chunks in order', async () => {
+  it('with jitter, delays by at least latencyMs - jitterMs and keeps chunks in order; removed, the delay is gone', async () => {
     const client = await lab.connect(await lab.proxy(await lab.echo()));
-    lab.proxies.addToxic('p', spec('jitter', { type: 'latency', latencyMs: 150, jitterMs: 100 }, 'upstream'));
+    lab.proxies.addToxic('p', spec('jitter', { type: 'latency', latencyMs: 300, jitterMs: 100 }, 'upstream'));
     const start = performance.now();
     for (let i = 0; i < 50; i++) {
       client.socket.write(`${String(i).padStart(3, '0')};`);
       await new Promise((resolve) => setImmediate(resolve));
     }
     const echoed = (await client.take(200)).toString();
-    expect(elapsedSince(start)).toBeGreaterThanOrEqual(49);
+    expect(elapsedSince(start)).toBeGreaterThanOrEqual(199);
     expect(echoed).toBe(Array.from({ length: 50 }, (_, i) => `${String(i).padStart(3, '0')};`).join(''));
     await lab.proxies.removeToxic('p', 'jitter');
-    await expectEcho(client);
+    // At least 200 ms had the toxic stayed.
+    expect(await timedEcho(client)).toBeLessThan(150);
   });
 });
 
@@ -111,7 +115,7 @@ describe('reset', () => {
 });
 
 describe('slicer', () => {
-  it('delivers a block intact in many small reads', async () => {
+  it('delivers a block intact in many small reads, and in a few once removed', async () => {
     const block = randomBytes(20_000);
     const client = await lab.connect(await lab.proxy(await blockServer(block)));
     lab.proxies.addToxic('p', spec('slices', { type: 'slicer', averageSize: 100, sizeVariation: 50, delayUs: 1000 }));
@@ -120,8 +124,11 @@ describe('slicer', () => {
     // At most 150 bytes a slice, 1 ms apart: well over a hundred writes; reads may merge a few.
     expect(client.reads).toBeGreaterThanOrEqual(40);
     await lab.proxies.removeToxic('p', 'slices');
+    const before = client.reads;
     client.socket.write('go');
     expect((await client.take(block.length)).equals(block)).toBe(true);
+    // Sliced, it would take 40 reads or more again.
+    expect(client.reads - before).toBeLessThanOrEqual(5);
   });
 });
 

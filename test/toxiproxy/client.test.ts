@@ -1,27 +1,29 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Bandwidth, ICreateToxicBody, Latency } from 'toxiproxy-node-client';
+import { ProxyRegistry } from '../../src/proxy/registry.js';
 import { createToxiproxyApp } from '../../src/toxiproxy/index.js';
-import { FakeProxies } from './fake-proxies.js';
+import { accepts } from './ports.js';
 import { serveOnLoopback } from './serve.js';
 import type { Served } from './serve.js';
 
 /*
- * The published toxiproxy-node-client against the API served on a real socket, over the
- * in-memory proxy manager: what a test suite written for Toxiproxy does, call for call.
+ * The published toxiproxy-node-client against the API served on a real socket, over the real
+ * fault proxy registry: what a test suite written for Toxiproxy does, call for call.
  */
 
-let proxies: FakeProxies;
+let proxies: ProxyRegistry;
 let served: Served;
 let toxiproxy: Toxiproxy;
 
 beforeEach(async () => {
-  proxies = new FakeProxies();
+  proxies = new ProxyRegistry();
   served = await serveOnLoopback(createToxiproxyApp({ proxies, version: '2.12.0-firedrill' }));
   toxiproxy = new Toxiproxy(served.url);
 });
 afterEach(async () => {
   await served.close();
+  await proxies.close();
 });
 
 const redis = { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379' };
@@ -29,18 +31,23 @@ const redis = { name: 'redis', listen: 'localhost:0', upstream: 'localhost:6379'
 describe('toxiproxy-node-client against the Toxiproxy API', () => {
   it('creates, finds, lists, disables and deletes a proxy', async () => {
     const proxy = await toxiproxy.createProxy(redis);
-    expect(proxy).toMatchObject({ name: 'redis', listen: '127.0.0.1:40000', upstream: 'localhost:6379', enabled: true });
+    const bound = proxies.get('redis')?.address;
+    expect(bound).toMatch(/^127\.0\.0\.1:[1-9]\d*$/);
+    expect(proxy).toMatchObject({ name: 'redis', listen: bound, upstream: 'localhost:6379', enabled: true });
     expect((await toxiproxy.get('redis')).toJson()).toEqual(proxy.toJson());
     expect(Object.keys(await toxiproxy.getAll())).toEqual(['redis']);
 
     const down = await proxy.update({ ...proxy.toJson(), enabled: false });
     expect(down.enabled).toBe(false);
     expect(proxies.get('redis')?.enabled).toBe(false);
+    expect(await accepts(proxy.listen)).toBe(false);
     const up = await down.update({ ...down.toJson(), enabled: true });
-    expect(up).toMatchObject({ enabled: true, listen: '127.0.0.1:40000' });
+    expect(up).toMatchObject({ enabled: true, listen: bound });
+    expect(await accepts(proxy.listen)).toBe(true);
 
     await proxy.remove();
     expect(await toxiproxy.getAll()).toEqual({});
+    expect(await accepts(proxy.listen)).toBe(false);
   });
 
   it('adds, reads, updates and removes a toxic', async () => {

@@ -1,62 +1,61 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ToxicSpec } from '../../src/proxy/api.js';
 import { createToxiproxyApp } from '../../src/toxiproxy/index.js';
-import { FakeProxies } from './fake-proxies.js';
-import { callApp } from './in-process.js';
+import { asToxiproxyToxicError } from '../../src/toxiproxy/toxic-shape.js';
+import { apiOverRealProxies } from './in-process.js';
+import { accepts, freePort, goListenError } from './ports.js';
 
 /*
  * What Toxiproxy 2.12 accepts and answers, checked side by side with it (its api.go, api_test.go
- * and toxics/*.go): requests Firedrill once refused, and the exact form of its answers.
+ * and toxics/*.go): requests Firedrill once refused, and the exact form of its answers. In-process,
+ * over the real fault proxy registry: listen addresses are real ports of 127.0.0.1.
  */
 
-let proxies: FakeProxies;
-let events: string[];
-let app: ReturnType<typeof createToxiproxyApp>;
-
-beforeEach(() => {
-  proxies = new FakeProxies();
-  events = [];
-  const hooks = {
-    beforeAdd: (proxy: string, spec: ToxicSpec) => void events.push(`add ${proxy}/${spec.id}`),
-    afterRemove: (proxy: string, id: string) => void events.push(`remove ${proxy}/${id}`),
-  };
-  app = createToxiproxyApp({ proxies, hooks });
-});
-
-function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  return callApp(app, method, path, body, headers);
-}
+const api = apiOverRealProxies();
+const call = api.call;
 
 const redis = { name: 'redis', listen: '127.0.0.1:0', upstream: '127.0.0.1:6379' };
-const stored = (proxy = 'redis'): readonly ToxicSpec[] => proxies.get(proxy)?.toxics ?? [];
+const stored = (proxy = 'redis'): readonly ToxicSpec[] => api.proxies.get(proxy)?.toxics ?? [];
 
 describe('Toxiproxy compatibility: what Toxiproxy accepts', () => {
   it('creates a proxy without a listen address on a free port of the loopback, with 201', async () => {
     const answer = await call('POST', '/proxies', { name: 'redis', upstream: '127.0.0.1:6379' });
-    expect(answer).toMatchObject({ status: 201, json: { name: 'redis', listen: '127.0.0.1:40000', enabled: true } });
-    expect(proxies.get('redis')?.listen).toBe('127.0.0.1:0');
-    expect(await call('POST', '/populate', [{ name: 'pg', upstream: '127.0.0.1:5432', listen: '' }])).toMatchObject({
+    const listen = (answer.json as { listen: string }).listen;
+    expect(answer).toMatchObject({
       status: 201,
-      json: { proxies: [{ listen: '127.0.0.1:40001' }] },
+      json: { name: 'redis', listen: expect.stringMatching(/^127\.0\.0\.1:[1-9]\d*$/), enabled: true },
     });
+    expect(api.proxies.get('redis')?.listen).toBe('127.0.0.1:0');
+    expect(await accepts(listen)).toBe(true);
+    const populated = await call('POST', '/populate', [{ name: 'pg', upstream: '127.0.0.1:5432', listen: '' }]);
+    expect(populated).toMatchObject({ status: 201, json: { proxies: [{ listen: expect.stringMatching(/^127\.0\.0\.1:[1-9]\d*$/) }] } });
+    expect(await accepts((populated.json as { proxies: { listen: string }[] }).proxies[0]?.listen ?? '')).toBe(true);
   });
 
-  it('listens on every interface without a listen address when the agent says so (--insecure)', async () => {
-    app = createToxiproxyApp({ proxies, defaultListen: ':0' });
-    expect(await call('POST', '/proxies', { name: 'redis', upstream: '127.0.0.1:6379' })).toMatchObject({ status: 201 });
-    expect(proxies.get('redis')?.listen).toBe(':0');
+  it('gives a proxy without a listen address the one the agent says (":0", every interface, when --insecure)', async () => {
+    api.app = createToxiproxyApp({ proxies: api.proxies, defaultListen: ':0' });
+    // Disabled, so that nothing listens on every interface of this machine.
+    expect(await call('POST', '/proxies', { name: 'redis', upstream: '127.0.0.1:6379', enabled: false })).toMatchObject({
+      status: 201,
+      json: { listen: ':0', enabled: false },
+    });
+    expect(api.proxies.get('redis')?.listen).toBe(':0');
   });
 
   it('accepts an upstream that does not resolve, on create (201) and update (200): it is resolved per connection', async () => {
-    expect(await call('POST', '/proxies', { ...redis, upstream: 'somehost:12345' })).toMatchObject({
+    // The registry itself refuses such an upstream unless told to resolve it when a connection comes.
+    await expect(api.proxies.create({ ...redis, name: 'direct', upstream: 'somehost.invalid:12345' })).rejects.toMatchObject({
+      code: 'FD_PROXY_UPSTREAM',
+    });
+    expect(await call('POST', '/proxies', { ...redis, upstream: 'somehost.invalid:12345' })).toMatchObject({
       status: 201,
-      json: { upstream: 'somehost:12345' },
+      json: { upstream: 'somehost.invalid:12345' },
     });
     expect(await call('PATCH', '/proxies/redis', { upstream: 'otherhost.invalid:1' })).toMatchObject({
       status: 200,
       json: { upstream: 'otherhost.invalid:1' },
     });
-    expect(proxies.options).toEqual([{ resolveUpstream: 'on-connect' }, { resolveUpstream: 'on-connect' }]);
+    expect(api.proxies.get('redis')).toMatchObject({ upstream: 'otherhost.invalid:1', enabled: true });
   });
 
   it('accepts a noop toxic and shows it as Toxiproxy does, attributes and all', async () => {
@@ -111,58 +110,108 @@ describe('Toxiproxy compatibility: what Toxiproxy accepts', () => {
     expect(stored()[0]).toMatchObject({ toxicity: 1, attributes: { averageSize: 100, sizeVariation: 40 } });
   });
 
+  const FIREDRILL_WORDS = /averageSize|sizeVariation|delayUs|latencyMs|jitterMs|rateKBps|delayMs|closeAfterMs|\bid\b/;
+
   it("never names Firedrill's own attributes in its messages", async () => {
     await call('POST', '/proxies', redis);
-    proxies.refuse.add('slicer_downstream');
     const refused = await call('POST', '/proxies/redis/toxics', { type: 'slicer', attributes: { average_size: 'big' } });
-    const clamped = await call('POST', '/proxies/redis/toxics', { type: 'slicer', attributes: { average_size: 1 } });
-    for (const answer of [refused, clamped]) {
+    const tooLong = await call('POST', '/proxies/redis/toxics', { type: 'slicer', name: 'x'.repeat(201) });
+    for (const answer of [refused, tooLong]) {
       expect(answer.status).toBe(400);
-      expect(answer.text).not.toMatch(/averageSize|sizeVariation|delayUs|latencyMs|jitterMs|rateKBps|delayMs|closeAfterMs/);
+      expect(answer.text).not.toMatch(FIREDRILL_WORDS);
     }
+  });
+
+  // What the real registry refuses (the API clamps first, so only a bug would get these through),
+  // and the Toxiproxy type whose attributes the refusal is about.
+  const refusals: [string, ToxicSpec['attributes'], RegExp][] = [
+    ['bandwidth', { type: 'bandwidth', rateKBps: 0 }, /^bad request body: attributes\.rate: must be greater than 0 KB\/s/],
+    ['latency', { type: 'latency', latencyMs: -1, jitterMs: 0 }, /^bad request body: attributes\.latency: /],
+    ['latency', { type: 'latency', latencyMs: 1, jitterMs: -1 }, /^bad request body: attributes\.jitter: /],
+    // This refusal quotes the attributes object, Firedrill's names and all: it is replaced.
+    [
+      'slicer',
+      { type: 'slicer', averageSize: 10, sizeVariation: 10, delayUs: 0 },
+      /^bad request body: the slicer toxic's attributes were refused$/,
+    ],
+    ['slicer', { type: 'slicer', averageSize: 10, sizeVariation: 0, delayUs: 61_000_000 }, /^bad request body: attributes\.delay: /],
+    ['slow_close', { type: 'slow-close', delayMs: -1 }, /^bad request body: attributes\.delay: /],
+    ['timeout', { type: 'blackhole', closeAfterMs: -1 }, /^bad request body: attributes\.timeout: /],
+    ['reset_peer', { type: 'reset', delayMs: -1 }, /^bad request body: attributes\.timeout: /],
+    ['limit_data', { type: 'limit-data', bytes: -1 }, /^bad request body: attributes\.bytes: /],
+    // A refusal naming a field of another type has no Toxiproxy words: it is replaced.
+    ['slicer', { type: 'bandwidth', rateKBps: 0 }, /^bad request body: the slicer toxic's attributes were refused$/],
+  ];
+
+  it.each(refusals)("names a refusal of the fault proxy in a %s toxic's Toxiproxy attributes: %j", async (type, attributes, message) => {
+    await call('POST', '/proxies', redis);
+    let refusal: unknown;
+    try {
+      api.proxies.addToxic('redis', { id: 'refused', stream: 'downstream', toxicity: 1, attributes });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toMatchObject({ code: 'FD_TOXIC_INVALID' });
+    const shown = { attributes: {}, name: 'refused', type, stream: 'downstream', toxicity: 1 };
+    const answer = asToxiproxyToxicError(refusal, shown) as Error & { status: number };
+    expect(answer.status).toBe(400);
+    expect(answer.message).toMatch(message);
+    expect(answer.message).not.toMatch(FIREDRILL_WORDS);
+    expect(stored()).toEqual([]);
   });
 });
 
 describe('Toxiproxy compatibility: populate', () => {
-  const one = { name: 'one', listen: '127.0.0.1:7070', upstream: '127.0.0.1:7171' };
-  const three = { name: 'three', listen: '127.0.0.1:7575', upstream: '127.0.0.1:7676' };
-
   it('creates the entries before a bad one and answers 500 with the error and the proxies it created', async () => {
-    proxies.taken.add('127.0.0.1:7373');
-    const answer = await call('POST', '/populate', [one, { name: 'two', listen: '127.0.0.1:7373', upstream: '127.0.0.1:7474' }, three]);
+    const one = { name: 'one', listen: `127.0.0.1:${await freePort()}`, upstream: '127.0.0.1:7171' };
+    const three = { name: 'three', listen: '127.0.0.1:0', upstream: '127.0.0.1:7676' };
+    const taken = await api.ports.occupy();
+    const answer = await call('POST', '/populate', [one, { name: 'two', listen: taken.address, upstream: '127.0.0.1:7474' }, three]);
     expect(answer).toMatchObject({ status: 500, type: 'application/json' });
     expect(answer.json).toEqual({
-      error: 'listen tcp 127.0.0.1:7373: bind: address already in use',
+      error: goListenError(taken.error),
       status: 500,
-      proxies: [{ name: 'one', listen: '127.0.0.1:7070', upstream: '127.0.0.1:7171', enabled: true, toxics: [] }],
+      proxies: [{ name: 'one', listen: one.listen, upstream: '127.0.0.1:7171', enabled: true, toxics: [] }],
     });
-    expect(proxies.list().map((p) => p.name)).toEqual(['one']);
+    expect(api.proxies.list().map((p) => p.name)).toEqual(['one']);
+    expect(await accepts(one.listen)).toBe(true);
   });
 
   it('answers "proxies": null when the first entry fails', async () => {
-    proxies.taken.add('127.0.0.1:7070');
-    expect(await call('POST', '/populate', [one, three])).toMatchObject({ status: 500, json: { status: 500, proxies: null } });
-    expect(proxies.list()).toEqual([]);
+    const taken = await api.ports.occupy();
+    const one = { name: 'one', listen: taken.address, upstream: '127.0.0.1:7171' };
+    const three = { name: 'three', listen: '127.0.0.1:0', upstream: '127.0.0.1:7676' };
+    expect(await call('POST', '/populate', [one, three])).toMatchObject({
+      status: 500,
+      json: { error: goListenError(taken.error), status: 500, proxies: null },
+    });
+    expect(api.proxies.list()).toEqual([]);
   });
 
   it('leaves a proxy it could not replace disabled with its toxics, as Toxiproxy stops it first', async () => {
+    const one = { name: 'one', listen: `127.0.0.1:${await freePort()}`, upstream: '127.0.0.1:7171' };
     await call('POST', '/proxies', one);
     await call('POST', '/proxies/one/toxics', { type: 'latency', attributes: { latency: -7 } });
-    proxies.taken.add('127.0.0.1:7072');
-    const answer = await call('POST', '/populate', [{ ...one, listen: '127.0.0.1:7072' }]);
-    expect(answer).toMatchObject({ status: 500, json: { proxies: null } });
-    expect(proxies.get('one')).toMatchObject({ enabled: false, listen: '127.0.0.1:7070' });
+    const taken = await api.ports.occupy();
+    const answer = await call('POST', '/populate', [{ ...one, listen: taken.address }]);
+    expect(answer).toMatchObject({ status: 500, json: { error: goListenError(taken.error), proxies: null } });
+    expect(api.proxies.get('one')).toMatchObject({ enabled: false, listen: one.listen });
+    expect(await accepts(one.listen)).toBe(false);
     expect((await call('GET', '/proxies/one/toxics')).json).toEqual([
       { attributes: { latency: -7, jitter: 0 }, name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 1 },
     ]);
-    expect(events).toEqual(['add one/latency_downstream']);
+    expect(api.events).toEqual(['add one/latency_downstream']);
   });
 
   it('leaves a proxy alone when the list names its bound address as localhost', async () => {
+    const port = await freePort();
+    const one = { name: 'one', listen: `127.0.0.1:${port}`, upstream: '127.0.0.1:7171' };
     await call('POST', '/proxies', one);
     await call('POST', '/proxies/one/toxics', { type: 'latency' });
-    const answer = await call('POST', '/populate', [{ ...one, listen: 'localhost:7070' }]);
+    const answer = await call('POST', '/populate', [{ ...one, listen: `localhost:${port}` }]);
     expect(answer).toMatchObject({ status: 201, json: { proxies: [{ name: 'one', toxics: [{ type: 'latency' }] }] } });
+    expect(api.proxies.get('one')).toMatchObject({ listen: one.listen, enabled: true });
+    expect(api.events).toEqual(['add one/latency_downstream']);
   });
 });
 

@@ -45,7 +45,7 @@ export function toxicFault<P>(options: ToxicFaultOptions<P>): FaultType<P, Toxic
     reversible: true,
     async inject(ctx) {
       const { proxies, target } = proxyOf(ctx, true);
-      proxies.addToxic(target.name, { id: ctx.tag, ...options.toxic(ctx.params), attributes: { type: 'noop' } });
+      proxies.addToxic(target.name, { id: ctx.tag, ...options.toxic(ctx.params) });
       await proxies.settled?.(); // active when inject returns, wherever the proxy lives
       return { proxy: target.name, toxic: ctx.tag };
     },
