@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { processState } from '../../src/targets/proc.js';
+import { findTagged, processState } from '../../src/targets/proc.js';
 import { BIN, firedrill } from '../support/cli.js';
 import { Processes, stopAgent } from '../support/processes.js';
 
@@ -166,10 +166,20 @@ describe('the firedrill command', () => {
     expect(processState(sleeper.pid as number)).not.toBe('T');
   });
 
-  it('runs the quick start example', async () => {
-    const result = await firedrill(cwd, 'run', join(EXAMPLES, 'quickstart.yaml'), '--var', `scratch=${cwd}`);
-    expect(result.stdout).toContain('verdict PASSED');
-    expect(result.code).toBe(0);
+  it('runs the quick start example and leaves no worker and no fill file behind', async () => {
+    const result = await firedrill(cwd, 'run', join(EXAMPLES, 'quickstart.yaml'), '--var', `scratch=${cwd}`, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { runId: string; verdict: string; journal: string };
+    expect(summary.verdict).toBe('passed');
+    const journal = JSON.parse(readFileSync(summary.journal, 'utf8')) as { faults: { type: string; verification?: { ok: boolean } }[] };
+    expect(journal.faults.map((f) => [f.type, f.verification?.ok]).sort()).toEqual([
+      ['cpu-stress', true],
+      ['disk-fill', true],
+      ['memory-pressure', true],
+    ]);
+    // Seen from outside, not from the journal: the workers are gone, the fill file removed.
+    expect(findTagged(`--firedrill-tag=fd-${summary.runId}-`)).toEqual([]);
+    expect(readdirSync(cwd).filter((name) => name.startsWith('.firedrill-fill-'))).toEqual([]);
   });
 
   it('prints a JSON Schema that knows every fault type', async () => {

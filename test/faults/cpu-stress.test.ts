@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpuStress } from '../../src/faults/cpu-stress.js';
 import { findWorkers } from '../../src/faults/support/workers.js';
@@ -5,6 +8,14 @@ import { isAlive, readProcess, waitForExit } from '../../src/targets/proc.js';
 import { host, Lab } from './helpers.js';
 
 const lab = new Lab();
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
 afterEach(async () => {
   await lab.cleanup();
 });
@@ -29,6 +40,18 @@ describe('cpu-stress', () => {
     await cpuStress.revert(ctx, state);
     expect(state.pids.filter(isAlive)).toEqual([]);
     expect(await cpuStress.verify(ctx, state)).toEqual({ ok: true, detail: `no process carries --firedrill-tag=${ctx.tag}` });
+  });
+
+  it('burns CPU: its worker spends most of a second of CPU time in a second, at 80 %', async () => {
+    const ctx = lab.context(cpuStress, { workers: 1, load: 80 }, host);
+    const { pids } = await cpuStress.inject(ctx);
+    const [pid] = pids as [number];
+    const before = cpuSeconds(pid);
+    await sleep(1000);
+    const used = cpuSeconds(pid) - before;
+    await cpuStress.revert(ctx, { pids });
+    // 0.8 s expected; a busy 2-core machine may give it less, a worker that idles gives ~0.
+    expect(used).toBeGreaterThan(0.25);
   });
 
   it('finds its workers by tag when the state was lost', async () => {
