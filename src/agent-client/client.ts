@@ -31,6 +31,8 @@ export interface AgentClientOptions {
    * run's faults on its own, and the run cannot know what is still active there.
    */
   readonly onLeaseLost?: (message: string) => void;
+  /** The run's secret values: each inject tells the agent those its request carries, so it writes them nowhere. */
+  readonly secrets?: readonly string[];
 }
 
 /**
@@ -53,6 +55,7 @@ export class AgentClient implements FaultExecutor {
 
   async inject(request: FaultRequest, signal: AbortSignal): Promise<InjectedFault> {
     signal.throwIfAborted();
+    const secrets = this.options.secrets?.filter((secret) => carries(request, secret)) ?? [];
     const body: InjectRequest = {
       faultId: request.faultId,
       step: request.step,
@@ -61,6 +64,7 @@ export class AgentClient implements FaultExecutor {
       params: request.params,
       ...(request.durationMs !== undefined ? { durationMs: request.durationMs } : {}),
       leaseTtlMs: this.ttlMs,
+      ...(secrets.length > 0 ? { secrets } : {}),
     };
     this.keepLease(request.runId);
     try {
@@ -181,4 +185,9 @@ export class AgentClient implements FaultExecutor {
       run.renewing = false;
     }
   }
+}
+
+/** Whether a secret value occurs in what a request sends (an agent is told only the secrets it is sent anyway). */
+function carries(request: FaultRequest, secret: string): boolean {
+  return JSON.stringify([request.params, request.target]).includes(JSON.stringify(secret).slice(1, -1));
 }

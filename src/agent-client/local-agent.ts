@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OperationalError } from '../errors.js';
@@ -8,6 +8,7 @@ import { AGENT_FILES } from '../agent-protocol/api.js';
 import type { AgentInfo, AgentStatus } from '../agent-protocol/api.js';
 import { AgentHttp } from './http-client.js';
 import type { AgentEndpoint } from './http-client.js';
+import { openPrivate, privateDir } from '../util/private-files.js';
 import { selfBin } from '../util/self.js';
 
 export interface LocalAgent extends AgentEndpoint {
@@ -52,9 +53,9 @@ export interface StartOptions {
 export async function ensureLocalAgent(options: StartOptions): Promise<LocalAgent> {
   const found = await findLocalAgent(options.stateDir);
   if (found) return found;
-  mkdirSync(options.stateDir, { recursive: true });
+  privateDir(options.stateDir); // 0700, tightened if it was looser
   const logPath = join(options.stateDir, AGENT_FILES.log);
-  const log = openSync(logPath, 'a');
+  const log = openPrivate(logPath); // 0600: the agent's log says what ran where
   const bin = options.bin ?? selfBin('firedrill');
   const args = [
     bin,

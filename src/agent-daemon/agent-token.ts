@@ -3,15 +3,17 @@ import { chmodSync, closeSync, openSync, readFileSync, renameSync, rmSync, statS
 import { join } from 'node:path';
 import { AGENT_FILES } from '../agent-protocol/api.js';
 import type { Logger } from '../util/log.js';
+import { privateDir } from '../util/private-files.js';
 
 const TOKEN = /^[0-9a-f]{64}$/;
 
 /**
- * The agent's bearer token, `<stateDir>/agent.token`: 32 random bytes in hex, mode 0600,
+ * The agent's bearer token, `<stateDir>/agent.token`: 32 random bytes in hex, mode 0600 in a 0700 directory,
  * created on first start and kept across restarts (local clients read it from the file). A
  * file others could read is replaced, not just re-chmodded: the token in it may have leaked.
  */
 export function ensureToken(stateDir: string, log: Logger): string {
+  privateDir(stateDir); // the token, the ledger and agent.log are the agent's alone: 0700
   const file = join(stateDir, AGENT_FILES.token);
   const existing = readToken(file);
   if (existing !== undefined) {

@@ -3,17 +3,17 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { AnyFaultType } from '../engine/fault.js';
-import { UserError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { firedrillVersion } from '../util/version.js';
 import { acquireLock } from './agent-lock.js';
 import { ensureToken } from './agent-token.js';
 import type { RevertedRunFault } from '../agent-protocol/api.js';
 import { removeInfo, writeInfo } from './agent-info.js';
 import { IdleClock } from './idle-clock.js';
-import { isLoopback, listen, resolveListen, stopListening } from './listen.js';
-import type { ResolvedListen } from './listen.js';
+import { listen, resolveListen, resolveToxiproxyListen, stopListening } from './listen.js';
 import { createToxiproxyApp } from '../toxiproxy/app.js';
-import { jsonLogger } from '../util/log.js';
+import { jsonLogger, redactingLogger } from '../util/log.js';
+import { SecretSet } from '../util/redact.js';
 import type { Logger } from '../util/log.js';
 import { createAgentApp } from './http/app.js';
 import { RemoteProxies } from './supervision/remote-proxies.js';
@@ -53,6 +53,8 @@ export interface AgentOptions {
    * supervisor's to write.
    */
   readonly supervised?: Supervised;
+  /** This host's inventory: the start commands and pid files requests may use (besides allow.json). */
+  readonly inventory?: string;
 }
 
 export interface AgentStopped {
@@ -82,7 +84,8 @@ const SUPERVISOR_GONE = 'the supervisor is gone';
  * injects afterwards lives under a lease; a clean stop reverts them all.
  */
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
-  const log = options.log ?? jsonLogger();
+  const secrets = new SecretSet(); // what requests said is secret: the ledger and the log redact it
+  const log = redactingLogger(options.log ?? jsonLogger(), secrets);
   const where = resolveListen({ ...options, host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
@@ -94,7 +97,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const token = ensureToken(stateDir, log);
     const supervised = options.supervised;
     const remote = supervised ? new RemoteProxies(supervised.channel, log) : undefined;
-    core = openAgentCore({ stateDir, log, ...pick(options, 'faults', 'defaultLeaseTtlMs'), ...(remote && { proxies: remote }) });
+    core = openAgentCore({
+      stateDir,
+      log,
+      secrets,
+      ...pick(options, 'faults', 'defaultLeaseTtlMs', 'inventory'),
+      ...(remote && { proxies: remote }),
+    });
     // A restarted worker finds the proxies still running in its supervisor, maybe with toxics.
     await remote?.refresh();
     const recovered = await core.keeper.recover('agent start: crash recovery');
@@ -117,6 +126,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       sweeper: core.sweeper,
       proxies: core.proxies,
       ledger: core.ledger,
+      allow: core.allow,
       identity,
       log,
       activity: idle,
@@ -269,17 +279,6 @@ function supervise(parts: Parts): RunningAgent {
     },
     stopped,
   };
-}
-
-/** The Toxiproxy API has no token: it stays on loopback unless told otherwise. */
-export function resolveToxiproxyListen(where: { host: string; port: number }, insecure: boolean): ResolvedListen {
-  if (!isLoopback(where.host) && !insecure) {
-    throw new UserError(
-      'FD_INSECURE_LISTEN',
-      `refusing to serve the Toxiproxy API on ${where.host}: it has no authentication (like Toxiproxy's). Use 127.0.0.1, or pass --insecure`,
-    );
-  }
-  return { host: where.host.replace(/^\[(.*)\]$/, '$1'), port: where.port };
 }
 
 /**

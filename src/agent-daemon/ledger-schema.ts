@@ -43,6 +43,9 @@ const MIGRATIONS: readonly string[] = [
      upstream TEXT NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  // 4: a fault whose parameters hold a secret keeps params, target and state redacted in their
+  // columns and, for its revert, in clear only sealed under ledger.key (see ledger-seal.ts).
+  `ALTER TABLE faults ADD COLUMN sealed TEXT;`,
 ];
 
 /** The schema version a ledger has once opened by this Firedrill. */

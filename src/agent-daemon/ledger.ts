@@ -1,11 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { FiredrillError } from '../errors.js';
+import { FiredrillError, errorMessage } from '../errors.js';
 import type { FaultRef } from '../engine/executor.js';
 import type { FaultState, Verification } from '../engine/fault.js';
 import type { ResolvedTarget } from '../engine/target.js';
+import { openPrivate, PRIVATE_FILE, privateDir, tighten } from '../util/private-files.js';
+import { SecretSet } from '../util/redact.js';
+import { LedgerSeal } from './ledger-seal.js';
 import { migrate } from './ledger-schema.js';
 
 /**
@@ -48,6 +51,27 @@ export interface LedgerRecord extends Intent {
   readonly error?: string;
   /** Why the revert was started (`lease expired at …`, `halt: …`, `recovery: …`), noted before it acts. */
   readonly revertReason?: string;
+  /**
+   * Why the record's sealed parameters could not be opened (ledger.key lost): its params, target
+   * and state are then the redacted ones (`***`), and a revert must not act on them.
+   */
+  readonly sealedError?: string;
+}
+
+export interface LedgerOptions {
+  /**
+   * Values to keep out of the ledger's files (a run's secret variables, told by its requests).
+   * The ledger adds those it finds sealed in its records, so a restarted agent knows them again.
+   */
+  readonly secrets?: SecretSet;
+}
+
+/** What a record with a secret keeps sealed: everything its revert may read, in clear. */
+interface Sealed {
+  readonly params: Record<string, unknown>;
+  readonly target: ResolvedTarget;
+  readonly state?: FaultState;
+  readonly secrets: readonly string[];
 }
 
 /** What the ledger knows of a tag: an open record owns it, only closed ones, or none at all. */
@@ -87,10 +111,14 @@ interface Row {
   error: string | null;
   lease_expires_at: number | null;
   revert_reason: string | null;
+  sealed: string | null;
 }
 
 export class Ledger {
   readonly file: string;
+  /** What the ledger redacts from its readable columns; the agent's log redacts the same. */
+  readonly secrets: SecretSet;
+  readonly #seal: LedgerSeal;
   readonly #db: Database.Database;
   readonly #insert: Statement;
   readonly #activate: Statement;
@@ -101,14 +129,19 @@ export class Ledger {
   readonly #extendLease: Statement<[number, string]>;
   readonly #noteReason: Statement<[string, string, string]>;
   readonly #tagStatus: Statement<[string], { open: number | null; total: number }>;
-  readonly #seenParams: Statement<[string], { params: string }>;
+  readonly #seenParams: Statement<[string], { params: string; sealed: string | null; tag: string }>;
   readonly #saveProxy: Statement<[string, string, string, number]>;
   readonly #forgetProxy: Statement<[string]>;
   readonly #proxies: Statement<[], { name: string; listen: string; upstream: string }>;
 
-  constructor(file: string) {
+  constructor(file: string, options: LedgerOptions = {}) {
     this.file = file;
-    mkdirSync(dirname(file), { recursive: true });
+    this.secrets = options.secrets ?? new SecretSet();
+    this.#seal = new LedgerSeal(file);
+    // 0600 before SQLite opens it: the -wal and -shm files it makes take the database's mode.
+    privateDir(dirname(file));
+    closeSync(openPrivate(file));
+    for (const suffix of ['-wal', '-shm']) tighten(`${file}${suffix}`, PRIVATE_FILE);
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     // NORMAL between intents: losing an `active` or `reverted` update to a power cut is safe,
@@ -119,10 +152,12 @@ export class Ledger {
     this.#db.pragma('busy_timeout = 5000'); // the CLI and an agent may share the file
     migrate(this.#db);
     this.#insert = this.#db.prepare(
-      `INSERT INTO faults (fault_id, run_id, step, type, target, params, tag, work_dir, duration_ms, lease_expires_at, status, created_at)
-       VALUES (@faultId, @runId, @step, @type, @target, @params, @tag, @workDir, @durationMs, @leaseExpiresAt, 'intent', @createdAt)`,
+      `INSERT INTO faults (fault_id, run_id, step, type, target, params, tag, work_dir, duration_ms, lease_expires_at, status, created_at, sealed)
+       VALUES (@faultId, @runId, @step, @type, @target, @params, @tag, @workDir, @durationMs, @leaseExpiresAt, 'intent', @createdAt, @sealed)`,
     );
-    this.#activate = this.#db.prepare(`UPDATE faults SET status = 'active', state = ?, injected_at = ? WHERE id = ? AND status = 'intent'`);
+    this.#activate = this.#db.prepare(
+      `UPDATE faults SET status = 'active', state = ?, sealed = ?, injected_at = ? WHERE id = ? AND status = 'intent'`,
+    );
     this.#close = this.#db.prepare(
       `UPDATE faults SET status = @status, reverted_at = @revertedAt, verified_at = @verifiedAt,
          verification = @verification, error = COALESCE(@error, error)
@@ -137,7 +172,7 @@ export class Ledger {
       `UPDATE faults SET revert_reason = COALESCE(revert_reason, ?) WHERE run_id = ? AND fault_id = ? AND status IN ('intent', 'active')`,
     );
     this.#tagStatus = this.#db.prepare(`SELECT MAX(status IN ('intent', 'active')) AS open, COUNT(*) AS total FROM faults WHERE tag = ?`);
-    this.#seenParams = this.#db.prepare(`SELECT DISTINCT params FROM faults WHERE type = ?`);
+    this.#seenParams = this.#db.prepare(`SELECT DISTINCT params, sealed, tag FROM faults WHERE type = ?`);
     this.#saveProxy = this.#db.prepare(
       `INSERT INTO proxies (name, listen, upstream, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET listen = excluded.listen, upstream = excluded.upstream, updated_at = excluded.updated_at`,
@@ -172,10 +207,13 @@ export class Ledger {
   }
 
   #recordIntent(intent: Intent): LedgerRecord {
+    const { params, target } = intent;
+    const secrets = this.secrets.occurringIn([params, target]);
     const result = this.#insert.run({
       ...intent,
-      target: JSON.stringify(intent.target),
-      params: JSON.stringify(intent.params),
+      target: JSON.stringify(this.secrets.redact(target)),
+      params: JSON.stringify(this.secrets.redact(params)),
+      sealed: secrets.length > 0 ? this.#seal.seal({ params, target, secrets } satisfies Sealed, intent.tag) : null,
       durationMs: intent.durationMs ?? null,
       leaseExpiresAt: intent.leaseExpiresAt ?? null,
       createdAt: Date.now(),
@@ -185,7 +223,18 @@ export class Ledger {
 
   /** Fails when the record is no longer `intent` (e.g. a recovery reverted it meanwhile). */
   markActive(id: number, state: FaultState, injectedAt = Date.now()): void {
-    const result = this.#activate.run(JSON.stringify(state), injectedAt, id);
+    const row = this.#byId.get(id);
+    const opened = row?.sealed ? this.#unseal(row) : undefined;
+    const secrets = [...new Set([...(opened?.secrets ?? []), ...this.secrets.occurringIn(state)])];
+    let sealed = row?.sealed ?? null;
+    if (row && secrets.length > 0) {
+      const clear = opened ?? {
+        params: JSON.parse(row.params) as Record<string, unknown>,
+        target: JSON.parse(row.target) as ResolvedTarget,
+      };
+      sealed = this.#seal.seal({ params: clear.params, target: clear.target, state, secrets } satisfies Sealed, row.tag);
+    }
+    const result = this.#activate.run(JSON.stringify(this.secrets.redact(state)), sealed, injectedAt, id);
     if (result.changes !== 1) throw new FiredrillError('FD_LEDGER_STATE', `fault record ${id} is not awaiting activation`);
   }
 
@@ -198,13 +247,14 @@ export class Ledger {
   }
 
   #finish(id: number, status: FaultStatus, outcome: RevertOutcome): void {
+    this.#learnSecretsOf(id); // the verification may name them (a path)
     const result = this.#close.run({
       id,
       status,
       revertedAt: outcome.revertedAt,
       verifiedAt: outcome.verifiedAt,
-      verification: JSON.stringify(outcome.verification),
-      error: outcome.error ?? null,
+      verification: JSON.stringify(this.secrets.redact(outcome.verification)),
+      error: outcome.error === undefined ? null : this.secrets.redact(outcome.error),
     });
     if (result.changes !== 1) throw new FiredrillError('FD_LEDGER_STATE', `fault record ${id} is already reverted or does not exist`);
   }
@@ -217,7 +267,7 @@ export class Ledger {
   /** Says on the open records of these faults why they are about to be reverted: one commit, before the revert acts. */
   noteRevertReason(faults: readonly FaultRef[], reason: string): void {
     this.#db.transaction(() => {
-      for (const fault of faults) this.#noteReason.run(reason, fault.runId, fault.faultId);
+      for (const fault of faults) this.#noteReason.run(this.secrets.redact(reason), fault.runId, fault.faultId);
     })();
   }
 
@@ -233,27 +283,66 @@ export class Ledger {
 
   /** Distinct parameters of the faults of a type ever recorded: where their artefacts may be. */
   seenParams(type: string): Record<string, unknown>[] {
-    return this.#seenParams.all(type).map((row) => JSON.parse(row.params) as Record<string, unknown>);
+    const seen = new Map<string, Record<string, unknown>>();
+    for (const row of this.#seenParams.all(type)) {
+      let params = JSON.parse(row.params) as Record<string, unknown>;
+      if (row.sealed) {
+        try {
+          params = this.#unseal(row).params;
+        } catch {
+          // its key is gone: the redacted parameters are all there is (a sweep finds nothing there)
+        }
+      }
+      seen.set(JSON.stringify(params), params);
+    }
+    return [...seen.values()];
   }
 
   /** Records still `intent` or `active`: what a recovery must revert. */
   open(): LedgerRecord[] {
-    return this.#open.all().map(toRecord);
+    return this.#open.all().map((row) => this.#toRecord(row));
   }
 
   get(id: number): LedgerRecord | undefined {
     const row = this.#byId.get(id);
-    return row && toRecord(row);
+    return row && this.#toRecord(row);
   }
 
   /** The most recent record of a fault id (ids may repeat across runs). */
   latest(runId: string, faultId: string): LedgerRecord | undefined {
     const row = this.#latest.get(runId, faultId);
-    return row && toRecord(row);
+    return row && this.#toRecord(row);
   }
 
   close(): void {
     this.#db.close();
+  }
+
+  #learnSecretsOf(id: number): void {
+    const row = this.#byId.get(id);
+    try {
+      if (row?.sealed) this.#unseal(row);
+    } catch {
+      // its key is gone: what was redacted stays so, and the outcome is recorded all the same
+    }
+  }
+
+  /** Opens a record's seal and learns its secrets; throws FD_LEDGER_SEAL when it cannot. */
+  #unseal(row: { sealed: string | null; tag: string }): Sealed {
+    const sealed = this.#seal.unseal(row.sealed ?? '', row.tag) as Sealed;
+    this.secrets.add(sealed.secrets);
+    return sealed;
+  }
+
+  /** The record as the fault saw it: its sealed parameters opened, else what the columns say. */
+  #toRecord(row: Row): LedgerRecord {
+    if (!row.sealed) return toRecord(row);
+    try {
+      const { params, target, state } = this.#unseal(row);
+      return { ...toRecord(row), params, target, ...(state !== undefined && { state }) };
+    } catch (error) {
+      return { ...toRecord(row), sealedError: errorMessage(error) };
+    }
   }
 }
 

@@ -95,3 +95,14 @@ export async function stopListening(server: Server): Promise<void> {
   server.closeAllConnections();
   await closed;
 }
+
+/** The Toxiproxy API has no token: it stays on loopback unless told otherwise. */
+export function resolveToxiproxyListen(where: { host: string; port: number }, insecure: boolean): ResolvedListen {
+  if (!isLoopback(where.host) && !insecure) {
+    throw new UserError(
+      'FD_INSECURE_LISTEN',
+      `refusing to serve the Toxiproxy API on ${where.host}: it has no authentication (like Toxiproxy's). Use 127.0.0.1, or pass --insecure`,
+    );
+  }
+  return { host: where.host.replace(/^\[(.*)\]$/, '$1'), port: where.port };
+}

@@ -1,11 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { FiredrillError, UserError, errorMessage } from '../errors.js';
 import { FaultInjectError } from '../engine/executor.js';
 import type { FaultExecutor, FaultRef, FaultRequest, InjectedFault, RevertedFault } from '../engine/executor.js';
 import { faultTag } from '../engine/fault.js';
 import type { AnyFaultType, FaultContext, FaultState, Verification } from '../engine/fault.js';
+import { privateDir } from '../util/private-files.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ProxyManager } from '../proxy/api.js';
+import type { HostAllow } from './host-allow.js';
 import type { Ledger, LedgerRecord } from './ledger.js';
 
 export interface LocalExecutorOptions {
@@ -15,6 +16,12 @@ export interface LocalExecutorOptions {
   readonly workDir: string;
   /** The fault proxies proxy and HTTP faults act on (`ctx.proxies`). */
   readonly proxies?: ProxyManager;
+  /**
+   * What this host lets a request make it run, read or write (start commands, pid files, fill
+   * directories). The agent always gives one: its requests come from whoever holds the token.
+   * Without one nothing is checked (tests, and processes that take no requests).
+   */
+  readonly allow?: HostAllow;
 }
 
 /** A request made under a lease (the agent's): the intent records until when it is valid. */
@@ -30,6 +37,8 @@ interface Open {
   readonly type: AnyFaultType | undefined;
   readonly ctx: FaultContext<unknown>;
   readonly state: FaultState | undefined;
+  /** The record's sealed parameters could not be opened: ctx holds redacted ones, never to act on. */
+  readonly sealedError?: string;
 }
 
 /**
@@ -46,6 +55,7 @@ export class LocalExecutor implements FaultExecutor {
   readonly #faults: ReadonlyMap<string, AnyFaultType>;
   readonly #workDir: string;
   readonly #proxies: ProxyManager | undefined;
+  readonly #allow: HostAllow | undefined;
   /** Faults injected by this executor, by run and fault id (see `key`). */
   readonly #injected = new Map<string, Open>();
   /** Injections in flight: a revert waits for them, so it sees the final state (or cleanup). */
@@ -58,7 +68,8 @@ export class LocalExecutor implements FaultExecutor {
     this.#faults = options.faults;
     this.#workDir = options.workDir;
     this.#proxies = options.proxies;
-    mkdirSync(this.#workDir, { recursive: true }); // faults write logs and pid files there
+    this.#allow = options.allow;
+    privateDir(this.#workDir); // faults write logs and pid files there: 0700
   }
 
   async inject(request: LeasedFaultRequest, signal: AbortSignal): Promise<InjectedFault> {
@@ -72,6 +83,8 @@ export class LocalExecutor implements FaultExecutor {
     if (request.target.kind !== type.targetKind) {
       throw new UserError('FD_TARGET_KIND', `${request.type} needs a ${type.targetKind} target, got ${request.target.kind}`);
     }
+    const params = parsed.data as Record<string, unknown>;
+    this.#allow?.checkFault({ ...request, params }); // 403 before anything is recorded or touched
     const id = key(request);
     const previous = this.#injected.get(id);
     if (this.#injecting.has(id) || (previous && !this.#reverts.has(previous.recordId))) {
@@ -83,7 +96,7 @@ export class LocalExecutor implements FaultExecutor {
       step: request.step,
       type: request.type,
       target: request.target,
-      params: parsed.data as Record<string, unknown>,
+      params,
       tag: faultTag(request.runId, request.faultId),
       workDir: this.#workDir,
       durationMs: request.durationMs,
@@ -184,6 +197,7 @@ export class LocalExecutor implements FaultExecutor {
       type: this.#faults.get(record.type),
       ctx: revertContext(record, this.#proxies),
       state: record.state,
+      ...(record.sealedError !== undefined && { sealedError: record.sealedError }),
     };
     return await this.#revertOnce(open);
   }
@@ -226,12 +240,21 @@ interface RevertResult {
   readonly revertError?: string;
 }
 
+/** Why a fault must not be reverted here: its type is unknown, or its record's sealed parameters cannot be read. */
+function cannotRevert(open: Open): string | undefined {
+  if (!open.type) return `fault type "${open.typeName}" is not known to this executor: nothing was reverted`;
+  if (open.sealedError !== undefined)
+    return `${open.sealedError}: nothing was reverted (its redacted parameters would miss what it touched)`;
+  return undefined;
+}
+
 /** Runs revert then verify; neither may throw past here (a failure becomes ok: false). */
 async function revertAndVerify(open: Open): Promise<RevertResult> {
   const { type, ctx, state } = open;
-  if (!type) {
+  const cannot = cannotRevert(open);
+  if (cannot !== undefined || type === undefined) {
     const now = Date.now();
-    const detail = `fault type "${open.typeName}" is not known to this executor: nothing was reverted`;
+    const detail = cannot ?? 'nothing was reverted';
     return { verification: { ok: false, detail }, revertedAt: now, verifiedAt: now, revertError: detail };
   }
   let revertError: string | undefined;

@@ -54,6 +54,8 @@ export const injectRequestSchema = z.strictObject({
   durationMs: z.number().nonnegative().optional(),
   /** The lease of the run's faults; renewed by LeaseRequest, default DEFAULT_LEASE_TTL_MS. */
   leaseTtlMs: z.number().int().min(100).max(3_600_000).optional(),
+  /** Values of the run's secret variables found in params or target: the agent acts on them, never writes them (ledger, log). */
+  secrets: z.array(z.string().min(1).max(4096)).max(100).optional(),
 });
 
 export const leaseRequestSchema = z.strictObject({ ttlMs: z.number().int().min(100).max(3_600_000).optional() });

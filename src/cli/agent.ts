@@ -1,6 +1,5 @@
 import { AgentRunningError } from '../agent-daemon/agent-lock.js';
-import { startAgent } from '../agent-daemon/daemon.js';
-import { startSupervisedAgent } from '../agent-daemon/supervision/supervised-agent.js';
+import { HostAllow } from '../agent-daemon/host-allow.js';
 import { supervisedWorker } from '../agent-daemon/supervision/worker.js';
 import { selfBin } from '../util/self.js';
 import { UserError } from '../errors.js';
@@ -22,6 +21,8 @@ export interface AgentCommandOptions {
   toxiproxyListen?: string;
   /** False: run the agent in this process, with no supervisor (tests of the worker's own recovery). */
   supervise?: boolean;
+  /** This host's inventory: the start commands and pid files requests may use, besides <state-dir>/allow.json. */
+  inventory?: string;
 }
 
 export const DEFAULT_AGENT_PORT = 7420;
@@ -37,8 +38,11 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
   const sweepIntervalMs = duration(options.sweepInterval, '--sweep-interval');
   const toxiproxy =
     options.toxiproxyListen === undefined ? undefined : parseListen(options.toxiproxyListen, TOXIPROXY_PORT, '--toxiproxy-listen');
+  if (options.inventory !== undefined) HostAllow.checkInventory(options.inventory); // now, not in a worker restarted in a loop
   const supervised = supervisedWorker();
   if (!supervised && options.supervise !== false) return superviseAgent(options, { host, port, toxiproxy });
+  // The worker loads the agent proper (ledger, faults, API); the supervisor never does.
+  const { startAgent } = await import('../agent-daemon/daemon.js');
   let agent;
   try {
     agent = await startAgent({
@@ -53,6 +57,7 @@ export async function agentCommand(options: AgentCommandOptions): Promise<number
       ...(toxiproxy && { toxiproxy }),
       handleSignals: true,
       ...(supervised && { supervised }),
+      ...(options.inventory !== undefined && { inventory: options.inventory }),
     });
   } catch (error) {
     if (!(error instanceof AgentRunningError)) throw error;
@@ -73,6 +78,7 @@ async function superviseAgent(
   options: AgentCommandOptions,
   where: { host: string; port: number; toxiproxy: { host: string; port: number } | undefined },
 ): Promise<number> {
+  const { startSupervisedAgent } = await import('../agent-daemon/supervision/supervised-agent.js');
   let agent;
   try {
     agent = await startSupervisedAgent({

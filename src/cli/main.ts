@@ -170,6 +170,10 @@ Ctrl-C aborts the run: every fault is reverted and the journal written before ex
       '--toxiproxy-listen <address>',
       'also serve the Toxiproxy-compatible API there (e.g. 127.0.0.1:8474), so Toxiproxy clients work unchanged',
     )
+    .option(
+      '--inventory <file>',
+      "this host's inventory: the start commands and pid files faults may use here (besides <state-dir>/allow.json)",
+    )
     .addOption(stateDir())
     .addHelpText(
       'after',

@@ -30,7 +30,7 @@ export function reportCommand(runId: string, options: ReportOptions): Promise<nu
   }
   const path = options.out ?? join(run.dir, DEFAULT_NAME[options.format]);
   try {
-    writeFileSync(path, text);
+    writeFileSync(path, text, { mode: 0o600 }); // like the run it reports on: the user's alone
   } catch (error) {
     throw new UserError('FD_REPORT_WRITE', `cannot write the report to ${path}: ${errorMessage(error)}`, { cause: error });
   }

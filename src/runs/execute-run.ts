@@ -1,11 +1,14 @@
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { OperationalError } from '../errors.js';
+import { directoryDigest, recordAllowed, WRITES_INTO } from '../agent-daemon/allow-list.js';
 import { AgentRouter } from '../agent-client/router.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
 import type { Journal } from '../engine/journal.js';
 import { runExperiment } from '../engine/run.js';
-import type { Step } from '../experiment/schema.js';
+import type { Experiment, Step } from '../experiment/schema.js';
+import type { LoadedExperiment } from '../experiment/load.js';
+import type { Inventory } from '../targets/inventory.js';
 import { createRunDirectory, EventsFile, newRunId, writeJournal } from './run-directory.js';
 import { LocalDiscovery } from '../targets/discovery.js';
 import { connectFleet } from './fleet.js';
@@ -36,6 +39,8 @@ export interface Executed {
  * events on disk, write the journal.
  */
 export async function executeRun({ catalog, loaded, inventory }: Prepared, options: ExecuteOptions): Promise<Executed> {
+  const faults = hasFaults(loaded.experiment.method);
+  if (!options.dryRun && faults) allowWhatTheRunNeeds(options.stateDir, loaded, inventory);
   const controller = new AbortController();
   const forward = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', forward, { once: true });
@@ -45,11 +50,12 @@ export async function executeRun({ catalog, loaded, inventory }: Prepared, optio
     : await connectFleet({
         stateDir: options.stateDir,
         inventory,
-        startLocal: hasFaults(loaded.experiment.method),
+        startLocal: faults,
         client: {
           leaseTtlMs: options.leaseTtlMs,
           onHalt: (halt) => controller.abort(new Error(`halted: ${halt.reason}`)),
           onLeaseLost: (message) => controller.abort(new Error(message)),
+          secrets: loaded.secrets, // the agents act on them but record and log them redacted
         },
       });
   try {
@@ -94,7 +100,44 @@ export async function executeRun({ catalog, loaded, inventory }: Prepared, optio
 }
 
 function hasFaults(steps: readonly Step[]): boolean {
-  return steps.some((step) => 'fault' in step || ('parallel' in step && step.parallel.some((child) => 'fault' in child)));
+  return faultSteps(steps).length > 0;
+}
+
+type FaultStep = Extract<Step, { fault: string }>;
+
+function faultSteps(steps: readonly Step[]): FaultStep[] {
+  return steps.flatMap((step): FaultStep[] => {
+    if ('fault' in step) return [step];
+    return 'parallel' in step ? step.parallel.flatMap((child) => ('fault' in child ? [child] : [])) : [];
+  });
+}
+
+/**
+ * The local agent starts programs, reads pid files and fills directories only as its host's
+ * allow-list says (a token is not enough). This CLI runs as the user who owns the state
+ * directory, so it adds there what the run legitimately needs: the start commands and pid files
+ * of the inventory's services on this machine, and the experiment's disk-fill directories on
+ * this host (a directory named by a secret as its digest, so allow.json holds no secret).
+ */
+function allowWhatTheRunNeeds(stateDir: string, { experiment, secrets }: LoadedExperiment, inventory: Inventory | undefined): void {
+  const services = [...(inventory?.services.values() ?? [])].filter((service) => service.agent === undefined);
+  recordAllowed(stateDir, {
+    start: services.flatMap((service) => (service.start ? [service.start] : [])),
+    pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
+    directories: faultSteps(experiment.method).flatMap((step) => {
+      const param = WRITES_INTO[step.fault];
+      const directory = param === undefined ? undefined : step.params[param];
+      // A step output (`${steps.…}`) is known only during the run: the host must allow it by hand.
+      if (typeof directory !== 'string' || !isAbsolute(directory) || directory.includes('${') || onAnotherHost(experiment, step)) return [];
+      return [secrets.some((secret) => directory.includes(secret)) ? directoryDigest(directory) : resolve(directory)];
+    }),
+  });
+}
+
+/** A host fault whose target set names another host's agent: that host's allow-list decides. */
+function onAnotherHost(experiment: Experiment, step: FaultStep): boolean {
+  const set = step.target !== undefined && Object.hasOwn(experiment.targets, step.target) ? experiment.targets[step.target] : undefined;
+  return set?.kind === 'host' && set.selector.name !== 'local';
 }
 
 /** A dry run resolves and plans but never injects: reaching this executor is a bug. */

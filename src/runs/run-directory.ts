@@ -1,16 +1,19 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { RunEvent, RunObserver, StoredRun } from '../engine/events.js';
 
 export type { StoredRun } from '../engine/events.js';
 import type { Journal, Verdict } from '../engine/journal.js';
+import { openPrivate, privateDir } from '../util/private-files.js';
 import { randomHex } from '../util/random.js';
 import { didYouMean } from '../util/suggest.js';
 
 /**
  * Runs on disk: `<stateDir>/runs/<run-id>/events.jsonl` written as events happen (a crashed
- * run still leaves its story) and `journal.json` written once at the end.
+ * run still leaves its story) and `journal.json` written once at the end. They tell what a
+ * drill did to which system: the state directory and everything below it are the user's alone
+ * (0700 directories, 0600 files; see util/private-files.ts).
  */
 export function runsDir(stateDir: string): string {
   return join(stateDir, 'runs');
@@ -24,8 +27,22 @@ export function newRunId(now = new Date()): string {
 
 export function createRunDirectory(stateDir: string, runId: string): string {
   const dir = join(runsDir(stateDir), runId);
-  mkdirSync(dir, { recursive: true });
+  // Each level tightened: a state directory an older Firedrill made 0755 becomes 0700.
+  for (const level of [stateDir, runsDir(stateDir), dir]) privateDir(level);
   return dir;
+}
+
+/** Writes a file of a run as a whole: 0600, through a temporary name, so no reader sees half of it. */
+function writeRunFile(path: string, text: string): void {
+  const temp = `${path}.tmp`;
+  rmSync(temp, { force: true });
+  const fd = openPrivate(temp, 'wx');
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
 }
 
 /** Appends every event as one JSON line, synchronously, in order. */
@@ -34,7 +51,7 @@ export class EventsFile implements RunObserver {
   private fd: number | undefined;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
+    this.fd = openPrivate(path);
   }
 
   onEvent(event: RunEvent): void {
@@ -50,8 +67,7 @@ export class EventsFile implements RunObserver {
 /** Written to a temporary name and renamed: a reader never sees half a journal. */
 export function writeJournal(dir: string, journal: Journal): string {
   const path = join(dir, 'journal.json');
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(journal, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+  writeRunFile(path, `${JSON.stringify(journal, null, 2)}\n`);
   return path;
 }
 

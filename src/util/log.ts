@@ -38,4 +38,27 @@ function errorsAsObjects(_key: string, value: unknown): unknown {
   return { name: value.name, message: value.message, ...(code !== undefined && { code }), stack: value.stack };
 }
 
+/**
+ * A logger that redacts what it is given before the one below writes it: the agent's, so that a
+ * secret of a fault's parameters (a path, a header) never reaches agent.log in clear. Errors in
+ * the fields are made plain objects first (message, code, stack), so they are redacted too.
+ */
+export function redactingLogger(log: Logger, redactor: { redact<T>(value: T): T }): Logger {
+  const write =
+    (at: LogLevel) =>
+    (msg: string, fields?: LogFields): void => {
+      log[at](redactor.redact(msg), fields && redactor.redact(plainFields(fields)));
+    };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** The fields as the JSON line will show them (errors as objects); what cannot be written says so. */
+function plainFields(fields: LogFields): LogFields {
+  try {
+    return JSON.parse(JSON.stringify(fields, errorsAsObjects)) as LogFields;
+  } catch (error) {
+    return { unloggable: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,7 +1,7 @@
 export const REDACTED = '***';
 
 /**
- * Returns a function that replaces every secret value inside strings of any JSON-like value.
+ * Returns a function that replaces every secret value inside strings (values and keys) of any JSON-like value.
  * Longest secrets first, so a secret that contains another is redacted whole.
  */
 export function createRedactor(secrets: readonly string[]): <T>(value: T) => T {
@@ -13,7 +13,7 @@ export function createRedactor(secrets: readonly string[]): <T>(value: T) => T {
     if (Array.isArray(value)) return value.map(visit);
     if (value instanceof Error) return redactString(value.message);
     if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [redactString(k), visit(v)])); // a header named by a secret too
     }
     return value;
   };
@@ -27,4 +27,56 @@ export function redactError(error: unknown, secrets: readonly string[]): unknown
   error.message = redact(error.message);
   if (error.stack) error.stack = redact(error.stack);
   return error;
+}
+
+/**
+ * The secrets a long-lived process was told about (the agent: those of the faults it runs), to
+ * redact from everything it writes later: its log, its ledger. It only grows, so a value once
+ * secret stays redacted, up to a bound that keeps redaction cheap (the oldest go first).
+ */
+export class SecretSet {
+  static readonly MAX = 10_000;
+  readonly #values = new Set<string>();
+  #redact: <T>(value: T) => T = (value) => value;
+
+  constructor(values: Iterable<string> = []) {
+    this.add(values);
+  }
+
+  add(values: Iterable<string>): void {
+    const before = this.#values.size;
+    for (const value of values) {
+      if (value.length === 0 || this.#values.has(value)) continue;
+      this.#values.add(value);
+      if (this.#values.size > SecretSet.MAX) this.#values.delete(this.#values.values().next().value as string);
+    }
+    if (this.#values.size !== before) this.#redact = createRedactor([...this.#values]);
+  }
+
+  get values(): readonly string[] {
+    return [...this.#values];
+  }
+
+  /** The known secrets that occur in the strings of a JSON-like value (what a record must keep sealed). */
+  occurringIn(value: unknown): string[] {
+    if (this.#values.size === 0) return [];
+    const texts: string[] = [];
+    collectStrings(value, texts);
+    return [...this.#values].filter((secret) => texts.some((text) => text.includes(secret)));
+  }
+
+  redact<T>(value: T): T {
+    return this.#redact(value);
+  }
+}
+
+function collectStrings(value: unknown, into: string[]): void {
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) for (const item of value) collectStrings(item, into);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      into.push(key);
+      collectStrings(item, into);
+    }
+  }
 }

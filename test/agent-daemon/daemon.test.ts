@@ -19,7 +19,7 @@ import { findMatching } from '../../src/targets/match.js';
 import { isAlive, processState } from '../../src/targets/proc.js';
 import { exactly, host, Lab, processTarget } from '../faults/helpers.js';
 import { buildAgentScript, ChildAgent } from './child-agent.js';
-import { memoryLogger } from './harness.js';
+import { allowOnHost, memoryLogger } from './harness.js';
 import type { LogLine } from './harness.js';
 
 const lab = new Lab();
@@ -84,6 +84,7 @@ describe('firedrill agent: crash recovery', () => {
     const match = { cmdline: exactly(processTarget(service.pid as number).cmdline) };
     cleanups.push(() => findMatching(match).forEach((info) => process.kill(info.pid, 'SIGKILL')));
     const fillDir = lab.tempDir();
+    allowOnHost(dir, { start: [{ command: service.spawnargs }], directories: [fillDir] }); // what this host allows
     for (const f of ['cpu', 'mem']) lab.tags.add(faultTag('r1', f));
     const faults = [
       { faultId: 'pause', type: 'process-pause', target: processTarget(paused), params: {} },

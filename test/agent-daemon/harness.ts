@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
@@ -18,12 +18,26 @@ import type { Logger, LogFields } from '../../src/util/log.js';
 import { createAgentApp } from '../../src/agent-daemon/http/app.js';
 import { openAgentCore } from '../../src/agent-daemon/http/core.js';
 import type { AgentCore } from '../../src/agent-daemon/http/core.js';
-import type { ResolvedTarget } from '../../src/engine/target.js';
+import type { ResolvedTarget, StartCommand } from '../../src/engine/target.js';
 
 export interface LogLine {
   readonly level: string;
   readonly msg: string;
   readonly fields: LogFields | undefined;
+}
+
+/**
+ * Writes the host's allow-list (`<stateDir>/allow.json`, mode 0600) as `firedrill run` would:
+ * the start commands, pid files and disk-fill directories the agent may use. Returns its path.
+ */
+export function allowOnHost(
+  stateDir: string,
+  allow: { start?: readonly StartCommand[]; pidFiles?: readonly string[]; directories?: readonly string[] },
+): string {
+  const file = join(stateDir, 'allow.json');
+  writeFileSync(file, JSON.stringify({ version: 1, start: [], pidFiles: [], directories: [], ...allow }), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
 }
 
 /** A logger that keeps its lines for the test to read. */
@@ -51,7 +65,7 @@ export class AgentHarness {
 
   constructor(
     readonly stateDir = mkdtempSync(join(tmpdir(), 'firedrill-agent-')),
-    options: { defaultLeaseTtlMs?: number } = {},
+    options: { defaultLeaseTtlMs?: number; inventory?: string } = {},
   ) {
     const log = memoryLogger(this.logs);
     this.core = openAgentCore({ stateDir, log, ...options });
@@ -69,6 +83,7 @@ export class AgentHarness {
       sweeper: this.core.sweeper,
       proxies: this.core.proxies,
       ledger: this.core.ledger,
+      allow: this.core.allow,
       identity,
       log,
     });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -88,6 +88,28 @@ describe('Ledger', () => {
       expect(reopened.open().map((r) => r.id)).toEqual([id]);
     } finally {
       reopened.close();
+    }
+  });
+
+  it('creates its files 0600 in a 0700 directory, and tightens them when they existed looser', () => {
+    const dir = join(stateDir, 'old');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    for (const name of ['ledger.db', 'ledger.db-wal', 'ledger.db-shm']) {
+      writeFileSync(join(dir, name), '');
+      chmodSync(join(dir, name), 0o644);
+    }
+    const fresh = join(stateDir, 'new');
+    const opened = [new Ledger(ledgerFile(dir)), new Ledger(ledgerFile(fresh))];
+    try {
+      for (const each of opened) each.recordIntent(intent);
+      const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+      for (const at of [dir, fresh]) {
+        const modes = [at, ...['ledger.db', 'ledger.db-wal', 'ledger.db-shm'].map((name) => join(at, name))].map(mode);
+        expect([at, ...modes]).toEqual([at, '700', '600', '600', '600']);
+      }
+    } finally {
+      for (const each of opened) each.close();
     }
   });
 });

@@ -7,7 +7,7 @@ import { diskFill, fillPath } from '../../src/faults/disk-fill.js';
 import { memoryPressure } from '../../src/faults/memory-pressure.js';
 import { findWorkers } from '../../src/faults/support/workers.js';
 import { host, Lab } from '../faults/helpers.js';
-import { AgentHarness } from './harness.js';
+import { AgentHarness, allowOnHost } from './harness.js';
 
 const lab = new Lab();
 let agent: AgentHarness;
@@ -59,6 +59,7 @@ describe('orphan sweep', () => {
   it('removes on recover the workers and fill files no open record owns, and leaves an active fault’s alone', async () => {
     const dir = lab.tempDir();
     const fill = { directory: dir, bytes: 65536 };
+    allowOnHost(agent.stateDir, { directories: [dir] }); // this host lets disk-fill write there
     expect((await agent.inject('r1', { faultId: 'cpu', type: 'cpu-stress', target: host, params: { workers: 1, load: 1 } })).status).toBe(
       201,
     );

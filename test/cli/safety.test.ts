@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/agent-daemon/ledger.js';
-import { processState } from '../../src/targets/proc.js';
+import { findMatching } from '../../src/targets/match.js';
+import { processState, readProcess } from '../../src/targets/proc.js';
 import { Processes, stopAgent } from '../support/processes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));
@@ -238,6 +239,148 @@ services:
       }
       expect(processState(pid as number)).not.toBe('T');
     }
+    remote.child.kill('SIGTERM');
+    await remote.exited;
+  }, 60_000);
+});
+
+describe('what the agent may run, read and write', () => {
+  /** Services a revert started (detached, outside the test's children): killed after the test. */
+  const restarted: string[] = [];
+  afterEach(() => {
+    for (const pattern of restarted.splice(0)) for (const info of findMatching({ cmdline: pattern })) process.kill(info.pid, 'SIGKILL');
+  });
+
+  async function agentOf(stateDir: string): Promise<{ url: string; token: string }> {
+    expect(await waitFor(() => existsSync(join(stateDir, 'agent.json')), 15_000)).toBe(true);
+    const { url } = JSON.parse(readFileSync(join(stateDir, 'agent.json'), 'utf8')) as { url: string };
+    return { url, token: readFileSync(join(stateDir, 'agent.token'), 'utf8').trim() };
+  }
+
+  async function inject(agent: { url: string; token: string }, runId: string, body: object): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(`${agent.url}/v1/runs/${runId}/faults`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ faultId: 'f1', step: 'method[0]', leaseTtlMs: 500, ...body }),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  it('refuses with 403 the start command a token holder sends, logs it, and runs nothing', async () => {
+    const stateDir = join(cwd, '.firedrill');
+    const sleeper = processes.sleep(308);
+    // A run starts the local agent (its output in agent.log), which stays for the next request.
+    writeFileSync(join(cwd, 'pause.yaml'), pauseYaml(`{ pid: ${sleeper.pid} }`, '100ms'));
+    expect((await firedrill(cwd, 'run', join(cwd, 'pause.yaml'), '-q')).code).toBe(0);
+    const agent = await agentOf(stateDir);
+    const info = readProcess(sleeper.pid as number);
+    const proof = join(cwd, 'ran-as-the-agent');
+    const answer = await inject(agent, 'r1', {
+      type: 'process-kill',
+      target: {
+        kind: 'process',
+        pid: sleeper.pid,
+        name: info?.comm,
+        cmdline: info?.cmdline,
+        start: { command: ['sh', '-c', `touch ${proof}`] },
+      },
+      params: { signal: 'SIGKILL', restart: true },
+    });
+    expect(answer).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FD_NOT_ALLOWED', message: expect.stringContaining('allow.json') } },
+    });
+    await sleep(1000); // the lease (500 ms) expired: a fault would have been reverted, its "service" started
+    expect(existsSync(proof)).toBe(false);
+    expect(processState(sleeper.pid as number)).toMatch(/^[RS]$/);
+    const audit = readFileSync(join(stateDir, 'agent.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('FD_NOT_ALLOWED'));
+    expect(audit).toEqual([expect.stringContaining('"msg":"refused: not allowed on this host"')]);
+    expect(audit[0]).toContain(`touch ${proof}`);
+  }, 60_000);
+
+  it('lets a run restart an inventory service: the CLI allows its start command on the local agent first', async () => {
+    processes.sleep(309);
+    restarted.push('^sleep 309$');
+    writeFileSync(
+      join(cwd, 'firedrill.inventory.yaml'),
+      'services:\n  sleeper: { process: { cmdline: "^sleep 309$" }, start: { command: [sleep, "309"] }, labels: { app: s } }\n',
+    );
+    const file = join(cwd, 'restart.yaml');
+    writeFileSync(
+      file,
+      'title: kill and bring back\ntargets:\n  s: { kind: process, selector: { service: sleeper } }\n' +
+        'method:\n  - { fault: process-kill, target: s, params: { signal: SIGKILL, restart: true }, duration: 100ms }\n',
+    );
+    const result = await firedrill(cwd, 'run', file, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const journal = JSON.parse(readFileSync((JSON.parse(result.stdout) as { journal: string }).journal, 'utf8')) as {
+      faults: { status: string; verification: { ok: boolean } }[];
+    };
+    expect(journal.faults).toEqual([expect.objectContaining({ status: 'reverted', verification: expect.objectContaining({ ok: true }) })]);
+    expect(findMatching({ cmdline: '^sleep 309$' })).toHaveLength(1);
+    const allowFile = join(cwd, '.firedrill', 'allow.json');
+    expect((statSync(allowFile).mode & 0o777).toString(8)).toBe('600');
+    expect(JSON.parse(readFileSync(allowFile, 'utf8'))).toMatchObject({ version: 1, start: [{ command: ['sleep', '309'], cwd }] });
+  }, 60_000);
+
+  it('lets an agent on another host restart the services of the inventory it was started with, and nothing else', async () => {
+    const remoteDir = join(cwd, 'host-b');
+    mkdirSync(remoteDir);
+    stateDirs.push(remoteDir);
+    // Host B's own configuration: its service, how to start it.
+    writeFileSync(
+      join(remoteDir, 'inventory.yaml'),
+      'services:\n  there: { process: { cmdline: "^sleep 310$" }, start: { command: [sleep, "310"] } }\n',
+    );
+    const remote = start(cwd, [
+      'agent',
+      '--listen',
+      '127.0.0.1:0',
+      '--state-dir',
+      remoteDir,
+      '--inventory',
+      join(remoteDir, 'inventory.yaml'),
+    ]);
+    const agent = await agentOf(remoteDir);
+    processes.sleep(310);
+    restarted.push('^sleep 310$');
+    writeFileSync(
+      join(cwd, 'firedrill.inventory.yaml'),
+      `agents:\n  host-b: { url: "${agent.url}", tokenFile: host-b/agent.token }\n` +
+        'services:\n  there: { agent: host-b, process: { cmdline: "^sleep 310$" }, start: { command: [sleep, "310"] }, labels: { app: b } }\n',
+    );
+    const file = join(cwd, 'restart.yaml');
+    writeFileSync(
+      file,
+      'title: restart over there\ntargets:\n  s: { kind: process, selector: { labels: { app: b } } }\n' +
+        'method:\n  - { fault: process-restart, target: s, duration: 100ms }\n',
+    );
+    const result = await firedrill(cwd, 'run', file, '--json');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(findMatching({ cmdline: '^sleep 310$' })).toHaveLength(1);
+    expect(existsSync(join(cwd, '.firedrill', 'allow.json')) && readFileSync(join(cwd, '.firedrill', 'allow.json'), 'utf8')).not.toContain(
+      '310',
+    ); // the local agent is not allowed what only host B runs
+
+    const [target] = findMatching({ cmdline: '^sleep 310$' });
+    const other = await inject(agent, 'r2', {
+      type: 'process-restart',
+      target: {
+        kind: 'process',
+        pid: target?.pid,
+        name: 'sleep',
+        cmdline: 'sleep 310',
+        match: { cmdline: '^sleep 310$' },
+        start: { command: ['sleep', '311'] },
+      },
+      params: {},
+    });
+    expect(other).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FD_NOT_ALLOWED', message: expect.stringContaining('inventory.yaml') } },
+    });
     remote.child.kill('SIGTERM');
     await remote.exited;
   }, 60_000);

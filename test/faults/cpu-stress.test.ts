@@ -44,12 +44,12 @@ describe('cpu-stress', () => {
 
   it('burns CPU: its worker spends most of a second of CPU time in a second, at 80 %', async () => {
     const ctx = lab.context(cpuStress, { workers: 1, load: 80 }, host);
-    const { pids } = await cpuStress.inject(ctx);
-    const [pid] = pids as [number];
+    const state = await cpuStress.inject(ctx);
+    const [pid] = state.pids as [number];
     const before = cpuSeconds(pid);
     await sleep(1000);
     const used = cpuSeconds(pid) - before;
-    await cpuStress.revert(ctx, { pids });
+    await cpuStress.revert(ctx, state);
     // 0.8 s expected; a busy 2-core machine may give it less, a worker that idles gives ~0.
     expect(used).toBeGreaterThan(0.25);
   });

@@ -9,6 +9,7 @@ import { controlRoutes } from './control-routes.js';
 import { faultRoutes } from './fault-routes.js';
 import { proxyRoutes } from './proxy-routes.js';
 import type { ProxyManager } from '../../proxy/api.js';
+import type { HostAllow } from '../host-allow.js';
 import type { Ledger } from '../ledger.js';
 import type { Sweeper } from './sweeper.js';
 
@@ -21,6 +22,8 @@ export interface AgentAppDeps {
   readonly proxies: ProxyManager;
   /** Remembers the proxies made through the API, for the next start. */
   readonly ledger: Ledger;
+  /** What requests may make this host run, read or write (pid files for discovery). */
+  readonly allow: HostAllow;
   readonly sweeper: Sweeper;
   readonly identity: () => AgentIdentity;
   readonly log: Logger;

@@ -40,7 +40,7 @@ export function controlRoutes(app: Hono, deps: AgentAppDeps): void {
 
   app.post(`${API_PREFIX}/processes/find`, async (c) => {
     const { match } = await readBody(c, findProcessesRequestSchema);
-    const found: FindProcessesResponse = { processes: findProcesses(match) };
+    const found: FindProcessesResponse = { processes: findProcesses(match, deps.allow) };
     return c.json(found);
   });
 }

@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import type { AnyFaultType } from '../../engine/fault.js';
 import type { RevertedRunFault } from '../../agent-protocol/api.js';
 import { faultTypes } from '../../faults/index.js';
+import { HostAllow } from '../host-allow.js';
 import { Ledger, ledgerFile } from '../ledger.js';
 import { LocalExecutor } from '../local-executor.js';
 import type { Logger } from '../../util/log.js';
+import type { SecretSet } from '../../util/redact.js';
 import { HaltSwitch } from './halt-switch.js';
 import { FaultKeeper } from './keeper.js';
 import { Sweeper } from './sweeper.js';
@@ -22,11 +24,17 @@ export interface AgentCoreOptions {
   readonly defaultLeaseTtlMs?: number;
   /** The fault proxies: the supervisor's when supervised (they outlive this process), else its own. */
   readonly proxies?: ProxyManager;
+  /** This host's inventory (`firedrill agent --inventory`): start commands and pid files it allows. */
+  readonly inventory?: string;
+  /** The secrets requests told of, shared with the agent's log: the ledger keeps them out of its files. */
+  readonly secrets?: SecretSet;
 }
 
 /** What an agent is without its socket: the daemon serves it, tests drive it through `app.request()`. */
 export interface AgentCore {
   readonly ledger: Ledger;
+  /** What requests may make this host run, read or write (allow.json, --inventory). */
+  readonly allow: HostAllow;
   /** The agent's fault proxies: made again from the ledger on start, without toxics. */
   readonly proxies: ProxyManager;
   /** What the Toxiproxy-compatible API sees and records (only its own proxies). */
@@ -45,10 +53,11 @@ export function agentWorkDir(stateDir: string): string {
 export function openAgentCore(options: AgentCoreOptions): AgentCore {
   // proxy-toxic is the agent's own: recovery reverts Toxiproxy toxics with it; no file names it.
   const faults = new Map([...(options.faults ?? faultTypes), [proxyToxic.name, proxyToxic as AnyFaultType]]);
-  const ledger = new Ledger(ledgerFile(options.stateDir));
+  const allow = new HostAllow({ stateDir: options.stateDir, ...(options.inventory !== undefined && { inventory: options.inventory }) });
+  const ledger = new Ledger(ledgerFile(options.stateDir), { ...(options.secrets && { secrets: options.secrets }) });
   const proxies = options.proxies ?? new ProxyRegistry();
   const workDir = agentWorkDir(options.stateDir);
-  const executor = new LocalExecutor({ ledger, faults, workDir, proxies });
+  const executor = new LocalExecutor({ ledger, faults, workDir, proxies, allow });
   const scope = new ToxiproxyScope(proxies);
   const toxiproxyFaults: ToxiproxyFaults = new ToxiproxyFaults({ ledger, scope, workDir, halted: () => keeper.halted() });
   const keeper: FaultKeeper = new FaultKeeper({
@@ -73,6 +82,7 @@ export function openAgentCore(options: AgentCoreOptions): AgentCore {
   };
   return {
     ledger,
+    allow,
     proxies,
     toxiproxy: { scope, faults: toxiproxyFaults },
     keeper,

@@ -6,10 +6,12 @@ import type { AgentAppDeps } from './app.js';
 import { pathId, readBody } from './body.js';
 
 /** Faults of a run and its lease. */
-export function faultRoutes(app: Hono, { keeper }: AgentAppDeps): void {
+export function faultRoutes(app: Hono, { keeper, ledger }: AgentAppDeps): void {
   app.post(`${API_PREFIX}/runs/:runId/faults`, async (c) => {
     const runId = pathId(c, 'runId');
     const request = await readBody(c, injectRequestSchema);
+    // Known before anything is recorded or logged: the ledger and agent.log redact them from now on.
+    ledger.secrets.add(request.secrets ?? []);
     const injected: InjectResponse = await keeper.inject(runId, request);
     return c.json(injected, 201);
   });

@@ -46,7 +46,7 @@ export async function startService(ctx: FaultContext<unknown>, start: StartComma
   if (command === undefined) throw new UserError('FD_NO_START', 'the start command is empty');
   const log = start.log ?? join(ctx.workDir, `${ctx.tag}.log`);
   mkdirSync(dirname(log), { recursive: true });
-  const fd = openSync(log, 'a');
+  const fd = openSync(log, 'a', 0o600); // created private, like everything Firedrill writes
   try {
     const child = spawn(command, args, {
       cwd: start.cwd,
@@ -60,8 +60,8 @@ export async function startService(ctx: FaultContext<unknown>, start: StartComma
     });
     child.unref();
     const pidFile = startedPidFile(ctx);
-    mkdirSync(dirname(pidFile), { recursive: true });
-    writeFileSync(pidFile, `${pid}\n`);
+    mkdirSync(dirname(pidFile), { recursive: true, mode: 0o700 });
+    writeFileSync(pidFile, `${pid}\n`, { mode: 0o600 });
     return pid;
   } finally {
     closeSync(fd); // the child holds its own copy
