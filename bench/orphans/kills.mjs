@@ -80,6 +80,8 @@ const VICTIMS = ['controller', 'agent', 'both'];
  */
 export async function killAndRecover(s, m, i) {
   const { survey } = s;
+  // A worker restarted by the last iteration writes agent.json once it is ready: wait for it.
+  await pollUntil(() => !isGone(workerPid(s.stateDir) ?? 0), 5000);
   const [sleeper] = spawnSleeps(1);
   const firstId = survey.lastId();
   const victim = VICTIMS[Math.floor(Math.random() * VICTIMS.length)];
@@ -96,7 +98,13 @@ export async function killAndRecover(s, m, i) {
   const worker = workerPid(s.stateDir);
   const killedAt = nowMs();
   if (victim !== 'agent') killGroup(child.pid, 'SIGKILL');
-  if (victim !== 'controller') process.kill(worker, 'SIGKILL'); // the worker alone, as kill -9 of agent.json's pid would
+  if (victim !== 'controller') {
+    try {
+      process.kill(worker, 'SIGKILL'); // the worker alone, as kill -9 of agent.json's pid would
+    } catch (error) {
+      m.notes.push(`iteration ${i}: the worker ${worker} was already gone (${error.code})`);
+    }
+  }
 
   const bound = s.options.ttl + 1000;
   const clean = await pollUntil(() => countLeft(survey.look(sleeper)) === 0, bound);

@@ -195,7 +195,10 @@ export class Ledger {
   }
 
   /** Durably records that a fault is about to be injected; returns the new record. */
-  recordIntent(intent: Intent): LedgerRecord {
+  recordIntent(intent: Intent, { durable = true }: { durable?: boolean } = {}): LedgerRecord {
+    // A fault whose effect dies with Firedrill's processes (FaultType.volatile) is recorded
+    // with a NORMAL commit: in the WAL, so it survives a crash of this process.
+    if (!durable) return this.#recordIntent(intent);
     // FULL: this commit is fsynced, so the intent is on disk before the fault acts (and it
     // carries every NORMAL commit before it along).
     this.#db.pragma('synchronous = FULL');

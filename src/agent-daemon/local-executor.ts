@@ -102,7 +102,7 @@ export class LocalExecutor implements FaultExecutor {
       durationMs: request.durationMs,
       ...(request.leaseExpiresAt !== undefined && { leaseExpiresAt: request.leaseExpiresAt }),
     };
-    const record = this.#ledger.recordIntent(intent); // before anything is touched
+    const record = this.#ledger.recordIntent(intent, { durable: type.volatile !== true }); // before anything is touched
     const open: Open = {
       recordId: record.id,
       faultId: request.faultId,

@@ -23,6 +23,13 @@ export interface FaultType<P = unknown, S extends FaultState = FaultState> {
    * what it can or does nothing, and verify reports what it checked.
    */
   readonly reversible: boolean;
+  /**
+   * True when the fault's effect lives only inside Firedrill's own processes (a toxic on an
+   * agent's fault proxy): it cannot outlive them, so its intent record needs no fsync — a
+   * crash of a process keeps the committed record (it reached the OS), a crash of the machine
+   * ends the effect with the proxy. Saves the ~1–2 ms fsync between an API call and its toxic.
+   */
+  readonly volatile?: boolean;
   inject(ctx: FaultContext<P>): Promise<S>;
   revert(ctx: FaultContext<P>, state: S | undefined): Promise<void>;
   /** Checks the effect is gone (rule absent, process running again, file removed). */

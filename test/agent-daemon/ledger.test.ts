@@ -91,6 +91,22 @@ describe('Ledger', () => {
     }
   });
 
+  it('commits the intent of a fault whose effect dies with Firedrill (volatile) without an fsync, seen at once by another connection', () => {
+    // What a crash of this process must find: the commit reached the WAL (the OS has it). The
+    // fsync that a durable intent adds is the difference for a crash of the machine only.
+    const record = ledger.recordIntent({ ...intent, type: 'proxy-latency' }, { durable: false });
+    const other = new Database(ledgerFile(stateDir), { readonly: true });
+    try {
+      expect(other.prepare('SELECT status, type FROM faults WHERE id = ?').get(record.id)).toEqual({
+        status: 'intent',
+        type: 'proxy-latency',
+      });
+    } finally {
+      other.close();
+    }
+    expect(ledger.open().map((r) => r.id)).toContain(record.id);
+  });
+
   it('creates its files 0600 in a 0700 directory, and tightens them when they existed looser', () => {
     const dir = join(stateDir, 'old');
     mkdirSync(dir, { mode: 0o755 });

@@ -3,6 +3,7 @@ import type { ToxicSpec } from '../../proxy/api.js';
 import type { ToxicHooks } from '../../toxiproxy/hooks.js';
 import type { HaltState, RevertedRunFault } from '../../agent-protocol/api.js';
 import type { Ledger, LedgerRecord } from '../ledger.js';
+import { proxyToxic } from '../../faults/proxy/toxiproxy-toxic.js';
 import type { ToxiproxyScope } from './toxiproxy-scope.js';
 
 /** The run id under which the ledger keeps toxics made through the Toxiproxy API. */
@@ -32,16 +33,19 @@ export class ToxiproxyFaults implements ToxicHooks {
       throw new FiredrillError('FD_HALTED', `Firedrill is halted since ${halted.at} (${halted.reason}): no toxic is added until resume`);
     if (this.#records.has(key(proxy, spec.id))) return; // an update of a toxic already recorded
     const info = this.deps.scope.get(proxy);
-    const record = this.deps.ledger.recordIntent({
-      runId: TOXIPROXY_RUN,
-      faultId: `${proxy}.${spec.id}`,
-      step: 'Toxiproxy API',
-      type: 'proxy-toxic',
-      target: { kind: 'proxy', name: proxy, listen: info?.listen ?? '', upstream: info?.upstream ?? '' },
-      params: { toxic: spec.id },
-      tag: spec.id,
-      workDir: this.deps.workDir,
-    });
+    const record = this.deps.ledger.recordIntent(
+      {
+        runId: TOXIPROXY_RUN,
+        faultId: `${proxy}.${spec.id}`,
+        step: 'Toxiproxy API',
+        type: 'proxy-toxic',
+        target: { kind: 'proxy', name: proxy, listen: info?.listen ?? '', upstream: info?.upstream ?? '' },
+        params: { toxic: spec.id },
+        tag: spec.id,
+        workDir: this.deps.workDir,
+      },
+      { durable: proxyToxic.volatile !== true },
+    );
     this.deps.ledger.markActive(record.id, { proxy });
     this.#records.set(key(proxy, spec.id), { proxy, id: spec.id, recordId: record.id });
   }

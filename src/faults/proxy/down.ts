@@ -13,6 +13,7 @@ export const proxyDown: FaultType<z.output<typeof params>, State> = {
   targetKind: 'proxy',
   params,
   reversible: true,
+  volatile: true, // a disabled proxy is the agent's own: it cannot outlive Firedrill's processes
   async inject(ctx) {
     const { proxies, target } = proxyOf(ctx, true);
     await proxies.update(target.name, { enabled: false });

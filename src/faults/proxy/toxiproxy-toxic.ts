@@ -15,6 +15,7 @@ export const proxyToxic: FaultType<z.output<typeof params>, { proxy: string }> =
   targetKind: 'proxy',
   params,
   reversible: true,
+  volatile: true,
   inject: () => Promise.reject(new Error('proxy-toxic faults are recorded by the Toxiproxy API, never injected')),
   revert: revertToxic,
   verify: verifyToxicGone,

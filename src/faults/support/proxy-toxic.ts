@@ -43,6 +43,7 @@ export function toxicFault<P>(options: ToxicFaultOptions<P>): FaultType<P, Toxic
     targetKind: 'proxy',
     params: options.params,
     reversible: true,
+    volatile: true, // a toxic lives in the agent's proxy: it cannot outlive Firedrill's processes
     async inject(ctx) {
       const { proxies, target } = proxyOf(ctx, true);
       proxies.addToxic(target.name, { id: ctx.tag, ...options.toxic(ctx.params) });
