@@ -15,6 +15,8 @@ import {
   untrack,
   workerPid,
 } from '../support.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { countLeft, phaseOf } from './survey.mjs';
 
 /** `firedrill run` of the four faults on `sleeper`, with the bench's lease TTL. */
@@ -107,7 +109,7 @@ export async function killAndRecover(s, m, i) {
   }
 
   const bound = s.options.ttl + 1000;
-  const clean = await pollUntil(() => countLeft(survey.look(sleeper)) === 0, bound);
+  const clean = await cleanWithin(s, sleeper, firstId, killedAt, bound);
   const phase = phaseOf(survey.recordsSince(firstId), killedAt, runEndedBefore);
   m.tally[`${victim} ${phase}`] = (m.tally[`${victim} ${phase}`] ?? 0) + 1;
   if (clean !== undefined) m.recoveryMs[victim].push(clean - killedAt);
@@ -120,6 +122,7 @@ export async function killAndRecover(s, m, i) {
     m.revertFailed.push(`iteration ${i}: ${failed.run_id}/${failed.fault_id} ${failed.type}: ${failed.verification}`);
   if (orphans > 0) {
     m.totalOrphans += orphans;
+    const runIds = new Set(survey.recordsSince(firstId).map((r) => r.run_id));
     m.orphanLog.push({
       iteration: i,
       victim,
@@ -127,6 +130,17 @@ export async function killAndRecover(s, m, i) {
       delayMs: Math.round(delay),
       notCleanWithinMs: clean === undefined ? bound : undefined,
       ...found,
+      // What the agents said of that run, so that an orphan can be explained afterwards.
+      records: survey
+        .recordsSince(firstId)
+        .map(
+          (r) =>
+            `${r.id} ${r.run_id}/${r.fault_id} ${r.status} created ${r.created_at} injected ${r.injected_at} reverted ${r.reverted_at} ${r.revert_reason ?? ''}`,
+        ),
+      agentLog: agentLogLines(
+        s.stateDir,
+        (line) => [...runIds].some((id) => line.includes(id)) || loggedBetween(line, killedAt - 1000, nowMs()),
+      ),
     });
     // Clear them so the next iteration starts clean: the agent's recovery, then by hand.
     try {
@@ -143,6 +157,20 @@ export async function killAndRecover(s, m, i) {
   await pollUntil(() => procState(sleeper) === undefined, 2000);
 }
 
+/**
+ * When nothing is left, or undefined once `bound` has passed since the later of the kill and
+ * the last intent of the run: a fault's lease starts when it is injected, and a run killed
+ * before its injections (they were already on their way) leaves faults injected after the kill.
+ */
+async function cleanWithin(s, sleeper, firstId, killedAt, bound) {
+  for (;;) {
+    if (countLeft(s.survey.look(sleeper)) === 0) return nowMs();
+    const lastIntent = Math.max(killedAt, ...s.survey.recordsSince(firstId).map((r) => r.created_at));
+    if (nowMs() > lastIntent + bound) return undefined;
+    await sleep(1);
+  }
+}
+
 /** A run whose worker was killed hears of it at its next renewal and ends (bounded, then killed). */
 async function settleRun(m, run, child, i) {
   // Unref'd: the timer must not hold this script open 20 s after its end once the run has ended.
@@ -152,4 +180,23 @@ async function settleRun(m, run, child, i) {
     killGroup(child.pid, 'SIGKILL');
     await run;
   }
+}
+
+/** The lines of the agents' logs that `keep` selects (the bench's agent and any a run started). */
+function agentLogLines(stateDir, keep) {
+  const lines = [];
+  for (const file of [join(stateDir, '..', 'bench-agent.log'), join(stateDir, 'agent.log')]) {
+    try {
+      lines.push(...readFileSync(file, 'utf8').split('\n').filter(keep));
+    } catch {
+      // no such log
+    }
+  }
+  return lines;
+}
+
+/** A JSON log line whose time falls in [from, to] (epoch ms). */
+function loggedBetween(line, from, to) {
+  const at = Date.parse(/"time":"([^"]+)"/.exec(line)?.[1] ?? '');
+  return at >= from && at <= to;
 }

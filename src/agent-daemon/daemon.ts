@@ -77,6 +77,8 @@ export interface RunningAgent {
 
 const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
 const SUPERVISOR_GONE = 'the supervisor is gone';
+const STALL_TICK_MS = 100;
+const STALL_WARN_MS = 500;
 
 /**
  * Starts the agent daemon: lock the state dir, recover what a crashed agent left (revert and
@@ -201,6 +203,7 @@ function supervise(parts: Parts): RunningAgent {
     stopping ??= (async () => {
       clearTimeout(sweepTimer);
       clearTimeout(idleTimer);
+      clearInterval(stallWatch);
       process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
       process.off('uncaughtException', onCrash).off('unhandledRejection', onCrash);
       log.info('stopping: reverting every fault', { reason });
@@ -243,6 +246,15 @@ function supervise(parts: Parts): RunningAgent {
   options.supervised?.channel.once('disconnect', () => {
     stop(SUPERVISOR_GONE).catch((error: unknown) => log.error('stop failed', { error }));
   });
+
+  // Leases are timers: a loop that stalls makes every one of them late. Say so when it happens.
+  let tick = Date.now();
+  const stallWatch = setInterval(() => {
+    const now = Date.now();
+    if (now - tick > STALL_WARN_MS) log.warn('the event loop stalled: lease expiries were late', { stalledMs: now - tick - STALL_TICK_MS });
+    tick = now;
+  }, STALL_TICK_MS);
+  stallWatch.unref();
 
   const sweepEvery = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
   const sweepLater = (): void => {

@@ -7,7 +7,7 @@ import { ProxyRegistry } from '../../proxy/registry.js';
 import type { Logger } from '../../util/log.js';
 import { isMessage } from './messages.js';
 import type { ListenerKind, ToSupervisor } from './messages.js';
-import { ProxyHost, send } from './proxy-host.js';
+import { ProxyHost } from './proxy-host.js';
 import { CrashLoop } from './crash-loop.js';
 
 /** Set in the worker's environment (see worker.ts): it takes connections and proxies from here. */
@@ -60,10 +60,30 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   let settle: (code: number) => void = () => {};
   const stopped = new Promise<number>((resolve) => (settle = resolve));
 
-  const forward = (kind: ListenerKind, socket: Socket): void => {
-    if (worker && ready) return send(worker, { type: 'connection', kind }, log, socket);
+  // A connection goes to the ready worker, or waits for the next one. One whose hand-over
+  // failed (the worker died meanwhile) waits again: a client must never hang on a socket that
+  // nobody reads.
+  const wait = (kind: ListenerKind, socket: Socket): void => {
+    if (socket.destroyed) return;
     if (waiting.length >= MAX_WAITING) return void socket.destroy();
     waiting.push({ kind, socket });
+  };
+  // Our copy of a handed-over socket closes once the worker acknowledges it; a worker that dies
+  // first would leave it open, its client hanging: those are closed when the worker exits.
+  const handed = new Map<ChildProcess, Set<Socket>>();
+  const handOver = (child: ChildProcess, kind: ListenerKind, socket: Socket): void => {
+    const sockets = handed.get(child) ?? new Set<Socket>();
+    handed.set(child, sockets.add(socket));
+    socket.once('close', () => sockets.delete(socket));
+    child.send({ type: 'connection', kind }, socket, (error: Error | null) => {
+      if (!error) return;
+      sockets.delete(socket);
+      wait(kind, socket);
+    });
+  };
+  const forward = (kind: ListenerKind, socket: Socket): void => {
+    if (worker?.connected && ready) handOver(worker, kind, socket);
+    else wait(kind, socket);
   };
   const api = await bind(options.api, (socket) => forward('api', socket));
   const toxiproxy = options.toxiproxy ? await bind(options.toxiproxy, (socket) => forward('toxiproxy', socket)) : undefined;
@@ -84,8 +104,12 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
         loop.healthy();
         log.info('worker ready', { pid: child.pid });
         options.onReady({ workerPid: child.pid ?? 0, apiPort: port(api), ...(toxiproxy && { toxiproxyPort: port(toxiproxy) }) });
-        for (const { kind, socket } of waiting.splice(0)) send(child, { type: 'connection', kind }, log, socket);
+        for (const { kind, socket } of waiting.splice(0)) handOver(child, kind, socket);
       }
+    });
+    // The channel closes before 'exit' is told: from then on, connections wait for the next worker.
+    child.on('disconnect', () => {
+      if (worker === child) ready = false;
     });
     child.on('exit', (code, signal) => onExit(child, code, signal));
     host.attach(child);
@@ -93,6 +117,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
 
   const onExit = (child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void => {
     host.detach(child);
+    for (const socket of handed.get(child) ?? []) socket.destroy();
+    handed.delete(child);
     if (worker === child) worker = undefined;
     if (stopping) return;
     // 0 and 3: it stopped (idle, or told to); 2 and 4: it cannot run (bad options, another agent).
