@@ -10,8 +10,9 @@
 // (around the injection), half in 400–2600 ms (active, reverting, or after the run ended). The
 // moment is classified afterwards from the ledger. Then nothing is done by hand: a dead run is
 // the agent's lease expiry to clean up, a dead worker its supervisor's (a new worker, whose
-// recovery reverts what the dead one held). Whatever is left once TTL + 1 s have passed is an
-// orphan: the sleep still stopped (state T); live processes whose command line carries
+// recovery reverts what the dead one held). Whatever is left once TTL + 1 s have passed (since
+// the kill, or since the run's last intent when injections it had already sent landed after the
+// kill; the whole span is watched, not just until a first clean look) is an orphan: the sleep still stopped (state T); live processes whose command line carries
 // `--firedrill-tag=` with a tag of this ledger; `.firedrill-fill-*` files in the fill directory
 // (and ours in the system temp dir); ledger records still `intent`/`active`; records
 // `revert-failed` are counted too. Anything found is reported, then cleared (POST /v1/recover, by
@@ -43,6 +44,7 @@ async function measure(s) {
     tally: {},
     orphanLog: [],
     revertFailed: [],
+    lateReverts: [],
     recoveryMs: { controller: [], agent: [], both: [] },
     notes: [],
     totalOrphans: 0,
@@ -66,7 +68,7 @@ function summarize(m, { options, logErrors, started }) {
     iterations: options.iterations,
     ttlMs: options.ttl,
     control: m.control,
-    orphans: m.totalOrphans,
+    orphans: m.totalOrphans + m.lateReverts.length,
     revertFailed: m.revertFailed.length,
     agentLogErrors: logErrors,
     kills: m.tally,
@@ -76,11 +78,12 @@ function summarize(m, { options, logErrors, started }) {
     recoveryMedianMs: Object.fromEntries(Object.entries(m.recoveryMs).map(([victim, ms]) => [victim, round1(upperMedian(ms))])),
     recoveryMaxMs: Object.fromEntries(Object.entries(m.recoveryMs).map(([victim, ms]) => [victim, round1(Math.max(...ms))])),
     durationS: Math.round((Date.now() - started) / 1000),
+    lateReverts: m.lateReverts,
     orphanLog: m.orphanLog,
     revertFailedLog: m.revertFailed,
     notes: m.notes,
   };
-  result.met = m.totalOrphans === 0 && m.revertFailed.length === 0 && logErrors.count === 0;
+  result.met = m.totalOrphans === 0 && m.lateReverts.length === 0 && m.revertFailed.length === 0 && logErrors.count === 0;
   return result;
 }
 
@@ -99,9 +102,13 @@ are classified from the ledger as before the intents / during injection / all ac
 reverting / after the run (counts in that order). Nothing is done by hand afterwards: a dead
 run is the agent's lease expiry to clean, a dead worker its supervisor's (it starts a new one at
 once, whose recovery reverts what the dead one held). An orphan is anything left once the lease
-TTL + 1 s has passed since the kill: the sleep still stopped, live processes tagged
+TTL + 1 s has passed — since the kill; since the run's last intent when injections a killed run
+had already sent landed after it; since the run's end when only the worker was killed and the
+run went on with the next one (what it injected then was its own) — watching that whole span,
+not stopping at a first clean look: the sleep still stopped, live processes tagged
 \`--firedrill-tag=\` of this ledger, \`.firedrill-fill-*\` files, ledger records still
-\`intent\`/\`active\`; \`revert-failed\` records are counted apart, and so are error lines in the
+\`intent\`/\`active\`; and any fault injected before the kill whose record was reverted later
+than kill + TTL + 1 s. \`revert-failed\` records are counted apart, and so are error lines in the
 agents' logs. "recovery" is kill → nothing left (median / max). In place of a reference, a
 control iteration first kills the run, the worker and the supervisor with every fault active:
 the survey must see all of it ("control": paused/workers/fill files/open records seen), and a

@@ -91,8 +91,10 @@ export async function killAndRecover(s, m, i) {
   const delay = roll < 0.25 ? Math.random() * 200 : roll < 0.5 ? 120 + Math.random() * 280 : 400 + Math.random() * 2200;
   let child;
   let runEnded = false;
+  let runEndedAt;
   const run = runOn(s, sleeper, (c) => (child = c)).then((r) => {
     runEnded = true;
+    runEndedAt = nowMs();
     return r;
   });
   await sleep(delay);
@@ -109,10 +111,25 @@ export async function killAndRecover(s, m, i) {
   }
 
   const bound = s.options.ttl + 1000;
-  const clean = await cleanWithin(s, sleeper, firstId, killedAt, bound);
+  // A run whose worker alone was killed lives on: what it injects into the next worker is its
+  // own until it ends. What the dead worker held must be gone within the bound of the kill.
+  const runAlive = victim === 'agent' ? () => (runEnded ? runEndedAt : Infinity) : () => 0;
+  const clean = await cleanWithin(s, sleeper, firstId, killedAt, bound, runAlive);
+  for (const r of survey.recordsSince(firstId)) {
+    if (r.created_at <= killedAt && (r.reverted_at === null || r.reverted_at > killedAt + bound))
+      m.lateReverts.push(
+        `iteration ${i}: ${r.run_id}/${r.fault_id} ${r.type} (injected before the kill) ` +
+          (r.reverted_at === null ? 'not reverted' : `reverted ${Math.round(r.reverted_at - killedAt)} ms after the kill`),
+      );
+  }
   const phase = phaseOf(survey.recordsSince(firstId), killedAt, runEndedBefore);
   m.tally[`${victim} ${phase}`] = (m.tally[`${victim} ${phase}`] ?? 0) + 1;
-  if (clean !== undefined) m.recoveryMs[victim].push(clean - killedAt);
+  const records = survey.recordsSince(firstId);
+  if (victim === 'agent' && records.some((r) => r.created_at > killedAt)) {
+    // The run went on: recovery is how long what the dead worker held took to go.
+    const held = records.filter((r) => r.created_at <= killedAt && r.reverted_at !== null);
+    if (held.length > 0) m.recoveryMs.agent.push(Math.max(...held.map((r) => r.reverted_at)) - killedAt);
+  } else if (clean !== undefined) m.recoveryMs[victim].push(clean - killedAt);
   if (victim !== 'controller') m.agentRestarts += 1;
   await settleRun(m, run, child, i);
 
@@ -158,16 +175,22 @@ export async function killAndRecover(s, m, i) {
 }
 
 /**
- * When nothing is left, or undefined once `bound` has passed since the later of the kill and
- * the last intent of the run: a fault's lease starts when it is injected, and a run killed
- * before its injections (they were already on their way) leaves faults injected after the kill.
+ * Watches until `bound` has passed since the later of the kill, the run's last intent and (for a
+ * run that outlived the kill) the run's end, then
+ * says when the survey last became clean (undefined when something is left at the end). Seeing
+ * nothing at once proves nothing: the injections a killed run had already sent still land after
+ * the kill (later still while a restarted worker gets ready), and a fault's lease starts when it
+ * is injected — so the whole bound is watched, every time.
  */
-async function cleanWithin(s, sleeper, firstId, killedAt, bound) {
+async function cleanWithin(s, sleeper, firstId, killedAt, bound, runEndedAt) {
+  let cleanSince;
   for (;;) {
-    if (countLeft(s.survey.look(sleeper)) === 0) return nowMs();
-    const lastIntent = Math.max(killedAt, ...s.survey.recordsSince(firstId).map((r) => r.created_at));
-    if (nowMs() > lastIntent + bound) return undefined;
-    await sleep(1);
+    const left = countLeft(s.survey.look(sleeper));
+    if (left > 0) cleanSince = undefined;
+    else cleanSince ??= nowMs();
+    const lastIntent = Math.max(killedAt, runEndedAt(), ...s.survey.recordsSince(firstId).map((r) => r.created_at));
+    if (nowMs() > lastIntent + bound) return cleanSince;
+    await sleep(5);
   }
 }
 

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { once } from 'node:events';
 import { runDemo, writeDemoReports } from '../demo/demo.js';
@@ -32,10 +32,12 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
     const reports = await writeDemoReports(result);
     const { formatSummaryTable } = await import('../report/index.js');
     const matched = result.summary.drills.every((d) => d.verdict === d.expected) && !controller.signal.aborted;
+    // A drill that did not end as built to is explained by the shop's own logs: keep them.
+    const shopLogs = matched ? undefined : keepShopLogs(result);
     if (options.json) {
       // The shop's id is in every process and temporary directory it made: scripts can check for leftovers.
       process.stdout.write(
-        `${JSON.stringify({ ...result.summary, matched, reports, shop: { id: result.shop.demoId, dir: result.scratch } })}\n`,
+        `${JSON.stringify({ ...result.summary, matched, reports, shop: { id: result.shop.demoId, dir: result.scratch, logs: shopLogs } })}\n`,
       );
     } else {
       out.write(`\n${formatSummaryTable(result.summary)}`);
@@ -45,6 +47,7 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
       out.write(
         `report ${relative(process.cwd(), reports.html)}\n        ${relative(process.cwd(), reports.markdown)}, ${relative(process.cwd(), reports.junit)}\n`,
       );
+      if (shopLogs) out.write(`the shop's logs (its services and databases): ${relative(process.cwd(), shopLogs)}\n`);
     }
     if (options.keep && !controller.signal.aborted) await keepShop(result, examples, out, controller.signal);
     return matched ? EXIT.passed : EXIT.finding;
@@ -56,6 +59,17 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
       rmSync(result.scratch, { recursive: true, force: true });
       if (options.keep) out.write('every service, proxy and database of the shop stopped; its temporary directories removed\n');
     }
+  }
+}
+
+/** Copies the shop's logs next to the reports (its temporary directory goes); undefined when it cannot. */
+function keepShopLogs(result: DemoResult): string | undefined {
+  const kept = join(result.reportDir, 'shop-logs');
+  try {
+    cpSync(join(result.scratch, 'logs'), kept, { recursive: true });
+    return kept;
+  } catch {
+    return undefined;
   }
 }
 

@@ -13,7 +13,16 @@ const run = promisify(execFile);
 interface DemoOutput extends DemoSummary {
   readonly matched: boolean;
   readonly reports: { readonly html: string; readonly markdown: string; readonly junit: string };
-  readonly shop: { readonly id: string; readonly dir: string };
+  readonly shop: { readonly id: string; readonly dir: string; readonly logs?: string };
+}
+
+/** The end of each log the demo kept (it keeps the shop's logs when a drill did not end as built to). */
+function shopLogTails(output: DemoOutput): string {
+  const dir = output.shop.logs;
+  if (!dir) return 'the demo kept no shop logs';
+  return readdirSync(dir)
+    .map((name) => `== ${name}\n${readFileSync(join(dir, name), 'utf8').split('\n').slice(-40).join('\n')}`)
+    .join('\n');
 }
 
 /** Command lines of live processes that belong to the demo `id`: its services (`--demo id`) and its PostgreSQL servers (in `firedrill-pg-id-*`). */
@@ -83,7 +92,10 @@ describe('firedrill demo', () => {
   };
 
   it('ends every drill as it was built to, and exits 0', () => {
-    expect(output.drills.map((d) => [d.drill, d.verdict])).toEqual([
+    expect(
+      output.drills.map((d) => [d.drill, d.verdict]),
+      `${output.drills.map((d) => `${d.drill}: ${d.reason}`).join('\n')}\n${shopLogTails(output)}`,
+    ).toEqual([
       ['1. A replica dies', 'passed'],
       ['2. The database link crawls', 'aborted'],
       ['3. Backups are real', 'passed'],
