@@ -11,6 +11,7 @@ import type { ReportOptions } from './report.js';
 import type { RunCommandOptions } from './run.js';
 import type { StatusOptions } from './status.js';
 import type { RunsOptions } from './runs.js';
+import type { ServerCommandOptions } from './server.js';
 import type { ShowOptions } from './show.js';
 import type { TypesOptions } from './types.js';
 import type { ValidateOptions } from './validate.js';
@@ -187,6 +188,29 @@ The token for clients is in <state-dir>/agent.token (mode 0600). \`firedrill run
 local agent by itself when none runs (it exits after 10 minutes idle).`,
     )
     .action(async (options: AgentCommandOptions) => set(await (await import('./agent.js')).agentCommand(options)));
+
+  program
+    .command('server')
+    .description('run the control plane: experiments, users and tokens, the audit log, behind one API (/api/v1)')
+    .option('--listen <address>', 'host:port to listen on; a non-loopback address needs TLS or --insecure', '127.0.0.1:7400')
+    .option(
+      '--database <url>',
+      'postgres://… to share one store between replicas (default: SQLite in <state-dir>/server.db; env FIREDRILL_DATABASE)',
+    )
+    .option('--tls-cert <file>', 'PEM certificate, to serve HTTPS')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--insecure', 'allow plain HTTP on a non-loopback address (prints a warning)')
+    .addOption(stateDir())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ firedrill server                                    # http://127.0.0.1:7400, SQLite in ./.firedrill/server.db
+  $ firedrill server --database postgres://fd@db/firedrill --listen 0.0.0.0:7400 --tls-cert s.pem --tls-key s-key.pem
+
+The first start of a store prints the admin's one-time password; it is never shown again.`,
+    )
+    .action(async (options: ServerCommandOptions) => set(await (await import('./server.js')).serverCommand(options)));
 
   program
     .command('halt')

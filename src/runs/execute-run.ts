@@ -25,6 +25,16 @@ export interface ExecuteOptions {
   readonly progress?: RunObserver & { close(): void };
   /** Aborts the run (SIGINT, a demo being stopped): every fault reverted, journal written. */
   readonly signal?: AbortSignal;
+  /** The run's id, when the caller named it first (the server stores the run before it starts). */
+  readonly runId?: string;
+  /** More observers (the server's store and live stream); they cannot break the run. */
+  readonly observers?: readonly RunObserver[];
+  /**
+   * Add the experiment's disk-fill directories to the local agent's allow-list (the CLI: its
+   * user owns this host). False for an experiment that came through an API: only the inventory
+   * and the host's own allow.json decide what may be written there.
+   */
+  readonly allowFromExperiment?: boolean;
 }
 
 export interface Executed {
@@ -40,7 +50,7 @@ export interface Executed {
  */
 export async function executeRun({ catalog, loaded, inventory }: Prepared, options: ExecuteOptions): Promise<Executed> {
   const faults = hasFaults(loaded.experiment.method);
-  if (!options.dryRun && faults) allowWhatTheRunNeeds(options.stateDir, loaded, inventory);
+  if (!options.dryRun && faults) allowWhatTheRunNeeds(options.stateDir, loaded, inventory, options.allowFromExperiment ?? true);
   const controller = new AbortController();
   const forward = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', forward, { once: true });
@@ -71,10 +81,10 @@ export async function executeRun({ catalog, loaded, inventory }: Prepared, optio
     await fleet?.close();
     throw error;
   }
-  const runId = newRunId();
+  const runId = options.runId ?? newRunId();
   const dir = createRunDirectory(options.stateDir, runId);
   const events = new EventsFile(join(dir, 'events.jsonl'));
-  const observers: RunObserver[] = [events, ...(options.progress ? [options.progress] : [])];
+  const observers: RunObserver[] = [events, ...(options.progress ? [options.progress] : []), ...(options.observers ?? [])];
   const executor = fleet ? new AgentRouter(fleet.agents) : dryRunExecutor;
   try {
     const journal = await runExperiment(
@@ -119,12 +129,17 @@ function faultSteps(steps: readonly Step[]): FaultStep[] {
  * of the inventory's services on this machine, and the experiment's disk-fill directories on
  * this host (a directory named by a secret as its digest, so allow.json holds no secret).
  */
-function allowWhatTheRunNeeds(stateDir: string, { experiment, secrets }: LoadedExperiment, inventory: Inventory | undefined): void {
+function allowWhatTheRunNeeds(
+  stateDir: string,
+  { experiment, secrets }: LoadedExperiment,
+  inventory: Inventory | undefined,
+  fromExperiment: boolean,
+): void {
   const services = [...(inventory?.services.values() ?? [])].filter((service) => service.agent === undefined);
   recordAllowed(stateDir, {
     start: services.flatMap((service) => (service.start ? [service.start] : [])),
     pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
-    directories: faultSteps(experiment.method).flatMap((step) => {
+    directories: faultSteps(fromExperiment ? experiment.method : []).flatMap((step) => {
       const param = WRITES_INTO[step.fault];
       const directory = param === undefined ? undefined : step.params[param];
       // A step output (`${steps.…}`) is known only during the run: the host must allow it by hand.

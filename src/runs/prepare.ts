@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { RunCatalog } from './catalog.js';
-import { loadExperiment } from '../experiment/load.js';
+import { loadExperiment, loadExperimentText } from '../experiment/load.js';
 import type { LoadedExperiment } from '../experiment/load.js';
 import { findInventory, loadInventory } from '../targets/inventory.js';
 import type { Inventory } from '../targets/inventory.js';
@@ -30,6 +30,23 @@ export async function prepareExperiment(file: string, options: ExperimentOptions
     varFiles: options.varFile,
     inventory: inventory ?? null,
   });
+  return { catalog, loaded, inventory };
+}
+
+/**
+ * The same for a text that came through an API: no variable file, and no environment (the
+ * server's environment is not the experiment's); the inventory is the server's own file.
+ */
+export async function prepareExperimentText(
+  name: string,
+  text: string,
+  options: { vars: Readonly<Record<string, string>>; inventory?: string | undefined },
+): Promise<Prepared> {
+  const catalog = await loadCatalog();
+  const inventoryFile = options.inventory === undefined ? undefined : findInventory(options.inventory, [process.cwd()]);
+  const inventory = inventoryFile ? loadInventory(inventoryFile) : undefined;
+  const vars = Object.assign(Object.create(null) as Record<string, string>, options.vars);
+  const loaded = loadExperimentText(name, text, { catalog, vars, env: {}, inventory: inventory ?? null });
   return { catalog, loaded, inventory };
 }
 

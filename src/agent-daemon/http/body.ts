@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { UserError, errorMessage } from '../../errors.js';
+import { UserError } from '../../errors.js';
+import { parseJsonBody } from '../../util/json-body.js';
 import { idSchema } from '../../agent-protocol/request-schemas.js';
 
 /**
@@ -8,21 +9,7 @@ import { idSchema } from '../../agent-protocol/request-schemas.js';
  * (`target.pid: expected number`). An empty body reads as `{}` (POST /v1/resume has none).
  */
 export async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  const text = await c.req.text();
-  let raw: unknown = {};
-  if (text.trim() !== '') {
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      throw new UserError('FD_INVALID_BODY', `the body is not valid JSON: ${errorMessage(error)}`);
-    }
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`);
-    throw new UserError('FD_INVALID_BODY', problems.join('; '));
-  }
-  return parsed.data;
+  return parseJsonBody(await c.req.text(), schema);
 }
 
 /** A run or fault id from the path, checked like the body's ids. */

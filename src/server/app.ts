@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { RunCatalog } from '../runs/catalog.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../util/log.js';
+import { authenticate } from './auth.js';
+import type { AuthVariables } from './auth.js';
+import { audit } from './audit-trail.js';
+import { errorResponse } from './errors.js';
+import type { ServerError } from './errors.js';
+import { auditRoutes } from './routes/audit-routes.js';
+import { experimentRoutes } from './routes/experiment-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
+import { runRoutes } from './routes/run-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+import type { RunService } from './run-service.js';
+
+export interface ServerAppDeps {
+  readonly store: Store;
+  readonly catalog: RunCatalog;
+  readonly log: Logger;
+  readonly version: string;
+  /** Under TLS: session cookies are sent only over it. */
+  readonly secureCookies: boolean;
+  readonly runs: RunService;
+}
+
+/** A request body larger than this is refused before it is read (an experiment is far smaller). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The control plane's API under /api/v1 (hono): one error boundary, bodies capped, everything
+ * but login and health behind a token or a session. A refused change is audited too.
+ */
+export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVariables }> {
+  const { store, log } = deps;
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.onError(async (error, c) => {
+    const { status, body } = errorResponse(error, log);
+    if (MUTATING.has(c.req.method) && (status === 401 || status === 403) && c.req.path !== '/api/v1/login') {
+      await audit(store, c, { action: `${c.req.method} ${c.req.path}`, outcome: `denied: ${body.error.code}` }).catch((e: unknown) =>
+        log.error('could not audit a refused request', { error: e }),
+      );
+    }
+    return c.json(body, status);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: 'FD_NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ServerError, 404),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json({ error: { code: 'FD_BODY_TOO_LARGE', message: `the body is over ${MAX_BODY_BYTES} bytes` } } satisfies ServerError, 413),
+    }),
+  );
+  app.get('/api/v1/health', (c) => c.json({ ok: true, version: deps.version }));
+  sessionRoutes(app as unknown as Hono, store, { secureCookies: deps.secureCookies });
+  app.use('/api/v1/*', authenticate(store));
+  experimentRoutes(app, store, deps.catalog);
+  runRoutes(app, store, deps.runs);
+  userRoutes(app, store);
+  auditRoutes(app, store);
+  return app;
+}

@@ -1,0 +1,39 @@
+import { FiredrillError } from '../errors.js';
+import type { Principal, Role } from '../store/users.js';
+
+/**
+ * What each role may do. Secrecy is decided here and only here: a route asks `can`, and a
+ * thing a principal may not see is answered 404, as if it did not exist.
+ */
+export const PERMISSIONS = {
+  'experiments.read': ['admin', 'facilitator', 'villain', 'responder', 'viewer'],
+  'experiments.write': ['admin', 'facilitator', 'villain'],
+  /** Every secret scenario, whoever wrote it. */
+  'secrets.all': ['admin', 'facilitator'],
+  /** Write secret scenarios, and see one's own. */
+  'secrets.own': ['villain'],
+  /** Start, cancel and halt runs. */
+  'runs.start': ['admin', 'facilitator'],
+  'users.manage': ['admin'],
+  'audit.read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(principal: Principal, permission: Permission): boolean {
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return allowed.some((role) => principal.roles.has(role));
+}
+
+/** Whether `principal` may know that a thing with this secrecy and author exists. */
+export function maySee(principal: Principal, thing: { secret: boolean; createdBy: string }): boolean {
+  if (!thing.secret) return can(principal, 'experiments.read');
+  if (can(principal, 'secrets.all')) return true;
+  return can(principal, 'secrets.own') && thing.createdBy === principal.name;
+}
+
+/** 403 unless `allowed`, naming who asked and their roles. */
+export function need(principal: Principal, allowed: boolean): void {
+  if (!allowed)
+    throw new FiredrillError('FD_FORBIDDEN', `${principal.name} (${[...principal.roles].join(', ') || 'no role'}) may not do this`);
+}

@@ -1,0 +1,166 @@
+import type { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { FiredrillError, UserError } from '../../errors.js';
+import type { RunInfo } from '../../store/runs.js';
+import type { Store } from '../../store/store.js';
+import type { Principal } from '../../store/users.js';
+import type { AuthVariables } from '../auth.js';
+import { audit } from '../audit-trail.js';
+import { readJson } from '../body.js';
+import { can, maySee, need } from '../policy.js';
+import type { RunService } from '../run-service.js';
+
+const startSchema = z
+  .strictObject({
+    experimentId: z.string().max(100).optional(),
+    yaml: z
+      .string()
+      .min(1)
+      .max(512 * 1024)
+      .optional(),
+    name: z.string().max(200).optional(),
+    vars: z.record(z.string().max(200), z.string().max(10_000)).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    dryRun: z.boolean().optional(),
+    secret: z.boolean().optional(),
+  })
+  .refine((body) => (body.experimentId === undefined) !== (body.yaml === undefined), 'give either experimentId or yaml');
+const listSchema = z.strictObject({
+  verdict: z.enum(['passed', 'deviated', 'aborted', 'failed']).optional(),
+  tag: z.string().max(200).optional(),
+  since: z.coerce.number().int().min(0).optional(),
+  until: z.coerce.number().int().min(0).optional(),
+  before: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+const cancelSchema = z.strictObject({ reason: z.string().max(1000).optional() });
+
+/** How often a live stream looks at the store for events another replica wrote. */
+const STREAM_POLL_MS = 250;
+
+type App = Hono<{ Variables: AuthVariables }>;
+
+/** Runs: start, list, read, cancel, reveal, and the live event stream (SSE, resumable with Last-Event-ID). */
+export function runRoutes(app: App, store: Store, runs: RunService): void {
+  app.post('/api/v1/runs', async (c) => {
+    const principal = c.get('principal');
+    need(principal, can(principal, 'runs.start'));
+    const body = await readJson(c, startSchema);
+    let source: {
+      name: string;
+      yaml: string;
+      experimentId: string | null;
+      experimentVersion: number | null;
+      secret: boolean;
+      author: string;
+    };
+    if (body.experimentId !== undefined) {
+      const info = await store.experiments.get(body.experimentId);
+      if (!info || !maySee(principal, info)) throw new FiredrillError('FD_NOT_FOUND', `no experiment ${body.experimentId}`);
+      const [latest] = await store.experiments.versions(info.id, info.version);
+      const { id, name, version, secret, createdBy } = info;
+      source = { name, yaml: latest?.yaml ?? '', experimentId: id, experimentVersion: version, secret, author: createdBy };
+    } else {
+      const secret = body.secret ?? false;
+      source = {
+        name: body.name ?? 'inline.yaml',
+        yaml: body.yaml ?? '',
+        experimentId: null,
+        experimentVersion: null,
+        secret,
+        author: principal.name,
+      };
+    }
+    const run = await runs.start(principal.name, { ...source, vars: body.vars ?? {}, seed: body.seed, dryRun: body.dryRun ?? false });
+    await audit(store, c, { action: 'run.start', target: run.id, detail: { experimentId: source.experimentId, dryRun: run.dryRun } });
+    return c.json({ run }, 201);
+  });
+
+  app.get('/api/v1/runs', async (c) => {
+    const principal = c.get('principal');
+    const parsed = listSchema.safeParse(c.req.query());
+    if (!parsed.success)
+      throw new UserError('FD_INVALID_QUERY', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const query = parsed.data;
+    const before = query.before === undefined ? undefined : await store.runs.get(query.before);
+    const list = await store.runs.list({
+      verdict: query.verdict,
+      tag: query.tag,
+      since: query.since,
+      until: query.until,
+      before: before && { createdAt: before.createdAt, id: before.id },
+      limit: query.limit ?? 50,
+      secrets: can(principal, 'secrets.all') ? 'all' : 'revealed',
+    });
+    return c.json({ runs: list.filter((run) => mayKnow(principal, run)) });
+  });
+
+  app.get('/api/v1/runs/:id', async (c) => {
+    const run = await visible(c.get('principal'), c.req.param('id'));
+    return c.json({ run, journal: (await store.runs.journal(run.id)) ?? null });
+  });
+
+  app.post('/api/v1/runs/:id/cancel', async (c) => {
+    const principal = c.get('principal');
+    const run = await visible(principal, c.req.param('id'));
+    need(principal, can(principal, 'runs.start'));
+    const { reason } = await readJson(c, cancelSchema);
+    const why = `cancelled by ${principal.name}${reason ? `: ${reason}` : ''}`;
+    const cancelled = run.state === 'running' && (await runs.cancel(run.id, why));
+    await audit(store, c, { action: 'run.cancel', target: run.id, outcome: cancelled ? 'ok' : 'not running' });
+    return c.json({ cancelled }, cancelled ? 202 : 409);
+  });
+
+  app.post('/api/v1/runs/:id/reveal', async (c) => {
+    const principal = c.get('principal');
+    const run = await visible(principal, c.req.param('id'));
+    need(principal, can(principal, 'secrets.all'));
+    await store.runs.reveal(run.id);
+    await audit(store, c, { action: 'run.reveal', target: run.id });
+    return c.json({ run: await store.runs.get(run.id) });
+  });
+
+  app.get('/api/v1/runs/:id/events', async (c) => {
+    const run = await visible(c.get('principal'), c.req.param('id'));
+    const resumeAt = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0);
+    let seq = Number.isInteger(resumeAt) && resumeAt > 0 ? resumeAt : 0;
+    return streamSSE(c, async (stream) => {
+      const closed = new AbortController();
+      stream.onAbort(() => closed.abort());
+      while (!closed.signal.aborted) {
+        const events = await store.runs.events(run.id, seq);
+        for (const event of events) {
+          await stream.writeSSE({ id: String(event.seq), event: event.type, data: event.data });
+          seq = event.seq;
+        }
+        if (events.length > 0) continue;
+        const now = await store.runs.get(run.id);
+        if (now?.state !== 'running' && (await store.runs.events(run.id, seq)).length === 0) {
+          await stream.writeSSE({ event: 'end', data: JSON.stringify({ verdict: now?.verdict ?? null, reason: now?.reason ?? null }) });
+          break;
+        }
+        await runs.waitForNews(run.id, STREAM_POLL_MS, closed.signal);
+      }
+    });
+  });
+
+  /** The run, or 404 — also when it exists but `principal` may not know it does. */
+  async function visible(principal: Principal, id: string): Promise<RunInfo> {
+    const run = await store.runs.get(id);
+    if (!run || !mayKnow(principal, run)) throw new FiredrillError('FD_NOT_FOUND', `no run ${id}`);
+    return run;
+  }
+}
+
+/** A secret run is known to facilitators and admins, to its villain author, and to everyone once revealed. */
+function mayKnow(principal: Principal, run: RunInfo): boolean {
+  if (!can(principal, 'experiments.read')) return false;
+  if (!run.secret || run.revealedAt !== null) return true;
+  return maySee(principal, { secret: true, createdBy: run.author });
+}

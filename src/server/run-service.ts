@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { errorMessage, FiredrillError } from '../errors.js';
+import type { RunEvent, RunObserver } from '../engine/events.js';
+import { executeRun } from '../runs/execute-run.js';
+import { prepareExperimentText } from '../runs/prepare.js';
+import { newRunId } from '../runs/run-directory.js';
+import type { RunInfo } from '../store/runs.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../util/log.js';
+
+export interface RunRequest {
+  readonly name: string;
+  readonly yaml: string;
+  readonly experimentId: string | null;
+  readonly experimentVersion: number | null;
+  readonly secret: boolean;
+  /** Who wrote the scenario (a villain's secret run is theirs to see). */
+  readonly author: string;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly seed?: number | undefined;
+  readonly dryRun: boolean;
+}
+
+export interface RunServiceOptions {
+  readonly store: Store;
+  readonly stateDir: string;
+  readonly inventory?: string | undefined;
+  readonly log: Logger;
+  /** This replica's claim on a run it executes; another replica aborts a run whose claim lapsed for this long. */
+  readonly runLeaseMs?: number | undefined;
+  /** The agents' fault leases, renewed by this replica while it runs. */
+  readonly faultLeaseTtlMs?: number | undefined;
+}
+
+const DEFAULT_RUN_LEASE_MS = 10_000;
+
+/**
+ * Runs started through the API, executed by this replica with the same pipeline as `firedrill
+ * run` (runs/). Each run's events go to the store as they happen (in order) and wake the live
+ * streams of this replica; other replicas' streams read them from the store. The replica renews
+ * a claim on each run it executes; any replica marks `aborted` a run whose claim lapsed (its
+ * replica died — its faults were reverted by the agents' own leases meanwhile).
+ */
+export class RunService {
+  readonly replica = randomUUID();
+  readonly #live = new Map<string, AbortController>();
+  readonly #finished = new Set<Promise<unknown>>();
+  readonly #wake = new EventEmitter();
+  readonly #timer: NodeJS.Timeout;
+  readonly #leaseMs: number;
+  #closing = false;
+
+  constructor(private readonly options: RunServiceOptions) {
+    this.#leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
+    this.#wake.setMaxListeners(0);
+    this.#timer = setInterval(() => void this.#tend(), Math.max(50, Math.floor(this.#leaseMs / 3)));
+    this.#timer.unref();
+  }
+
+  /** Validates, stores and starts the run; resolves once it is stored (it runs on). */
+  async start(startedBy: string, request: RunRequest): Promise<RunInfo> {
+    if (this.#closing) throw new FiredrillError('FD_SHUTTING_DOWN', 'the server is stopping');
+    const prepared = await prepareExperimentText(request.name, request.yaml, { vars: request.vars, inventory: this.options.inventory });
+    const { experiment } = prepared.loaded;
+    const runId = newRunId();
+    const { store, log } = this.options;
+    await store.runs.insert({
+      id: runId,
+      experimentId: request.experimentId,
+      experimentVersion: request.experimentVersion,
+      title: experiment.title,
+      secret: request.secret,
+      startedBy,
+      owner: this.replica,
+      leaseExpiresAt: Date.now() + this.#leaseMs,
+      tags: experiment.tags ?? [],
+      request: {
+        name: request.name,
+        author: request.author,
+        vars: Object.keys(request.vars),
+        seed: request.seed ?? null,
+        dryRun: request.dryRun,
+      },
+    });
+    const abort = new AbortController();
+    this.#live.set(runId, abort);
+    const recorder = new StoreRecorder(store, runId, () => this.#wake.emit(runId), log);
+    const done = executeRun(prepared, {
+      file: request.name,
+      stateDir: this.options.stateDir,
+      seed: request.seed ?? Math.floor(Math.random() * 2 ** 31),
+      dryRun: request.dryRun,
+      leaseTtlMs: this.options.faultLeaseTtlMs ?? 5000,
+      signal: abort.signal,
+      runId,
+      observers: [recorder],
+      allowFromExperiment: false,
+    })
+      .then(async ({ journal }) => {
+        await recorder.flushed();
+        await store.runs.end(runId, { verdict: journal.verdict, reason: journal.reason, journal });
+      })
+      .catch(async (error: unknown) => {
+        log.error('run failed', { runId, error });
+        await recorder.flushed();
+        await store.runs.end(runId, { verdict: 'failed', reason: errorMessage(error) }).catch(() => undefined);
+      })
+      .finally(() => {
+        this.#live.delete(runId);
+        this.#wake.emit(runId);
+        this.#finished.delete(done);
+      });
+    this.#finished.add(done);
+    const info = await store.runs.get(runId);
+    if (!info) throw new FiredrillError('FD_NOT_FOUND', `run ${runId} vanished from the store`);
+    return info;
+  }
+
+  /** Aborts a running run (every fault reverted): here if this replica runs it, else through the store. */
+  async cancel(runId: string, reason: string): Promise<boolean> {
+    const local = this.#live.get(runId);
+    if (local) {
+      local.abort(new Error(reason));
+      return true;
+    }
+    return this.options.store.runs.requestCancel(runId, reason);
+  }
+
+  /** Resolves on the run's next stored event (or end) on this replica, or after `ms`. */
+  waitForNews(runId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake.off(runId, done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake.once(runId, done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Stops taking runs, aborts those running here (every fault reverted) and waits for them. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#timer);
+    for (const abort of this.#live.values()) abort.abort(new Error('the server is stopping'));
+    await Promise.allSettled([...this.#finished]);
+  }
+
+  /** Renews this replica's claims, aborts the runs someone cancelled elsewhere, reaps lapsed claims. */
+  async #tend(): Promise<void> {
+    const { store, log } = this.options;
+    try {
+      const cancelled = await store.runs.renew(this.replica, [...this.#live.keys()], Date.now() + this.#leaseMs);
+      for (const { id, reason } of cancelled) this.#live.get(id)?.abort(new Error(reason));
+      for (const id of await store.runs.reapExpired(Date.now())) {
+        log.warn('run aborted: its replica stopped renewing its claim', { runId: id });
+        this.#wake.emit(id);
+      }
+    } catch (error) {
+      log.warn('could not renew run claims (store unreachable?)', { error: errorMessage(error) });
+    }
+  }
+}
+
+/** Writes a run's events to the store one after another (a stream reading "after seq N" never misses one). */
+class StoreRecorder implements RunObserver {
+  readonly name = 'store';
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly runId: string,
+    private readonly notify: () => void,
+    private readonly log: Logger,
+  ) {}
+
+  onEvent(event: RunEvent): void {
+    const { runId: _runId, seq, at, type, ...data } = event;
+    this.#chain = this.#chain
+      .then(() => this.store.runs.appendEvent(this.runId, { seq, at: Date.parse(at), type, data: { ...data, type, seq, at } }))
+      .then(this.notify)
+      .catch((error: unknown) => this.log.warn('could not store a run event', { runId: this.runId, seq, error: errorMessage(error) }));
+  }
+
+  flushed(): Promise<void> {
+    return this.#chain;
+  }
+}

@@ -1,0 +1,80 @@
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { listen, resolveListen, stopListening } from '../agent-daemon/listen.js';
+import type { ListenOptions } from '../agent-daemon/listen.js';
+import { loadCatalog } from '../runs/catalog.js';
+import { Store } from '../store/store.js';
+import type { Logger } from '../util/log.js';
+import { firedrillVersion } from '../util/version.js';
+import { createServerApp } from './app.js';
+import { RunService } from './run-service.js';
+
+export interface ServeOptions {
+  /** `postgres://…`, or a SQLite file; default `<stateDir>/server.db`. */
+  readonly database?: string | undefined;
+  readonly stateDir: string;
+  readonly listen: ListenOptions;
+  readonly log: Logger;
+  /** The inventory the server's runs resolve targets with (its own file, never a client's). */
+  readonly inventory?: string | undefined;
+  /** Claim on each run this replica executes (default 10 s). */
+  readonly runLeaseMs?: number | undefined;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly store: Store;
+  /** Set on the first start of a store only: the admin's one-time password. */
+  readonly admin?: { readonly name: string; readonly password: string };
+  /** Said once when it listens in clear beyond loopback. */
+  readonly warning?: string;
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the store, makes the first admin on an empty one, and serves the API. */
+export async function startControlPlane(options: ServeOptions): Promise<RunningServer> {
+  const where = resolveListen(options.listen); // refused before anything is opened
+  const store = await Store.open(options.database ?? join(options.stateDir, 'server.db'));
+  let server: Server | undefined;
+  let runs: RunService | undefined;
+  try {
+    const admin = await store.users.bootstrapAdmin();
+    const catalog = await loadCatalog();
+    runs = new RunService({
+      store,
+      stateDir: options.stateDir,
+      inventory: options.inventory,
+      log: options.log,
+      runLeaseMs: options.runLeaseMs,
+    });
+    const app = createServerApp({
+      store,
+      catalog,
+      runs,
+      log: options.log,
+      version: firedrillVersion(),
+      secureCookies: where.tls !== undefined,
+    });
+    const listening = await listen(app as never, where);
+    server = listening.server;
+    options.log.info('control plane listening', { url: listening.url, store: store.location, dialect: store.dialect });
+    const running = server;
+    const service = runs;
+    return {
+      url: listening.url,
+      store,
+      ...(admin && { admin }),
+      ...(where.warning && { warning: where.warning }),
+      close: async () => {
+        await service.close(); // every run here aborted, its faults reverted
+        await stopListening(running);
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await runs?.close();
+    if (server) await stopListening(server).catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

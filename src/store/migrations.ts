@@ -1,0 +1,141 @@
+import type { Kysely, Migration } from 'kysely';
+import type { StoreDialect } from './open.js';
+
+/**
+ * The store's migrations, in order; one set for SQLite and PostgreSQL (only types both know:
+ * text, integer, bigint). A migration, once released, never changes: add the next one. Their
+ * names sort in order (the migrator runs them sorted), and the last name is the schema version
+ * this build knows; a store that has run a name not listed here is newer than this build.
+ */
+export function migrations(dialect: StoreDialect): Readonly<Record<string, Migration>> {
+  return {
+    '0001-initial': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('disabled_at', 'bigint')
+          .execute();
+        await db.schema
+          .createTable('role_bindings')
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('role_bindings_pk', ['user_id', 'role'])
+          .execute();
+        await db.schema
+          .createTable('api_tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('revoked_at', 'bigint')
+          .addColumn('last_used_at', 'bigint')
+          .execute();
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+          .addColumn('csrf', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('experiments')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('secret', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('latest_version', 'integer', (c) => c.notNull())
+          .addColumn('deleted_at', 'bigint')
+          .execute();
+        await db.schema
+          .createTable('experiment_versions')
+          .addColumn('experiment_id', 'text', (c) => c.notNull().references('experiments.id'))
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('yaml', 'text', (c) => c.notNull())
+          .addColumn('author', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('experiment_versions_pk', ['experiment_id', 'version'])
+          .execute();
+        await db.schema
+          .createTable('runs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('experiment_id', 'text')
+          .addColumn('experiment_version', 'integer')
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('verdict', 'text')
+          .addColumn('reason', 'text')
+          .addColumn('secret', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('revealed_at', 'bigint')
+          .addColumn('started_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('started_at', 'bigint')
+          .addColumn('ended_at', 'bigint')
+          .addColumn('owner', 'text')
+          .addColumn('lease_expires_at', 'bigint')
+          .addColumn('cancel_requested_at', 'bigint')
+          .addColumn('cancel_reason', 'text')
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('request', 'text', (c) => c.notNull())
+          .addColumn('journal', 'text')
+          .execute();
+        await db.schema.createIndex('runs_created').on('runs').columns(['created_at', 'id']).execute();
+        await db.schema.createIndex('runs_state').on('runs').columns(['state', 'lease_expires_at']).execute();
+        await db.schema
+          .createTable('run_events')
+          .addColumn('run_id', 'text', (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('run_events_pk', ['run_id', 'seq'])
+          .execute();
+        await db.schema
+          .createTable('agents')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('url', 'text', (c) => c.notNull().unique())
+          .addColumn('labels', 'text', (c) => c.notNull())
+          .addColumn('version', 'text')
+          .addColumn('registered_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_seen_at', 'bigint')
+          .addColumn('reachable', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('audit')
+          .$call((table) =>
+            // The one column whose type differs: SQLite's rowid alias, PostgreSQL's sequence.
+            dialect === 'sqlite'
+              ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+              : table.addColumn('id', 'bigserial', (c) => c.primaryKey()),
+          )
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text')
+          .addColumn('address', 'text')
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema.createIndex('audit_at').on('audit').columns(['at']).execute();
+        await db.schema
+          .createTable('settings')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+/** The newest migration this build knows: the schema version it expects. */
+export const SCHEMA_VERSION = Object.keys(migrations('sqlite')).sort().at(-1) ?? '';

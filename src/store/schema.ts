@@ -1,0 +1,139 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The control plane's tables, as kysely sees them. One shape for SQLite and PostgreSQL: times are
+ * epoch milliseconds (bigint, read back as numbers), flags are 0/1 integers, structured values
+ * are JSON text. Migrations (migrations.ts) create exactly this.
+ */
+export interface StoreTables {
+  users: UsersTable;
+  role_bindings: RoleBindingsTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  experiments: ExperimentsTable;
+  experiment_versions: ExperimentVersionsTable;
+  runs: RunsTable;
+  run_events: RunEventsTable;
+  agents: AgentsTable;
+  audit: AuditTable;
+  settings: SettingsTable;
+}
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  password_hash: string | null;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface RoleBindingsTable {
+  user_id: string;
+  role: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** sha256 of the token: the token itself is shown once, never stored. */
+  hash: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface SessionsTable {
+  /** sha256 of the session cookie's value. */
+  id_hash: string;
+  user_id: string;
+  csrf: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ExperimentsTable {
+  id: string;
+  name: string;
+  title: string;
+  /** 1: a secret scenario (villains and facilitators only, until revealed). */
+  secret: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  latest_version: number;
+  deleted_at: number | null;
+}
+
+export interface ExperimentVersionsTable {
+  experiment_id: string;
+  version: number;
+  yaml: string;
+  author: string;
+  created_at: number;
+}
+
+export interface RunsTable {
+  id: string;
+  experiment_id: string | null;
+  experiment_version: number | null;
+  title: string;
+  /** queued | running | ended */
+  state: string;
+  verdict: string | null;
+  reason: string | null;
+  secret: number;
+  revealed_at: number | null;
+  started_by: string;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  /** The replica running it, and until when its claim holds (renewed while it runs). */
+  owner: string | null;
+  lease_expires_at: number | null;
+  /** Set by whichever replica was asked to cancel; the owner aborts the run at its next renewal. */
+  cancel_requested_at: number | null;
+  cancel_reason: string | null;
+  /** JSON: tags of the experiment, for filters. */
+  tags: string;
+  /** JSON: the run's request (yaml, variables, seed, dry run). */
+  request: string;
+  /** JSON: the journal once the run ended. */
+  journal: string | null;
+}
+
+export interface RunEventsTable {
+  run_id: string;
+  seq: number;
+  at: number;
+  type: string;
+  data: string;
+}
+
+export interface AgentsTable {
+  id: string;
+  url: string;
+  labels: string;
+  version: string | null;
+  registered_at: number;
+  last_seen_at: number | null;
+  reachable: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  address: string | null;
+  outcome: string;
+  detail: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}

@@ -1,0 +1,38 @@
+import { AuditLog } from './audit.js';
+import { Experiments } from './experiments.js';
+import { openStore } from './open.js';
+import type { StoreDb, StoreDialect } from './open.js';
+import { Runs } from './runs.js';
+import { Users } from './users.js';
+
+/** The control plane's store: one query layer over SQLite or PostgreSQL, one repository per concern. */
+export class Store {
+  readonly users: Users;
+  readonly experiments: Experiments;
+  readonly audit: AuditLog;
+  readonly runs: Runs;
+
+  private constructor(readonly db: StoreDb) {
+    this.users = new Users(db);
+    this.experiments = new Experiments(db);
+    this.audit = new AuditLog(db);
+    this.runs = new Runs(db);
+  }
+
+  /** `postgres://…` or a SQLite file; the schema is brought up to date (see open.ts). */
+  static async open(location: string): Promise<Store> {
+    return new Store(await openStore(location));
+  }
+
+  get dialect(): StoreDialect {
+    return this.db.dialect;
+  }
+
+  get location(): string {
+    return this.db.location;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

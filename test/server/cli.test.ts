@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, firedrill } from '../support/cli.js';
+
+/** `firedrill server` as a user starts it; resolves with what it printed once it listens. */
+async function startServer(cwd: string, ...args: string[]): Promise<{ child: ChildProcess; out: string }> {
+  const child = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.resume();
+  const deadline = Date.now() + 20_000;
+  while (!/control plane: http/.test(out) || (/First start/.test(out) && !/keep it/.test(out))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the server did not start: ${out}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { child, out };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+describe('firedrill server', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'fd-server-cli-'));
+  });
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('starts on 127.0.0.1 with SQLite under .firedrill, prints a one-time admin password on the first start only, and stops on SIGTERM', async () => {
+    const first = await startServer(cwd);
+    const url = /control plane: (http:\/\/127\.0\.0\.1:\d+)/.exec(first.out)?.[1] ?? '';
+    const password = /one-time password (\S+)/.exec(first.out)?.[1] ?? '';
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const login = await fetch(`${url}/api/v1/login`, { method: 'POST', body: JSON.stringify({ name: 'admin', password }) });
+    expect(login.status).toBe(200);
+    expect(await stop(first.child)).toBe(0);
+    expect(statSync(join(cwd, '.firedrill', 'server.db')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(cwd, '.firedrill')).mode & 0o777).toBe(0o700);
+
+    const second = await startServer(cwd);
+    expect(second.out).not.toMatch(/password/);
+    expect(await stop(second.child)).toBe(0);
+  }, 60_000);
+
+  it('exits 3 with a clear message when its store cannot be reached, password hidden', async () => {
+    const result = await firedrill(cwd, 'server', '--listen', '127.0.0.1:0', '--database', 'postgres://fd:hunter2@127.0.0.1:1/x');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('cannot reach the store postgres://fd:***@127.0.0.1:1/x');
+    expect(result.stderr).not.toContain('hunter2');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack
+  });
+
+  it('exits 3 and refuses to touch a store whose schema is newer than it knows', async () => {
+    const db = new Database(join(cwd, '.firedrill', 'server.db'));
+    db.prepare(`INSERT INTO firedrill_migration (name, timestamp) VALUES ('9999-later', '2030-01-01')`).run();
+    db.close();
+    const result = await firedrill(cwd, 'server', '--listen', '127.0.0.1:0');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/schema version 9999-later, newer than this firedrill knows/);
+  });
+
+  it('refuses to listen beyond loopback in clear without --insecure (exit 2)', async () => {
+    const result = await firedrill(cwd, 'server', '--listen', '0.0.0.0:0');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('without TLS');
+  });
+});

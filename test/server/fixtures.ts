@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startControlPlane } from '../../src/server/serve.js';
+import type { RunningServer } from '../../src/server/serve.js';
+import type { Role } from '../../src/store/users.js';
+import type { Logger } from '../../src/util/log.js';
+import { BIN } from '../support/cli.js';
+
+// Errors still show: a 500 in a test must say why.
+export const quiet: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (msg, fields) =>
+    process.stderr.write(`server error: ${msg} ${String((fields?.error as Error | undefined)?.stack ?? JSON.stringify(fields))}\n`),
+};
+
+/**
+ * A control plane on a free port of 127.0.0.1 over `database` (a fresh SQLite file by default).
+ * With `agent`, a real `firedrill agent` serves its state directory first, as on a server host
+ * (in-process, the server could not start one: this process is vitest, not firedrill).
+ */
+export async function testServer(
+  database?: string,
+  options: { agent?: boolean } = {},
+): Promise<RunningServer & { dir: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'fd-server-test-'));
+  const agent = options.agent ? await startAgent(dir) : undefined;
+  const server = await startControlPlane({ stateDir: dir, database, listen: { host: '127.0.0.1', port: 0 }, log: quiet });
+  return {
+    ...server,
+    dir,
+    async stop() {
+      await server.close();
+      if (agent) {
+        const exited = new Promise((resolve) => agent.once('exit', resolve));
+        agent.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startAgent(stateDir: string): Promise<ChildProcess> {
+  const agent = spawn(process.execPath, [BIN, 'agent', '--listen', '127.0.0.1:0', '--state-dir', stateDir], { stdio: 'ignore' });
+  const deadline = Date.now() + 15_000;
+  while (!existsSync(join(stateDir, 'agent.json'))) {
+    if (Date.now() > deadline || agent.exitCode !== null) throw new Error('the agent did not start');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return agent;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly headers: Headers;
+}
+
+/** A JSON request with a bearer token (or none). */
+export async function call(
+  url: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+}
+
+/** A user holding `roles` and an API token of theirs, made through the store. */
+export async function userWithToken(server: RunningServer, name: string, roles: Role[]): Promise<string> {
+  const user = await server.store.users.create(name, roles);
+  return (await server.store.users.issueToken(user.id, 'test')).token;
+}
