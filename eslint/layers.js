@@ -10,7 +10,7 @@ export const LAYERS = [
   ['server', 'web'],
   ['demo', 'drills'],
   ['runs', 'store', 'agent-daemon'],
-  ['engine', 'agent-client', 'agent-protocol', 'report', 'targets', 'faults', 'probes', 'toxiproxy', 'postgres'],
+  ['engine', 'agent-client', 'agent-protocol', 'server-client', 'report', 'targets', 'faults', 'probes', 'toxiproxy', 'postgres'],
   ['experiment', 'proxy'],
   ['util', 'errors'],
 ];
@@ -18,7 +18,7 @@ export const LAYERS = [
 /** Imports refused even though the rows allow them, with the reason given to the developer. */
 export const FORBIDDEN = {
   engine: {
-    folders: ['agent-client', 'agent-protocol', 'report', 'targets', 'faults', 'probes', 'toxiproxy', 'postgres'],
+    folders: ['agent-client', 'agent-protocol', 'server-client', 'report', 'targets', 'faults', 'probes', 'toxiproxy', 'postgres'],
     why: 'the engine knows interfaces (fault, probe, executor, observer), never a plugin, a transport or a renderer',
   },
   'agent-protocol': { folders: ['agent-client'], why: 'the contract between the agent sides depends on neither' },

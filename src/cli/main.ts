@@ -103,6 +103,11 @@ Exit codes: 0 every drill ended as it was built to (including the ones built to 
         'lease of each fault on its agent; if this process dies, the agent reverts the fault after this long',
         '5s',
       )
+      .option(
+        '--server <url>',
+        'run it on this control plane instead of here (env FIREDRILL_SERVER); progress and exit code as a local run',
+      )
+      .option('--token-file <file>', 'API token for --server (default: env FIREDRILL_TOKEN)')
       .addOption(stateDir()),
   )
     .addHelpText(
@@ -112,6 +117,7 @@ Examples:
   $ firedrill run examples/pause-a-process.yaml
   $ firedrill run drill.yaml --var url=http://127.0.0.1:8080 --seed 42
   $ firedrill run drill.yaml --json | jq .verdict
+  $ FIREDRILL_TOKEN=fdt_… firedrill run drill.yaml --server https://firedrill.internal:7400
 
 Exit codes: 0 passed · 1 deviated, not-steady or aborted · 2 invalid input · 3 tool failure
 Ctrl-C aborts the run: every fault is reverted and the journal written before exiting.`,
@@ -200,6 +206,9 @@ local agent by itself when none runs (it exits after 10 minutes idle).`,
     .option('--tls-cert <file>', 'PEM certificate, to serve HTTPS')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--insecure', 'allow plain HTTP on a non-loopback address (prints a warning)')
+    .option('--inventory <file>', 'the inventory its runs resolve targets with (default: ./firedrill.inventory.yaml)')
+    .option('--run-lease <duration>', "a replica's claim on each run it executes; another replica aborts a run whose claim lapsed", '10s')
+    .option('--lease-ttl <duration>', "the agents' lease on each fault of the server's runs", '5s')
     .addOption(stateDir())
     .addHelpText(
       'after',

@@ -17,6 +17,9 @@ export interface RunCommandOptions extends ExperimentOptions {
   readonly stateDir: string;
   readonly quiet?: boolean;
   readonly leaseTtl?: string;
+  /** Run on this control plane instead of here (run-remote.ts). */
+  readonly server?: string;
+  readonly tokenFile?: string;
 }
 
 /**
@@ -25,6 +28,8 @@ export interface RunCommandOptions extends ExperimentOptions {
  * during that cleanup is ignored with a notice, because leaving now would leave faults behind.
  */
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
+  const server = options.server ?? process.env.FIREDRILL_SERVER;
+  if (server) return (await import('./run-remote.js')).runOnServer(file, { ...options, server });
   let prepared: Prepared;
   let seed: number;
   let leaseTtlMs: number;

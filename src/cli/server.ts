@@ -1,5 +1,7 @@
 import { once } from 'node:events';
 import { jsonLogger } from '../util/log.js';
+import { UserError } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
 import { parseListen } from './agent.js';
 
 export interface ServerCommandOptions {
@@ -9,6 +11,9 @@ export interface ServerCommandOptions {
   readonly tlsKey?: string;
   readonly insecure?: boolean;
   readonly stateDir: string;
+  readonly inventory?: string;
+  readonly runLease: string;
+  readonly leaseTtl: string;
 }
 
 const DEFAULT_SERVER_PORT = 7400;
@@ -19,6 +24,8 @@ const DEFAULT_SERVER_PORT = 7400;
  */
 export async function serverCommand(options: ServerCommandOptions): Promise<number> {
   const { host, port } = parseListen(options.listen, DEFAULT_SERVER_PORT);
+  const runLeaseMs = durationOption(options.runLease, '--run-lease', 1000);
+  const faultLeaseTtlMs = durationOption(options.leaseTtl, '--lease-ttl', 300);
   const { startControlPlane } = await import('../server/serve.js');
   const log = jsonLogger(process.stderr);
   const server = await startControlPlane({
@@ -32,6 +39,9 @@ export async function serverCommand(options: ServerCommandOptions): Promise<numb
       insecure: options.insecure === true,
     },
     log,
+    inventory: options.inventory,
+    runLeaseMs,
+    faultLeaseTtlMs,
   });
   if (server.warning) process.stderr.write(`firedrill: warning: ${server.warning}\n`);
   process.stdout.write(`Firedrill control plane: ${server.url} (store: ${server.store.location})\n`);
@@ -45,4 +55,12 @@ export async function serverCommand(options: ServerCommandOptions): Promise<numb
   log.info('stopping', { signal: String(signal[0] ?? '') });
   await server.close();
   return 0;
+}
+
+function durationOption(text: string, option: string, minMs: number): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < minMs || ms > 3_600_000) {
+    throw new UserError('FD_INVALID_DURATION', `${option} ${text}: expected a duration between ${minMs} ms and 1h, like 10s`);
+  }
+  return Math.round(ms);
 }

@@ -11,7 +11,9 @@ import type { ServerError } from './errors.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { experimentRoutes } from './routes/experiment-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { haltRoutes } from './routes/halt-routes.js';
 import { runRoutes } from './routes/run-routes.js';
+import type { Inventory } from '../targets/inventory.js';
 import { userRoutes } from './routes/user-routes.js';
 import type { RunService } from './run-service.js';
 
@@ -23,6 +25,8 @@ export interface ServerAppDeps {
   /** Under TLS: session cookies are sent only over it. */
   readonly secureCookies: boolean;
   readonly runs: RunService;
+  readonly stateDir: string;
+  readonly inventory: () => Inventory | undefined;
 }
 
 /** A request body larger than this is refused before it is read (an experiment is far smaller). */
@@ -61,6 +65,7 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   app.use('/api/v1/*', authenticate(store));
   experimentRoutes(app, store, deps.catalog);
   runRoutes(app, store, deps.runs);
+  haltRoutes(app, { store, runs: deps.runs, stateDir: deps.stateDir, inventory: deps.inventory, log });
   userRoutes(app, store);
   auditRoutes(app, store);
   return app;

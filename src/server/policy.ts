@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'secrets.own': ['villain'],
   /** Start, cancel and halt runs. */
   'runs.start': ['admin', 'facilitator'],
+  /** Halt everything and resume. */
+  halt: ['admin', 'facilitator'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -34,6 +34,13 @@ export interface RunServiceOptions {
 }
 
 const DEFAULT_RUN_LEASE_MS = 10_000;
+const HALT_KEY = 'halt';
+
+export interface HaltState {
+  readonly reason: string;
+  readonly at: string;
+  readonly by: string;
+}
 
 /**
  * Runs started through the API, executed by this replica with the same pipeline as `firedrill
@@ -61,6 +68,12 @@ export class RunService {
   /** Validates, stores and starts the run; resolves once it is stored (it runs on). */
   async start(startedBy: string, request: RunRequest): Promise<RunInfo> {
     if (this.#closing) throw new FiredrillError('FD_SHUTTING_DOWN', 'the server is stopping');
+    const halt = await this.halted();
+    if (halt)
+      throw new FiredrillError(
+        'FD_HALTED',
+        `Firedrill is halted since ${halt.at} by ${halt.by} (${halt.reason}): no run starts until resume`,
+      );
     const prepared = await prepareExperimentText(request.name, request.yaml, { vars: request.vars, inventory: this.options.inventory });
     const { experiment } = prepared.loaded;
     const runId = newRunId();
@@ -142,11 +155,31 @@ export class RunService {
     });
   }
 
+  /** The halt in force for every replica, from the store. */
+  async halted(): Promise<HaltState | undefined> {
+    return this.options.store.settings.get<HaltState>(HALT_KEY);
+  }
+
+  /** Records the halt for every replica and aborts the runs of this one (the others at their next renewal). */
+  async halt(state: HaltState): Promise<number> {
+    await this.options.store.settings.set(HALT_KEY, state);
+    return this.#abortAll(`halted by ${state.by}: ${state.reason}`);
+  }
+
+  async resume(): Promise<void> {
+    await this.options.store.settings.remove(HALT_KEY);
+  }
+
+  #abortAll(reason: string): number {
+    for (const abort of this.#live.values()) abort.abort(new Error(reason));
+    return this.#live.size;
+  }
+
   /** Stops taking runs, aborts those running here (every fault reverted) and waits for them. */
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#timer);
-    for (const abort of this.#live.values()) abort.abort(new Error('the server is stopping'));
+    this.#abortAll('the server is stopping');
     await Promise.allSettled([...this.#finished]);
   }
 
@@ -156,6 +189,8 @@ export class RunService {
     try {
       const cancelled = await store.runs.renew(this.replica, [...this.#live.keys()], Date.now() + this.#leaseMs);
       for (const { id, reason } of cancelled) this.#live.get(id)?.abort(new Error(reason));
+      const halt = this.#live.size > 0 ? await this.halted() : undefined;
+      if (halt) this.#abortAll(`halted by ${halt.by}: ${halt.reason}`);
       for (const id of await store.runs.reapExpired(Date.now())) {
         log.warn('run aborted: its replica stopped renewing its claim', { runId: id });
         this.#wake.emit(id);

@@ -4,6 +4,7 @@ import { listen, resolveListen, stopListening } from '../agent-daemon/listen.js'
 import type { ListenOptions } from '../agent-daemon/listen.js';
 import { loadCatalog } from '../runs/catalog.js';
 import { Store } from '../store/store.js';
+import { findInventory, loadInventory } from '../targets/inventory.js';
 import type { Logger } from '../util/log.js';
 import { firedrillVersion } from '../util/version.js';
 import { createServerApp } from './app.js';
@@ -19,6 +20,8 @@ export interface ServeOptions {
   readonly inventory?: string | undefined;
   /** Claim on each run this replica executes (default 10 s). */
   readonly runLeaseMs?: number | undefined;
+  /** The agents' lease on each fault of the server's runs (default 5 s). */
+  readonly faultLeaseTtlMs?: number | undefined;
 }
 
 export interface RunningServer {
@@ -46,11 +49,18 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       inventory: options.inventory,
       log: options.log,
       runLeaseMs: options.runLeaseMs,
+      faultLeaseTtlMs: options.faultLeaseTtlMs,
     });
+    const inventory = () => {
+      const file = findInventory(options.inventory, [process.cwd()]);
+      return file ? loadInventory(file) : undefined;
+    };
     const app = createServerApp({
       store,
       catalog,
       runs,
+      stateDir: options.stateDir,
+      inventory,
       log: options.log,
       version: firedrillVersion(),
       secureCookies: where.tls !== undefined,

@@ -3,6 +3,7 @@ import { Experiments } from './experiments.js';
 import { openStore } from './open.js';
 import type { StoreDb, StoreDialect } from './open.js';
 import { Runs } from './runs.js';
+import { Settings } from './settings.js';
 import { Users } from './users.js';
 
 /** The control plane's store: one query layer over SQLite or PostgreSQL, one repository per concern. */
@@ -11,12 +12,14 @@ export class Store {
   readonly experiments: Experiments;
   readonly audit: AuditLog;
   readonly runs: Runs;
+  readonly settings: Settings;
 
   private constructor(readonly db: StoreDb) {
     this.users = new Users(db);
     this.experiments = new Experiments(db);
     this.audit = new AuditLog(db);
     this.runs = new Runs(db);
+    this.settings = new Settings(db);
   }
 
   /** `postgres://…` or a SQLite file; the schema is brought up to date (see open.ts). */

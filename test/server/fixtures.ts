@@ -45,7 +45,21 @@ export async function testServer(
   };
 }
 
-async function startAgent(stateDir: string): Promise<ChildProcess> {
+/** `firedrill server` as a user starts it; resolves once it listens, with its URL and what it printed. */
+export async function serverProcess(cwd: string, ...args: string[]): Promise<{ child: ChildProcess; url: string; out: string }> {
+  const child = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.resume();
+  const deadline = Date.now() + 20_000;
+  while (!/control plane: http/.test(out) || (/First start/.test(out) && !/keep it/.test(out))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the server did not start: ${out}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { child, url: /control plane: (http:\/\/[^ ]+)/.exec(out)?.[1] ?? '', out };
+}
+
+export async function startAgent(stateDir: string): Promise<ChildProcess> {
   const agent = spawn(process.execPath, [BIN, 'agent', '--listen', '127.0.0.1:0', '--state-dir', stateDir], { stdio: 'ignore' });
   const deadline = Date.now() + 15_000;
   while (!existsSync(join(stateDir, 'agent.json'))) {
