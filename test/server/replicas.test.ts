@@ -45,7 +45,8 @@ describe('two replicas over one PostgreSQL', () => {
   });
 
   const pause = (duration: string) =>
-    `title: pause\ntargets:\n  s: { kind: process, selector: { pid: ${sleeper.pid ?? 0} } }\nmethod:\n  - { name: pause, fault: process-pause, target: s, duration: ${duration} }\n`;
+    `title: pause\ntargets:\n  s: { kind: process, selector: { pid: ${sleeper.pid ?? 0} } }\n` +
+    `method:\n  - { name: pause, fault: process-pause, target: s, duration: ${duration} }\n`;
 
   it('makes the admin once: only the first replica prints a password', () => {
     expect(a.out).toMatch(/one-time password/);

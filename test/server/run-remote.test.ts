@@ -64,7 +64,9 @@ describe('firedrill run --server', () => {
   it('exits 1 when the run deviates, as a local run would', async () => {
     const file = write(
       'deviates.yaml',
-      'title: deviates\nhypothesis:\n  probes:\n    - { name: no, probe: command, params: { command: ["false"] }, tolerance: { exitCode: 0 } }\nmethod:\n  - { name: w, wait: 10ms }\n',
+      'title: deviates\nhypothesis:\n  probes:\n' +
+        '    - { name: no, probe: command, params: { command: ["false"] }, tolerance: { exitCode: 0 } }\n' +
+        'method:\n  - { name: w, wait: 10ms }\n',
     );
     const result = await remote(file, { FIREDRILL_TOKEN: token }, '-q', '--json');
     expect(JSON.parse(result.stdout.trim())).toMatchObject({ verdict: expect.stringMatching(/deviated|not-steady/) as string });
