@@ -11,7 +11,9 @@ import type { ServerError } from './errors.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { experimentRoutes } from './routes/experiment-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { agentRoutes } from './routes/agent-routes.js';
 import { haltRoutes } from './routes/halt-routes.js';
+import type { ServerMetrics } from './metrics.js';
 import { runRoutes } from './routes/run-routes.js';
 import type { Inventory } from '../targets/inventory.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -27,6 +29,7 @@ export interface ServerAppDeps {
   readonly runs: RunService;
   readonly stateDir: string;
   readonly inventory: () => Inventory | undefined;
+  readonly metrics: ServerMetrics;
 }
 
 /** A request body larger than this is refused before it is read (an experiment is far smaller). */
@@ -63,9 +66,11 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   app.get('/api/v1/health', (c) => c.json({ ok: true, version: deps.version }));
   sessionRoutes(app as unknown as Hono, store, { secureCookies: deps.secureCookies });
   app.use('/api/v1/*', authenticate(store));
+  app.use('/metrics', authenticate(store));
   experimentRoutes(app, store, deps.catalog);
   runRoutes(app, store, deps.runs);
-  haltRoutes(app, { store, runs: deps.runs, stateDir: deps.stateDir, inventory: deps.inventory, log });
+  haltRoutes(app, { store, runs: deps.runs, stateDir: deps.stateDir, inventory: deps.inventory, log, metrics: deps.metrics });
+  agentRoutes(app, { store, stateDir: deps.stateDir, inventory: deps.inventory, metrics: deps.metrics });
   userRoutes(app, store);
   auditRoutes(app, store);
   return app;

@@ -8,6 +8,7 @@ import { newRunId } from '../runs/run-directory.js';
 import type { RunInfo } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
+import type { ServerMetrics } from './metrics.js';
 
 export interface RunRequest {
   readonly name: string;
@@ -31,6 +32,7 @@ export interface RunServiceOptions {
   readonly runLeaseMs?: number | undefined;
   /** The agents' fault leases, renewed by this replica while it runs. */
   readonly faultLeaseTtlMs?: number | undefined;
+  readonly metrics?: ServerMetrics | undefined;
 }
 
 const DEFAULT_RUN_LEASE_MS = 10_000;
@@ -107,7 +109,7 @@ export class RunService {
       leaseTtlMs: this.options.faultLeaseTtlMs ?? 5000,
       signal: abort.signal,
       runId,
-      observers: [recorder],
+      observers: [recorder, ...(this.options.metrics ? [this.options.metrics.observer(request.secret)] : [])],
       allowFromExperiment: false,
     })
       .then(async ({ journal }) => {
@@ -153,6 +155,14 @@ export class RunService {
       this.#wake.once(runId, done);
       signal?.addEventListener('abort', done, { once: true });
     });
+  }
+
+  /** A secret run becomes visible to all; its verdict counts in the metrics from now. */
+  async reveal(runId: string): Promise<void> {
+    const run = await this.options.store.runs.get(runId);
+    if (!run || run.revealedAt !== null) return;
+    await this.options.store.runs.reveal(runId);
+    if (run.secret && run.state === 'ended') this.options.metrics?.revealed(run.verdict);
   }
 
   /** The halt in force for every replica, from the store. */

@@ -9,6 +9,7 @@ import type { Logger } from '../util/log.js';
 import { firedrillVersion } from '../util/version.js';
 import { createServerApp } from './app.js';
 import { RunService } from './run-service.js';
+import { ServerMetrics } from './metrics.js';
 
 export interface ServeOptions {
   /** `postgres://…`, or a SQLite file; default `<stateDir>/server.db`. */
@@ -42,6 +43,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
   let runs: RunService | undefined;
   try {
     const admin = await store.users.bootstrapAdmin();
+    const metrics = new ServerMetrics();
     const catalog = await loadCatalog();
     runs = new RunService({
       store,
@@ -50,6 +52,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       log: options.log,
       runLeaseMs: options.runLeaseMs,
       faultLeaseTtlMs: options.faultLeaseTtlMs,
+      metrics,
     });
     const inventory = () => {
       const file = findInventory(options.inventory, [process.cwd()]);
@@ -64,6 +67,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       log: options.log,
       version: firedrillVersion(),
       secureCookies: where.tls !== undefined,
+      metrics,
     });
     const listening = await listen(app as never, where);
     server = listening.server;

@@ -36,9 +36,16 @@ export class Lab {
     this.pids.add(child.pid as number);
     await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
-      child.stdout?.once('data', () => resolve());
+      let seen = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('ready')) resolve();
+      });
     });
-    child.stdout?.destroy();
+    // Keep reading: a pipe closed here would make the child's next write fail with EPIPE and
+    // kill it (the script's own output may arrive in a chunk before 'ready').
+    child.stdout?.removeAllListeners('data');
+    child.stdout?.resume();
     return child;
   }
 

@@ -9,6 +9,7 @@ import { audit } from '../audit-trail.js';
 import { readJson } from '../body.js';
 import { can, need } from '../policy.js';
 import type { RunService } from '../run-service.js';
+import type { ServerMetrics } from '../metrics.js';
 
 const haltSchema = z.strictObject({ reason: z.string().min(1).max(1000) });
 
@@ -18,6 +19,7 @@ export interface HaltDeps {
   readonly stateDir: string;
   readonly inventory: () => Inventory | undefined;
   readonly log: Logger;
+  readonly metrics: ServerMetrics;
 }
 
 /**
@@ -39,6 +41,7 @@ export function haltRoutes(app: Hono<{ Variables: AuthVariables }>, deps: HaltDe
       inventory: deps.inventory(),
       reason: `${reason} (by ${principal.name})`,
     });
+    for (const agent of outcome.agents) if (agent.latencyMs !== undefined) deps.metrics.haltLatency(agent.latencyMs);
     const failed = outcome.agents.filter((a) => !a.ok || a.unverified);
     await audit(store, c, {
       action: 'halt',

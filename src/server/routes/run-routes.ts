@@ -121,7 +121,7 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
     const principal = c.get('principal');
     const run = await visible(principal, c.req.param('id'));
     need(principal, can(principal, 'secrets.all'));
-    await store.runs.reveal(run.id);
+    await runs.reveal(run.id);
     await audit(store, c, { action: 'run.reveal', target: run.id });
     return c.json({ run: await store.runs.get(run.id) });
   });
