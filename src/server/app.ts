@@ -17,6 +17,7 @@ import type { ServerMetrics } from './metrics.js';
 import { runRoutes } from './routes/run-routes.js';
 import type { Inventory } from '../targets/inventory.js';
 import { userRoutes } from './routes/user-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import type { RunService } from './run-service.js';
 
 export interface ServerAppDeps {
@@ -73,5 +74,6 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   agentRoutes(app, { store, stateDir: deps.stateDir, inventory: deps.inventory, metrics: deps.metrics });
   userRoutes(app, store);
   auditRoutes(app, store);
+  webhookRoutes(app, store);
   return app;
 }

@@ -6,6 +6,7 @@ import { executeRun } from '../runs/execute-run.js';
 import { prepareExperimentText } from '../runs/prepare.js';
 import { newRunId } from '../runs/run-directory.js';
 import type { RunInfo } from '../store/runs.js';
+import type { WebhookEvent } from '../store/webhooks.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 import type { ServerMetrics } from './metrics.js';
@@ -100,6 +101,9 @@ export class RunService {
     });
     const abort = new AbortController();
     this.#live.set(runId, abort);
+    // A secret run tells no webhook anything until it is revealed.
+    const announce = request.secret ? () => undefined : (event: WebhookEvent, data: Record<string, unknown>) => this.#announce(event, data);
+    announce('run.started', { runId, title: experiment.title, startedBy });
     const recorder = new StoreRecorder(store, runId, () => this.#wake.emit(runId), log);
     const done = executeRun(prepared, {
       file: request.name,
@@ -109,17 +113,29 @@ export class RunService {
       leaseTtlMs: this.options.faultLeaseTtlMs ?? 5000,
       signal: abort.signal,
       runId,
-      observers: [recorder, ...(this.options.metrics ? [this.options.metrics.observer(request.secret)] : [])],
+      observers: [
+        recorder,
+        ...(this.options.metrics ? [this.options.metrics.observer(request.secret)] : []),
+        {
+          name: 'webhooks',
+          onEvent: (event) => {
+            if (event.type === 'guardrail-tripped')
+              announce('guardrail.tripped', { runId, title: experiment.title, guardrail: event.name });
+          },
+        },
+      ],
       allowFromExperiment: false,
     })
       .then(async ({ journal }) => {
         await recorder.flushed();
         await store.runs.end(runId, { verdict: journal.verdict, reason: journal.reason, journal });
+        announce('run.ended', { runId, title: experiment.title, verdict: journal.verdict, reason: journal.reason });
       })
       .catch(async (error: unknown) => {
         log.error('run failed', { runId, error });
         await recorder.flushed();
         await store.runs.end(runId, { verdict: 'failed', reason: errorMessage(error) }).catch(() => undefined);
+        announce('run.ended', { runId, title: experiment.title, verdict: 'failed', reason: errorMessage(error) });
       })
       .finally(() => {
         this.#live.delete(runId);
@@ -163,6 +179,7 @@ export class RunService {
     if (!run || run.revealedAt !== null) return;
     await this.options.store.runs.reveal(runId);
     if (run.secret && run.state === 'ended') this.options.metrics?.revealed(run.verdict);
+    if (run.secret) this.#announce('run.revealed', { runId, title: run.title, verdict: run.verdict, reason: run.reason });
   }
 
   /** The halt in force for every replica, from the store. */
@@ -173,11 +190,20 @@ export class RunService {
   /** Records the halt for every replica and aborts the runs of this one (the others at their next renewal). */
   async halt(state: HaltState): Promise<number> {
     await this.options.store.settings.set(HALT_KEY, state);
+    this.#announce('halt', { reason: state.reason, by: state.by, at: state.at });
     return this.#abortAll(`halted by ${state.by}: ${state.reason}`);
   }
 
-  async resume(): Promise<void> {
+  async resume(by: string): Promise<void> {
     await this.options.store.settings.remove(HALT_KEY);
+    this.#announce('resume', { by });
+  }
+
+  /** Queues a webhook event; a store that fails here costs the event, never the run. */
+  #announce(event: WebhookEvent, data: Record<string, unknown>): void {
+    this.options.store.webhooks
+      .enqueue(event, data)
+      .catch((error: unknown) => this.options.log.warn('could not queue a webhook event', { event, error: errorMessage(error) }));
   }
 
   #abortAll(reason: string): number {

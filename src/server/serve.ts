@@ -10,6 +10,7 @@ import { firedrillVersion } from '../util/version.js';
 import { createServerApp } from './app.js';
 import { RunService } from './run-service.js';
 import { ServerMetrics } from './metrics.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export interface ServeOptions {
   /** `postgres://…`, or a SQLite file; default `<stateDir>/server.db`. */
@@ -41,9 +42,11 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
   const store = await Store.open(options.database ?? join(options.stateDir, 'server.db'));
   let server: Server | undefined;
   let runs: RunService | undefined;
+  let dispatcher: WebhookDispatcher | undefined;
   try {
     const admin = await store.users.bootstrapAdmin();
     const metrics = new ServerMetrics();
+    dispatcher = new WebhookDispatcher(store, options.log, metrics);
     const catalog = await loadCatalog();
     runs = new RunService({
       store,
@@ -74,6 +77,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     options.log.info('control plane listening', { url: listening.url, store: store.location, dialect: store.dialect });
     const running = server;
     const service = runs;
+    const webhooks = dispatcher;
     return {
       url: listening.url,
       store,
@@ -81,12 +85,14 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       ...(where.warning && { warning: where.warning }),
       close: async () => {
         await service.close(); // every run here aborted, its faults reverted
+        await webhooks.close();
         await stopListening(running);
         await store.close();
       },
     };
   } catch (error) {
     await runs?.close();
+    await dispatcher?.close();
     if (server) await stopListening(server).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;

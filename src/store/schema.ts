@@ -17,6 +17,8 @@ export interface StoreTables {
   agents: AgentsTable;
   audit: AuditTable;
   settings: SettingsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface UsersTable {
@@ -136,4 +138,35 @@ export interface SettingsTable {
   key: string;
   value: string;
   updated_at: number;
+}
+
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  /** `slack` (text and blocks) or `generic` (JSON signed with HMAC-SHA256). */
+  kind: string;
+  /** The HMAC key of a generic webhook: it must sign, so it is kept (the API never shows it again). */
+  secret: string | null;
+  /** JSON: the events it wants. */
+  events: string;
+  created_by: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event: string;
+  payload: string;
+  /** pending | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** A replica sending it holds it until then. */
+  claimed_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
 }

@@ -5,6 +5,7 @@ import type { StoreDb, StoreDialect } from './open.js';
 import { Runs } from './runs.js';
 import { Settings } from './settings.js';
 import { Users } from './users.js';
+import { Webhooks } from './webhooks.js';
 
 /** The control plane's store: one query layer over SQLite or PostgreSQL, one repository per concern. */
 export class Store {
@@ -13,6 +14,7 @@ export class Store {
   readonly audit: AuditLog;
   readonly runs: Runs;
   readonly settings: Settings;
+  readonly webhooks: Webhooks;
 
   private constructor(readonly db: StoreDb) {
     this.users = new Users(db);
@@ -20,6 +22,7 @@ export class Store {
     this.audit = new AuditLog(db);
     this.runs = new Runs(db);
     this.settings = new Settings(db);
+    this.webhooks = new Webhooks(db);
   }
 
   /** `postgres://…` or a SQLite file; the schema is brought up to date (see open.ts). */

@@ -54,7 +54,7 @@ export function haltRoutes(app: Hono<{ Variables: AuthVariables }>, deps: HaltDe
   app.post('/api/v1/resume', async (c) => {
     const principal = c.get('principal');
     need(principal, can(principal, 'halt'));
-    await runs.resume();
+    await runs.resume(principal.name);
     const agents = await resumeEverywhere({ stateDir: deps.stateDir, inventory: deps.inventory() });
     await audit(store, c, { action: 'resume', outcome: agents.every((a) => a.ok) ? 'ok' : 'partial' });
     return c.json({ resumed: true, agents });
