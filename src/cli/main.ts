@@ -12,6 +12,7 @@ import type { RunCommandOptions } from './run.js';
 import type { StatusOptions } from './status.js';
 import type { RunsOptions } from './runs.js';
 import type { ServerCommandOptions } from './server.js';
+import type { AuditOptions, ImportOptions } from './server-tools.js';
 import type { ShowOptions } from './show.js';
 import type { TypesOptions } from './types.js';
 import type { ValidateOptions } from './validate.js';
@@ -220,6 +221,34 @@ Examples:
 The first start of a store prints the admin's one-time password; it is never shown again.`,
     )
     .action(async (options: ServerCommandOptions) => set(await (await import('./server.js')).serverCommand(options)));
+
+  const server = program.commands.find((c) => c.name() === 'server');
+  server
+    ?.command('import')
+    .description("bring the journals of local runs (firedrill run without a server) into the server's store")
+    .argument('[dir]', 'a runs directory (default: <state-dir>/runs)')
+    .option('--database <url>', 'the store: postgres://… or a SQLite file (default: <state-dir>/server.db; env FIREDRILL_DATABASE)')
+    .option('--json', 'print {imported, skipped} as JSON')
+    .addOption(stateDir())
+    .action(async (dir: string | undefined, options: ImportOptions) =>
+      set(await (await import('./server-tools.js')).importCommand(dir, options)),
+    );
+
+  program
+    .command('audit')
+    .description("read the control plane's audit log, newest first: who did what, to what, from where, and how it ended")
+    .option('--database <url>', 'the store: postgres://… or a SQLite file (default: <state-dir>/server.db; env FIREDRILL_DATABASE)')
+    .option('--actor <name>', 'only what this user did')
+    .option('--action <action>', 'only this action (login, halt, run.start, experiment.update, …)')
+    .option('--since <date>', 'only from this date or time on (ISO 8601)')
+    .option('-n, --limit <n>', 'how many records (1 to 1000)', '50')
+    .option('--json', 'print the records as JSON')
+    .addOption(stateDir())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ firedrill audit --action halt\n  $ firedrill audit --database postgres://fd@db/firedrill --since 2026-12-01 --json\n',
+    )
+    .action(async (options: AuditOptions) => set(await (await import('./server-tools.js')).auditCommand(options)));
 
   program
     .command('halt')

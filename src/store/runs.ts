@@ -89,6 +89,55 @@ export class Runs {
       .execute();
   }
 
+  /** A run that ended elsewhere (a journal file), with its events, in one transaction. */
+  async importEnded(run: {
+    id: string;
+    title: string;
+    startedBy: string;
+    createdAt: number;
+    endedAt: number | null;
+    verdict: string | null;
+    reason: string;
+    tags: readonly string[];
+    request: Record<string, unknown>;
+    journal: unknown;
+    events: readonly { seq: number; at: number; type: string; data: unknown }[];
+  }): Promise<void> {
+    await this.store.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('runs')
+        .values({
+          id: run.id,
+          experiment_id: null,
+          experiment_version: null,
+          title: run.title,
+          state: 'ended',
+          verdict: run.verdict,
+          reason: run.reason,
+          secret: 0,
+          revealed_at: null,
+          started_by: run.startedBy,
+          created_at: run.createdAt,
+          started_at: run.createdAt,
+          ended_at: run.endedAt,
+          owner: null,
+          lease_expires_at: null,
+          cancel_requested_at: null,
+          cancel_reason: null,
+          tags: JSON.stringify(run.tags),
+          request: JSON.stringify(run.request),
+          journal: run.journal === undefined ? null : JSON.stringify(run.journal),
+        })
+        .execute();
+      for (const event of run.events) {
+        await tx
+          .insertInto('run_events')
+          .values({ run_id: run.id, seq: event.seq, at: event.at, type: event.type, data: JSON.stringify(event.data) })
+          .execute();
+      }
+    });
+  }
+
   async appendEvent(runId: string, event: { seq: number; at: number; type: string; data: unknown }): Promise<void> {
     await this.store.db
       .insertInto('run_events')

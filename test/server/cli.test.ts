@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -66,6 +66,36 @@ describe('firedrill server', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/schema version 9999-later, newer than this firedrill knows/);
   });
+
+  it('imports the journals of local runs, once, and lists the audit log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fd-import-'));
+    try {
+      writeFileSync(join(dir, 'quick.yaml'), 'title: local quick\nmethod:\n  - { name: w, wait: 10ms }\n');
+      expect((await firedrill(dir, 'run', 'quick.yaml', '-q')).code).toBe(0);
+      const first = await firedrill(dir, 'server', 'import', '--json');
+      expect(first.code).toBe(0);
+      const { imported } = JSON.parse(first.stdout) as { imported: string[] };
+      expect(imported).toHaveLength(1);
+      expect(JSON.parse((await firedrill(dir, 'server', 'import', '--json')).stdout)).toEqual({ imported: [], skipped: imported });
+      const server = await startServer(dir);
+      const url = /control plane: (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out)?.[1] ?? '';
+      const password = /one-time password (\S+)/.exec(server.out)?.[1] ?? '';
+      const login = await fetch(`${url}/api/v1/login`, { method: 'POST', body: JSON.stringify({ name: 'admin', password }) });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const got = (await (await fetch(`${url}/api/v1/runs/${imported[0] ?? ''}`, { headers: { cookie } })).json()) as {
+        run: { title: string; verdict: string };
+      };
+      expect(got.run).toMatchObject({ title: 'local quick', verdict: 'passed' });
+      await fetch(`${url}/api/v1/login`, { method: 'POST', body: JSON.stringify({ name: 'admin', password: 'wrong' }) });
+      expect(await stop(server.child)).toBe(0);
+      const audit = await firedrill(dir, 'audit', '--action', 'login');
+      expect(audit.code).toBe(0);
+      expect(audit.stdout).toMatch(/admin {2}login from 127\.0\.0\.1 {2}denied: wrong name or password/);
+      expect(audit.stdout).toMatch(/admin {2}login from 127\.0\.0\.1 {2}ok/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('refuses to listen beyond loopback in clear without --insecure (exit 2)', async () => {
     const result = await firedrill(cwd, 'server', '--listen', '0.0.0.0:0');
