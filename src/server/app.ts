@@ -7,6 +7,7 @@ import { authenticate } from './auth.js';
 import type { AuthVariables } from './auth.js';
 import { audit } from './audit-trail.js';
 import { errorResponse } from './errors.js';
+import { openApiDocument } from './openapi.js';
 import type { ServerError } from './errors.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { experimentRoutes } from './routes/experiment-routes.js';
@@ -65,6 +66,8 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
     }),
   );
   app.get('/api/v1/health', (c) => c.json({ ok: true, version: deps.version }));
+  const openApi = openApiDocument(deps.version);
+  app.get('/api/v1/openapi.json', (c) => c.json(openApi));
   sessionRoutes(app as unknown as Hono, store, { secureCookies: deps.secureCookies });
   app.use('/api/v1/*', authenticate(store));
   app.use('/metrics', authenticate(store));

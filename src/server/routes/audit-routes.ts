@@ -25,3 +25,6 @@ export function auditRoutes(app: Hono<{ Variables: AuthVariables }>, store: Stor
     return c.json({ records: await store.audit.list(parsed.data) });
   });
 }
+
+/** For the OpenAPI document. */
+export const auditSchemas = { query: querySchema };

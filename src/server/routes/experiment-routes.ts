@@ -109,3 +109,6 @@ export function experimentRoutes(app: App, store: Store, catalog: RunCatalog): v
     return info;
   }
 }
+
+/** For the OpenAPI document. */
+export const experimentSchemas = { create: createSchema, update: updateSchema, validate: validateSchema };

@@ -60,3 +60,6 @@ export function haltRoutes(app: Hono<{ Variables: AuthVariables }>, deps: HaltDe
     return c.json({ resumed: true, agents });
   });
 }
+
+/** For the OpenAPI document. */
+export const haltSchemas = { halt: haltSchema };

@@ -164,3 +164,6 @@ function mayKnow(principal: Principal, run: RunInfo): boolean {
   if (!run.secret || run.revealedAt !== null) return true;
   return maySee(principal, { secret: true, createdBy: run.author });
 }
+
+/** For the OpenAPI document. */
+export const runSchemas = { start: startSchema, list: listSchema, cancel: cancelSchema };

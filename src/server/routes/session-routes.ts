@@ -48,3 +48,6 @@ export function sessionRoutes(app: Hono, store: Store, options: { secureCookies:
     return c.body(null, 204);
   });
 }
+
+/** For the OpenAPI document. */
+export const sessionSchemas = { login: loginSchema };

@@ -16,7 +16,12 @@ const createUserSchema = z.strictObject({
   password: z.string().min(12, 'at least 12 characters').max(1000).optional(),
 });
 const rolesSchema = z.strictObject({ roles });
-const tokenSchema = z.strictObject({ name: z.string().min(1).max(100), expiresInDays: z.number().int().min(1).max(3650).optional() });
+const issueTokenSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  expiresInDays: z.number().int().min(1).max(3650).optional(),
+  /** An admin may issue one for another user. */
+  userId: z.string().max(100).optional(),
+});
 
 type App = Hono<{ Variables: AuthVariables }>;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,7 +64,7 @@ export function userRoutes(app: App, store: Store): void {
   // One's own token; an admin may issue one for another user.
   app.post('/api/v1/tokens', async (c) => {
     const principal = c.get('principal');
-    const body = await readJson(c, tokenSchema.extend({ userId: z.string().max(100).optional() }));
+    const body = await readJson(c, issueTokenSchema);
     const userId = body.userId ?? principal.userId;
     if (userId !== principal.userId) admin(principal);
     if (!(await store.users.get(userId))) throw new FiredrillError('FD_NOT_FOUND', `no user ${userId}`);
@@ -83,3 +88,6 @@ export function userRoutes(app: App, store: Store): void {
 function admin(principal: Principal): void {
   if (!can(principal, 'users.manage')) throw new FiredrillError('FD_FORBIDDEN', `${principal.name} is not an admin`);
 }
+
+/** For the OpenAPI document. */
+export const userSchemas = { create: createUserSchema, roles: rolesSchema, token: issueTokenSchema };

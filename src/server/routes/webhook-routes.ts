@@ -54,3 +54,6 @@ export function webhookRoutes(app: Hono<{ Variables: AuthVariables }>, store: St
     return c.json({ deliveries: await store.webhooks.deliveries(c.req.param('id')) });
   });
 }
+
+/** For the OpenAPI document. */
+export const webhookSchemas = { create: createSchema };
