@@ -88,6 +88,12 @@ export const ROUTES: readonly RouteDoc[] = [
     stream: true,
   },
   {
+    method: 'get',
+    path: '/api/v1/runs/{id}/report/{format}',
+    summary: 'The report: html, md or junit (as firedrill report)',
+    who: 'experiments.read',
+  },
+  {
     method: 'post',
     path: '/api/v1/runs/{id}/cancel',
     summary: 'Abort it: every fault reverted',

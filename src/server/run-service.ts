@@ -5,7 +5,7 @@ import type { RunEvent, RunObserver } from '../engine/events.js';
 import { executeRun } from '../runs/execute-run.js';
 import { prepareExperimentText } from '../runs/prepare.js';
 import { newRunId } from '../runs/run-directory.js';
-import type { RunInfo } from '../store/runs.js';
+import type { RunInfo, StoredEvent } from '../store/runs.js';
 import type { WebhookEvent } from '../store/webhooks.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
@@ -57,6 +57,8 @@ export class RunService {
   readonly #live = new Map<string, AbortController>();
   readonly #finished = new Set<Promise<unknown>>();
   readonly #wake = new EventEmitter();
+  /** The events of the runs executing here, for their live streams (the store has them too). */
+  readonly #recent = new Map<string, StoredEvent[]>();
   readonly #timer: NodeJS.Timeout;
   readonly #leaseMs: number;
   #closing = false;
@@ -104,7 +106,17 @@ export class RunService {
     // A secret run tells no webhook anything until it is revealed.
     const announce = request.secret ? () => undefined : (event: WebhookEvent, data: Record<string, unknown>) => this.#announce(event, data);
     announce('run.started', { runId, title: experiment.title, startedBy });
-    const recorder = new StoreRecorder(store, runId, () => this.#wake.emit(runId), log);
+    const recent: StoredEvent[] = [];
+    this.#recent.set(runId, recent);
+    const recorder = new StoreRecorder(
+      store,
+      runId,
+      (event) => {
+        recent.push(event);
+        this.#wake.emit(runId);
+      },
+      log,
+    );
     const done = executeRun(prepared, {
       file: request.name,
       stateDir: this.options.stateDir,
@@ -139,6 +151,7 @@ export class RunService {
       })
       .finally(() => {
         this.#live.delete(runId);
+        this.#recent.delete(runId); // the store has every one of them by now (flushed above)
         this.#wake.emit(runId);
         this.#finished.delete(done);
       });
@@ -156,6 +169,21 @@ export class RunService {
       return true;
     }
     return this.options.store.runs.requestCancel(runId, reason);
+  }
+
+  /**
+   * The run's events after `afterSeq`: from memory for a run executing here (a hundred streams
+   * must not read the store a hundred times per event), else from the store.
+   */
+  async eventsAfter(runId: string, afterSeq: number): Promise<StoredEvent[]> {
+    const recent = this.#recent.get(runId);
+    if (recent) return recent.filter((event) => event.seq > afterSeq);
+    return this.options.store.runs.events(runId, afterSeq);
+  }
+
+  /** Whether this replica executes the run (its events wake streams here at once). */
+  runsHere(runId: string): boolean {
+    return this.#live.has(runId);
   }
 
   /** Resolves on the run's next stored event (or end) on this replica, or after `ms`. */
@@ -237,7 +265,10 @@ export class RunService {
   }
 }
 
-/** Writes a run's events to the store one after another (a stream reading "after seq N" never misses one). */
+/**
+ * Hands each event of a run to its live streams at once (`publish`), and writes it to the store
+ * one after another (a stream reading the store "after seq N" never misses one).
+ */
 class StoreRecorder implements RunObserver {
   readonly name = 'store';
   #chain: Promise<void> = Promise.resolve();
@@ -245,15 +276,16 @@ class StoreRecorder implements RunObserver {
   constructor(
     private readonly store: Store,
     private readonly runId: string,
-    private readonly notify: () => void,
+    private readonly publish: (event: StoredEvent) => void,
     private readonly log: Logger,
   ) {}
 
   onEvent(event: RunEvent): void {
     const { runId: _runId, seq, at, type, ...data } = event;
+    const stored: StoredEvent = { seq, at: Date.parse(at), type, data: JSON.stringify({ ...data, type, seq, at }) };
+    this.publish(stored);
     this.#chain = this.#chain
-      .then(() => this.store.runs.appendEvent(this.runId, { seq, at: Date.parse(at), type, data: { ...data, type, seq, at } }))
-      .then(this.notify)
+      .then(() => this.store.runs.appendStored(this.runId, stored))
       .catch((error: unknown) => this.log.warn('could not store a run event', { runId: this.runId, seq, error: errorMessage(error) }));
   }
 

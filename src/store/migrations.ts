@@ -86,7 +86,12 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
           .addColumn('cancel_reason', 'text')
           .addColumn('tags', 'text', (c) => c.notNull())
           .addColumn('request', 'text', (c) => c.notNull())
-          .addColumn('journal', 'text')
+          .execute();
+        // Journals apart: a page of runs then reads small rows, never a journal.
+        await db.schema
+          .createTable('run_journals')
+          .addColumn('run_id', 'text', (c) => c.primaryKey())
+          .addColumn('journal', 'text', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('runs_created').on('runs').columns(['created_at', 'id']).execute();
         await db.schema.createIndex('runs_state').on('runs').columns(['state', 'lease_expires_at']).execute();

@@ -84,7 +84,6 @@ export class Runs {
         cancel_reason: null,
         tags: JSON.stringify(run.tags),
         request: JSON.stringify(run.request),
-        journal: null,
       })
       .execute();
   }
@@ -126,9 +125,13 @@ export class Runs {
           cancel_reason: null,
           tags: JSON.stringify(run.tags),
           request: JSON.stringify(run.request),
-          journal: run.journal === undefined ? null : JSON.stringify(run.journal),
         })
         .execute();
+      if (run.journal !== undefined)
+        await tx
+          .insertInto('run_journals')
+          .values({ run_id: run.id, journal: JSON.stringify(run.journal) })
+          .execute();
       for (const event of run.events) {
         await tx
           .insertInto('run_events')
@@ -138,10 +141,11 @@ export class Runs {
     });
   }
 
-  async appendEvent(runId: string, event: { seq: number; at: number; type: string; data: unknown }): Promise<void> {
+  /** An event already serialized (its `data` is JSON text). */
+  async appendStored(runId: string, event: StoredEvent): Promise<void> {
     await this.store.db
       .insertInto('run_events')
-      .values({ run_id: runId, seq: event.seq, at: event.at, type: event.type, data: JSON.stringify(event.data) })
+      .values({ run_id: runId, seq: event.seq, at: event.at, type: event.type, data: event.data })
       .execute();
   }
 
@@ -159,20 +163,22 @@ export class Runs {
 
   /** Ends a running run; false when it had already ended (another replica marked it). */
   async end(runId: string, outcome: { verdict: string; reason: string; journal?: unknown }): Promise<boolean> {
-    const result = await this.store.db
-      .updateTable('runs')
-      .set({
-        state: 'ended',
-        verdict: outcome.verdict,
-        reason: outcome.reason,
-        ended_at: Date.now(),
-        lease_expires_at: null,
-        journal: outcome.journal === undefined ? null : JSON.stringify(outcome.journal),
-      })
-      .where('id', '=', runId)
-      .where('state', '=', 'running')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return this.store.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('runs')
+        .set({ state: 'ended', verdict: outcome.verdict, reason: outcome.reason, ended_at: Date.now(), lease_expires_at: null })
+        .where('id', '=', runId)
+        .where('state', '=', 'running')
+        .executeTakeFirst();
+      const ended = Number(result.numUpdatedRows) > 0;
+      if (ended && outcome.journal !== undefined) {
+        await tx
+          .insertInto('run_journals')
+          .values({ run_id: runId, journal: JSON.stringify(outcome.journal) })
+          .execute();
+      }
+      return ended;
+    });
   }
 
   /**
@@ -242,8 +248,8 @@ export class Runs {
   }
 
   async journal(runId: string): Promise<unknown> {
-    const row = await this.store.db.selectFrom('runs').select('journal').where('id', '=', runId).executeTakeFirst();
-    return row?.journal ? (JSON.parse(row.journal) as unknown) : undefined;
+    const row = await this.store.db.selectFrom('run_journals').select('journal').where('run_id', '=', runId).executeTakeFirst();
+    return row ? (JSON.parse(row.journal) as unknown) : undefined;
   }
 
   /** Newest first. */

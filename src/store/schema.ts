@@ -14,6 +14,7 @@ export interface StoreTables {
   experiment_versions: ExperimentVersionsTable;
   runs: RunsTable;
   run_events: RunEventsTable;
+  run_journals: RunJournalsTable;
   agents: AgentsTable;
   audit: AuditTable;
   settings: SettingsTable;
@@ -101,8 +102,12 @@ export interface RunsTable {
   tags: string;
   /** JSON: the run's request (yaml, variables, seed, dry run). */
   request: string;
-  /** JSON: the journal once the run ended. */
-  journal: string | null;
+}
+
+export interface RunJournalsTable {
+  run_id: string;
+  /** JSON: the journal of an ended run. */
+  journal: string;
 }
 
 export interface RunEventsTable {

@@ -33,11 +33,14 @@ export interface TokenInfo {
 
 const TOKEN_PREFIX = 'fdt';
 const SESSION_PREFIX = 'fds';
+const LAST_USE_RESOLUTION_MS = 60_000;
 /** A dashboard session lasts a working day. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 /** Users, their roles, API tokens and sessions. Secrets are stored only as hashes. */
 export class Users {
+  readonly #lastUseWritten = new Map<string, number>();
+
   constructor(private readonly store: StoreDb) {}
 
   async count(): Promise<number> {
@@ -178,7 +181,11 @@ export class Users {
       .where('api_tokens.hash', '=', digest(token))
       .executeTakeFirst();
     if (!row || row.revoked_at !== null || row.disabled_at !== null || (row.expires_at !== null && row.expires_at <= now)) return undefined;
-    await this.store.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    // `last used` to the minute: a write per request would serialize every API call on SQLite.
+    if (now - (this.#lastUseWritten.get(row.id) ?? 0) > LAST_USE_RESOLUTION_MS) {
+      this.#lastUseWritten.set(row.id, now);
+      await this.store.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    }
     return this.principal(row.userId, row.name);
   }
 

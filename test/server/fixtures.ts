@@ -94,7 +94,17 @@ export async function call(
     ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+  return { status: response.status, body: parseBody(text), headers: response.headers };
+}
+
+/** JSON when it is; `{ text }` for an event stream, a report or anything else. */
+function parseBody(text: string): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { text };
+  }
 }
 
 /** A user holding `roles` and an API token of theirs, made through the store. */

@@ -80,6 +80,13 @@ describe.each(DIALECTS)('runs through the control plane over %s', (dialect) => {
     // Resumable: after the third event, the stream goes on from the fourth.
     const resumed = await stream(server.url, facilitator, run.id, 3);
     expect(resumed[0]?.id).toBe('4');
+    // The same reports as `firedrill report`, from the store.
+    const html = await fetch(`${server.url}/api/v1/runs/${run.id}/report/html`, { headers: { authorization: `Bearer ${responder}` } });
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(await html.text()).toMatch(/<!doctype html>[\s\S]*pause 1s[\s\S]*passed/i);
+    const junit = await call(server.url, 'GET', `/api/v1/runs/${run.id}/report/junit`, responder);
+    expect(String(junit.body.text)).toContain('<testsuite');
+    expect((await call(server.url, 'GET', `/api/v1/runs/${run.id}/report/pdf`, responder)).status).toBe(404);
     const list = (await call(server.url, 'GET', '/api/v1/runs?verdict=passed&tag=server', responder)).body.runs as { id: string }[];
     expect(list.map((r) => r.id)).toContain(run.id);
   }, 30_000);

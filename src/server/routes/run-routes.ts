@@ -2,6 +2,8 @@ import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { FiredrillError, UserError } from '../../errors.js';
+import type { RunEvent } from '../../engine/events.js';
+import type { Journal } from '../../engine/journal.js';
 import type { RunInfo } from '../../store/runs.js';
 import type { Store } from '../../store/store.js';
 import type { Principal } from '../../store/users.js';
@@ -43,6 +45,8 @@ const cancelSchema = z.strictObject({ reason: z.string().max(1000).optional() })
 
 /** How often a live stream looks at the store for events another replica wrote. */
 const STREAM_POLL_MS = 250;
+/** A run executed here wakes its streams itself: the store is read again only this rarely. */
+const LOCAL_SAFETY_POLL_MS = 5000;
 
 type App = Hono<{ Variables: AuthVariables }>;
 
@@ -106,6 +110,22 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
     return c.json({ run, journal: (await store.runs.journal(run.id)) ?? null });
   });
 
+  // The same reports as `firedrill report`, from the store: html, md or junit.
+  app.get('/api/v1/runs/:id/report/:format{html|md|junit}', async (c) => {
+    const run = await visible(c.get('principal'), c.req.param('id'));
+    const journal = (await store.runs.journal(run.id)) as Journal | undefined;
+    if (!journal) throw new FiredrillError('FD_NOT_FOUND', `run ${run.id} has no journal yet: it is running, or never finished`);
+    const events = (await store.runs.events(run.id, 0, 100_000)).map(
+      (e) => ({ ...(JSON.parse(e.data) as object), runId: run.id }) as RunEvent,
+    );
+    const stored = { dir: `runs/${run.id}`, runId: run.id, journal, events };
+    const { renderHtml, renderJunit, renderMarkdown } = await import('../../report/index.js');
+    const format = c.req.param('format');
+    if (format === 'html') return c.html(renderHtml(stored));
+    if (format === 'md') return c.text(renderMarkdown(stored), 200, { 'content-type': 'text/markdown; charset=utf-8' });
+    return c.text(renderJunit([stored]), 200, { 'content-type': 'application/xml; charset=utf-8' });
+  });
+
   app.post('/api/v1/runs/:id/cancel', async (c) => {
     const principal = c.get('principal');
     const run = await visible(principal, c.req.param('id'));
@@ -134,18 +154,22 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
       const closed = new AbortController();
       stream.onAbort(() => closed.abort());
       while (!closed.signal.aborted) {
-        const events = await store.runs.events(run.id, seq);
+        // Listen before reading: an event stored between the read and the wait still wakes us.
+        // A run executed here wakes its streams with each event; one on another replica is polled.
+        const news = runs.waitForNews(run.id, runs.runsHere(run.id) ? LOCAL_SAFETY_POLL_MS : STREAM_POLL_MS, closed.signal);
+        const events = await runs.eventsAfter(run.id, seq);
         for (const event of events) {
           await stream.writeSSE({ id: String(event.seq), event: event.type, data: event.data });
           seq = event.seq;
         }
         if (events.length > 0) continue;
-        const now = await store.runs.get(run.id);
-        if (now?.state !== 'running' && (await store.runs.events(run.id, seq)).length === 0) {
-          await stream.writeSSE({ event: 'end', data: JSON.stringify({ verdict: now?.verdict ?? null, reason: now?.reason ?? null }) });
+        // A run executing here is running: no need to ask the store until it is not.
+        const now = runs.runsHere(run.id) ? undefined : await store.runs.get(run.id);
+        if (now && now.state !== 'running' && (await store.runs.events(run.id, seq)).length === 0) {
+          await stream.writeSSE({ event: 'end', data: JSON.stringify({ verdict: now.verdict, reason: now.reason }) });
           break;
         }
-        await runs.waitForNews(run.id, STREAM_POLL_MS, closed.signal);
+        await news;
       }
     });
   });
