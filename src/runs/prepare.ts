@@ -35,16 +35,15 @@ export async function prepareExperiment(file: string, options: ExperimentOptions
 
 /**
  * The same for a text that came through an API: no variable file, and no environment (the
- * server's environment is not the experiment's); the inventory is the server's own file.
+ * server's environment is not the experiment's); the inventory is the server's own.
  */
 export async function prepareExperimentText(
   name: string,
   text: string,
-  options: { vars: Readonly<Record<string, string>>; inventory?: string | undefined },
+  options: { vars: Readonly<Record<string, string>>; inventory?: Inventory | undefined },
 ): Promise<Prepared> {
   const catalog = await loadCatalog();
-  const inventoryFile = options.inventory === undefined ? undefined : findInventory(options.inventory, [process.cwd()]);
-  const inventory = inventoryFile ? loadInventory(inventoryFile) : undefined;
+  const { inventory } = options;
   const vars = Object.assign(Object.create(null) as Record<string, string>, options.vars);
   const loaded = loadExperimentText(name, text, { catalog, vars, env: {}, inventory: inventory ?? null });
   return { catalog, loaded, inventory };

@@ -30,7 +30,7 @@ export interface ServerAppDeps {
   readonly secureCookies: boolean;
   readonly runs: RunService;
   readonly stateDir: string;
-  readonly inventory: () => Inventory | undefined;
+  readonly inventory: () => Promise<Inventory | undefined>;
   readonly metrics: ServerMetrics;
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Role } from '../store/users.js';
 import { PERMISSIONS } from './policy.js';
 import type { Permission } from './policy.js';
+import { agentSchemas } from './routes/agent-routes.js';
 import { auditSchemas } from './routes/audit-routes.js';
 import { experimentSchemas } from './routes/experiment-routes.js';
 import { haltSchemas } from './routes/halt-routes.js';
@@ -111,6 +112,14 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   { method: 'post', path: '/api/v1/resume', summary: 'Lift the halt', who: 'halt' },
   { method: 'get', path: '/api/v1/agents', summary: 'Agents as they answer now', who: 'any' },
+  {
+    method: 'post',
+    path: '/api/v1/agents',
+    summary: 'Register an agent (where this host keeps its token)',
+    who: 'users.manage',
+    body: agentSchemas.register,
+  },
+  { method: 'delete', path: '/api/v1/agents/{name}', summary: 'Forget a registered agent', who: 'users.manage' },
   { method: 'get', path: '/api/v1/users', summary: 'Users and their roles', who: 'users.manage' },
   { method: 'post', path: '/api/v1/users', summary: 'Create a user', who: 'users.manage', body: userSchemas.create },
   { method: 'put', path: '/api/v1/users/{id}/roles', summary: "Set a user's roles", who: 'users.manage', body: userSchemas.roles },

@@ -8,6 +8,7 @@ import { newRunId } from '../runs/run-directory.js';
 import type { RunInfo, StoredEvent } from '../store/runs.js';
 import type { WebhookEvent } from '../store/webhooks.js';
 import type { Store } from '../store/store.js';
+import type { Inventory } from '../targets/inventory.js';
 import type { Logger } from '../util/log.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -27,7 +28,8 @@ export interface RunRequest {
 export interface RunServiceOptions {
   readonly store: Store;
   readonly stateDir: string;
-  readonly inventory?: string | undefined;
+  /** The server's inventory with its registered agents (fleet-inventory.ts). */
+  readonly inventory: () => Promise<Inventory | undefined>;
   readonly log: Logger;
   /** This replica's claim on a run it executes; another replica aborts a run whose claim lapsed for this long. */
   readonly runLeaseMs?: number | undefined;
@@ -79,7 +81,10 @@ export class RunService {
         'FD_HALTED',
         `Firedrill is halted since ${halt.at} by ${halt.by} (${halt.reason}): no run starts until resume`,
       );
-    const prepared = await prepareExperimentText(request.name, request.yaml, { vars: request.vars, inventory: this.options.inventory });
+    const prepared = await prepareExperimentText(request.name, request.yaml, {
+      vars: request.vars,
+      inventory: await this.options.inventory(),
+    });
     const { experiment } = prepared.loaded;
     const runId = newRunId();
     const { store, log } = this.options;

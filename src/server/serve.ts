@@ -4,7 +4,7 @@ import { listen, resolveListen, stopListening } from '../agent-daemon/listen.js'
 import type { ListenOptions } from '../agent-daemon/listen.js';
 import { loadCatalog } from '../runs/catalog.js';
 import { Store } from '../store/store.js';
-import { findInventory, loadInventory } from '../targets/inventory.js';
+import { serverInventory } from './fleet-inventory.js';
 import type { Logger } from '../util/log.js';
 import { firedrillVersion } from '../util/version.js';
 import { createServerApp } from './app.js';
@@ -48,19 +48,16 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     const metrics = new ServerMetrics();
     dispatcher = new WebhookDispatcher(store, options.log, metrics);
     const catalog = await loadCatalog();
+    const inventory = serverInventory(store, options.inventory);
     runs = new RunService({
       store,
       stateDir: options.stateDir,
-      inventory: options.inventory,
+      inventory,
       log: options.log,
       runLeaseMs: options.runLeaseMs,
       faultLeaseTtlMs: options.faultLeaseTtlMs,
       metrics,
     });
-    const inventory = () => {
-      const file = findInventory(options.inventory, [process.cwd()]);
-      return file ? loadInventory(file) : undefined;
-    };
     const app = createServerApp({
       store,
       catalog,

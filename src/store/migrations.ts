@@ -170,6 +170,17 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
         await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
       },
     },
+    '0003-agent-registry': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Agents registered through the API: how to reach each one. Its token never enters the
+        // store — only where the server host keeps it (a file or an environment variable).
+        await db.schema.alterTable('agents').addColumn('name', 'text').execute();
+        await db.schema.alterTable('agents').addColumn('token_file', 'text').execute();
+        await db.schema.alterTable('agents').addColumn('token_env', 'text').execute();
+        await db.schema.alterTable('agents').addColumn('ca', 'text').execute();
+        await db.schema.createIndex('agents_name').on('agents').column('name').unique().execute();
+      },
+    },
   };
 }
 

@@ -120,6 +120,11 @@ export interface RunEventsTable {
 
 export interface AgentsTable {
   id: string;
+  name: string | null;
+  /** Where the server host keeps the agent's token: a file or an environment variable. */
+  token_file: string | null;
+  token_env: string | null;
+  ca: string | null;
   url: string;
   labels: string;
   version: string | null;

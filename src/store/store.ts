@@ -1,3 +1,4 @@
+import { Agents } from './agents.js';
 import { AuditLog } from './audit.js';
 import { Experiments } from './experiments.js';
 import { openStore } from './open.js';
@@ -15,6 +16,7 @@ export class Store {
   readonly runs: Runs;
   readonly settings: Settings;
   readonly webhooks: Webhooks;
+  readonly agents: Agents;
 
   private constructor(readonly db: StoreDb) {
     this.users = new Users(db);
@@ -23,6 +25,7 @@ export class Store {
     this.runs = new Runs(db);
     this.settings = new Settings(db);
     this.webhooks = new Webhooks(db);
+    this.agents = new Agents(db);
   }
 
   /** `postgres://…` or a SQLite file; the schema is brought up to date (see open.ts). */

@@ -65,6 +65,7 @@ describe('role × route', () => {
     ['POST', () => `/api/v1/runs/${run}/reveal`, () => ({}), ['admin', 'facilitator']],
     ['GET', () => '/api/v1/halt', () => undefined, ALL],
     ['GET', () => '/api/v1/agents', () => undefined, ALL],
+    ['POST', () => '/api/v1/agents', (r) => ({ name: `a-${r}`, url: 'http://127.0.0.1:9', tokenEnv: 'NO_SUCH_TOKEN' }), ['admin']],
     ['GET', () => '/api/v1/users', () => undefined, ['admin']],
     ['POST', () => '/api/v1/users', (r) => ({ name: `u-${r}`, roles: ['viewer'] }), ['admin']],
     ['PUT', () => `/api/v1/users/${userId}/roles`, () => ({ roles: ['viewer'] }), ['admin']],
@@ -78,6 +79,7 @@ describe('role × route', () => {
     ['POST', () => '/api/v1/resume', () => ({}), ['admin', 'facilitator']],
     ['DELETE', (r) => `/api/v1/tokens/${spare[r]}`, () => undefined, ALL],
     // Last: they remove what the rows above use.
+    ['DELETE', () => '/api/v1/agents/a-admin', () => undefined, ['admin']],
     ['DELETE', () => `/api/v1/webhooks/${webhook}`, () => undefined, ['admin']],
     ['DELETE', () => `/api/v1/experiments/${experiment}`, () => undefined, ['admin', 'facilitator', 'villain']],
   ];
@@ -98,7 +100,12 @@ describe('role × route', () => {
   it('names every route of the API', async () => {
     const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const covered = new Set(
-      rows.map(([method, path]) => `${method.toLowerCase()} ${path('admin').replace(/[0-9a-f-]{36}|\d{8}-\d{6}-[0-9a-f]{6}/g, '{id}')}`),
+      rows.map(
+        ([method, path]) =>
+          `${method.toLowerCase()} ${path('admin')
+            .replace(/[0-9a-f-]{36}|\d{8}-\d{6}-[0-9a-f]{6}/g, '{id}')
+            .replace('/agents/a-admin', '/agents/{name}')}`,
+      ),
     );
     const open = ['/api/v1/health', '/api/v1/openapi.json', '/api/v1/login', '/api/v1/logout'];
     const documented = Object.entries(doc.paths)

@@ -38,14 +38,14 @@ describe('the OpenAPI document', () => {
   it('lists exactly the routes the app serves under /api/v1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fd-openapi-'));
     const store = await Store.open(join(dir, 'server.db'));
-    const runs = new RunService({ store, stateDir: dir, log: quiet });
+    const runs = new RunService({ store, stateDir: dir, log: quiet, inventory: () => Promise.resolve(undefined) });
     try {
       const app = createServerApp({
         store,
         catalog: await loadCatalog(),
         runs,
         stateDir: dir,
-        inventory: () => undefined,
+        inventory: () => Promise.resolve(undefined),
         metrics: new ServerMetrics(),
         log: quiet,
         version: 'test',

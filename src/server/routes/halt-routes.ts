@@ -17,7 +17,7 @@ export interface HaltDeps {
   readonly store: Store;
   readonly runs: RunService;
   readonly stateDir: string;
-  readonly inventory: () => Inventory | undefined;
+  readonly inventory: () => Promise<Inventory | undefined>;
   readonly log: Logger;
   readonly metrics: ServerMetrics;
 }
@@ -38,7 +38,7 @@ export function haltRoutes(app: Hono<{ Variables: AuthVariables }>, deps: HaltDe
     const aborted = await runs.halt(state);
     const outcome = await haltEverywhere({
       stateDir: deps.stateDir,
-      inventory: deps.inventory(),
+      inventory: await deps.inventory(),
       reason: `${reason} (by ${principal.name})`,
     });
     for (const agent of outcome.agents) if (agent.latencyMs !== undefined) deps.metrics.haltLatency(agent.latencyMs);
@@ -55,7 +55,7 @@ export function haltRoutes(app: Hono<{ Variables: AuthVariables }>, deps: HaltDe
     const principal = c.get('principal');
     need(principal, can(principal, 'halt'));
     await runs.resume(principal.name);
-    const agents = await resumeEverywhere({ stateDir: deps.stateDir, inventory: deps.inventory() });
+    const agents = await resumeEverywhere({ stateDir: deps.stateDir, inventory: await deps.inventory() });
     await audit(store, c, { action: 'resume', outcome: agents.every((a) => a.ok) ? 'ok' : 'partial' });
     return c.json({ resumed: true, agents });
   });
