@@ -61,6 +61,8 @@ export class RunService {
   readonly #wake = new EventEmitter();
   /** The events of the runs executing here, for their live streams (the store has them too). */
   readonly #recent = new Map<string, StoredEvent[]>();
+  /** Ends the store did not take (it was down): written again at each tend until it does. */
+  readonly #unsavedEnds = new Map<string, { verdict: string; reason: string; journal?: unknown }>();
   readonly #timer: NodeJS.Timeout;
   readonly #leaseMs: number;
   #closing = false;
@@ -145,13 +147,13 @@ export class RunService {
     })
       .then(async ({ journal }) => {
         await recorder.flushed();
-        await store.runs.end(runId, { verdict: journal.verdict, reason: journal.reason, journal });
+        await this.#saveEnd(runId, { verdict: journal.verdict, reason: journal.reason, journal });
         announce('run.ended', { runId, title: experiment.title, verdict: journal.verdict, reason: journal.reason });
       })
       .catch(async (error: unknown) => {
         log.error('run failed', { runId, error });
         await recorder.flushed();
-        await store.runs.end(runId, { verdict: 'failed', reason: errorMessage(error) }).catch(() => undefined);
+        await this.#saveEnd(runId, { verdict: 'failed', reason: errorMessage(error) });
         announce('run.ended', { runId, title: experiment.title, verdict: 'failed', reason: errorMessage(error) });
       })
       .finally(() => {
@@ -252,11 +254,25 @@ export class RunService {
     await Promise.allSettled([...this.#finished]);
   }
 
+  /** Stores a run's end; kept for the next tend if the store is down (the run's claim is renewed meanwhile). */
+  async #saveEnd(runId: string, outcome: { verdict: string; reason: string; journal?: unknown }): Promise<void> {
+    try {
+      await this.options.store.runs.end(runId, outcome);
+      this.#unsavedEnds.delete(runId);
+    } catch (error) {
+      this.options.log.warn('could not store the end of a run: trying again', { runId, error: errorMessage(error) });
+      this.#unsavedEnds.set(runId, outcome);
+    }
+  }
+
   /** Renews this replica's claims, aborts the runs someone cancelled elsewhere, reaps lapsed claims. */
   async #tend(): Promise<void> {
     const { store, log } = this.options;
     try {
-      const cancelled = await store.runs.renew(this.replica, [...this.#live.keys()], Date.now() + this.#leaseMs);
+      for (const [runId, outcome] of this.#unsavedEnds) await this.#saveEnd(runId, outcome);
+      // A run whose end is not stored yet is still ours: another replica must not call it abandoned.
+      const ours = [...this.#live.keys(), ...this.#unsavedEnds.keys()];
+      const cancelled = await store.runs.renew(this.replica, ours, Date.now() + this.#leaseMs);
       for (const { id, reason } of cancelled) this.#live.get(id)?.abort(new Error(reason));
       const halt = this.#live.size > 0 ? await this.halted() : undefined;
       if (halt) this.#abortAll(`halted by ${halt.by}: ${halt.reason}`);

@@ -11,6 +11,9 @@ export interface StoreSite {
   location(): Promise<string>;
   /** Restarts the database server under a running store (PostgreSQL only). */
   restart?(): Promise<void>;
+  /** Stops and starts it again (PostgreSQL only). */
+  stop?(): Promise<void>;
+  start?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export async function storeSite(dialect: 'sqlite' | 'postgres'): Promise<StoreSi
       await cluster.cluster.stop('fast');
       await cluster.cluster.start();
     },
+    stop: () => cluster.cluster.stop('fast'),
+    start: () => cluster.cluster.start(),
     close: () => cluster.destroy(),
   };
 }
