@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, firedrill } from '../support/cli.js';
+import { selfSignedCertificate } from '../probes/fixtures.js';
 
 /** `firedrill server` as a user starts it; resolves with what it printed once it listens. */
 async function startServer(cwd: string, ...args: string[]): Promise<{ child: ChildProcess; out: string }> {
@@ -14,7 +16,7 @@ async function startServer(cwd: string, ...args: string[]): Promise<{ child: Chi
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.resume();
   const deadline = Date.now() + 20_000;
-  while (!/control plane: http/.test(out) || (/First start/.test(out) && !/keep it/.test(out))) {
+  while (!/control plane: https?:/.test(out) || (/First start/.test(out) && !/keep it/.test(out))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the server did not start: ${out}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -92,6 +94,33 @@ describe('firedrill server', () => {
       expect(audit.code).toBe(0);
       expect(audit.stdout).toMatch(/admin {2}login from 127\.0\.0\.1 {2}denied: wrong name or password/);
       expect(audit.stdout).toMatch(/admin {2}login from 127\.0\.0\.1 {2}ok/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('serves HTTPS with --tls-cert and --tls-key, and its session cookie is then Secure', async () => {
+    const made = await selfSignedCertificate();
+    if ('skip' in made) throw new Error(made.skip); // CI installs openssl: a skip would prove nothing
+    const dir = mkdtempSync(join(tmpdir(), 'fd-tls-'));
+    try {
+      writeFileSync(join(dir, 'cert.pem'), made.cert);
+      writeFileSync(join(dir, 'key.pem'), made.key);
+      const server = await startServer(dir, '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'));
+      const url = /control plane: (https:\/\/127\.0\.0\.1:\d+)/.exec(server.out)?.[1] ?? '';
+      expect(url).toMatch(/^https:/);
+      const password = /one-time password (\S+)/.exec(server.out)?.[1] ?? '';
+      const answer = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
+        const req = httpsRequest(`${url}/api/v1/login`, { method: 'POST', ca: made.cert }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, cookie: String(res.headers['set-cookie'] ?? '') });
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ name: 'admin', password }));
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.cookie).toMatch(/; Secure/i);
+      expect(await stop(server.child)).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
