@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import type { Inventory } from '../targets/inventory.js';
 import type { Logger } from '../util/log.js';
 import type { ServerMetrics } from './metrics.js';
+import { RunListCache } from './run-list-cache.js';
 
 export interface RunRequest {
   readonly name: string;
@@ -56,6 +57,8 @@ export interface HaltState {
  */
 export class RunService {
   readonly replica = randomUUID();
+  /** Listing pages, cleared by every change of a run made here. */
+  readonly lists = new RunListCache();
   readonly #live = new Map<string, AbortController>();
   readonly #finished = new Set<Promise<unknown>>();
   readonly #wake = new EventEmitter();
@@ -108,6 +111,7 @@ export class RunService {
         dryRun: request.dryRun,
       },
     });
+    this.lists.changed();
     const abort = new AbortController();
     this.#live.set(runId, abort);
     // A secret run tells no webhook anything until it is revealed.
@@ -213,6 +217,7 @@ export class RunService {
     const run = await this.options.store.runs.get(runId);
     if (!run || run.revealedAt !== null) return;
     await this.options.store.runs.reveal(runId);
+    this.lists.changed();
     if (run.secret && run.state === 'ended') this.options.metrics?.revealed(run.verdict);
     if (run.secret) this.#announce('run.revealed', { runId, title: run.title, verdict: run.verdict, reason: run.reason });
   }
@@ -258,6 +263,7 @@ export class RunService {
   async #saveEnd(runId: string, outcome: { verdict: string; reason: string; journal?: unknown }): Promise<void> {
     try {
       await this.options.store.runs.end(runId, outcome);
+      this.lists.changed();
       this.#unsavedEnds.delete(runId);
     } catch (error) {
       this.options.log.warn('could not store the end of a run: trying again', { runId, error: errorMessage(error) });
@@ -278,6 +284,7 @@ export class RunService {
       if (halt) this.#abortAll(`halted by ${halt.by}: ${halt.reason}`);
       for (const id of await store.runs.reapExpired(Date.now())) {
         log.warn('run aborted: its replica stopped renewing its claim', { runId: id });
+        this.lists.changed();
         this.#wake.emit(id);
       }
     } catch (error) {

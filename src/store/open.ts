@@ -88,7 +88,7 @@ async function openPostgres(url: string): Promise<StoreDb> {
   const location = hidePassword(url);
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: 20,
     connectionTimeoutMillis: 5000,
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
   });

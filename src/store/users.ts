@@ -174,19 +174,31 @@ export class Users {
   /** The principal a bearer token stands for: undefined when unknown, revoked, expired or its user disabled. */
   async byToken(token: string): Promise<Principal | undefined> {
     const now = Date.now();
-    const row = await this.store.db
+    // One round trip: the token, its user and the user's roles (a row per role).
+    const rows = await this.store.db
       .selectFrom('api_tokens')
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .select(['api_tokens.id', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'users.id as userId', 'users.name', 'users.disabled_at'])
+      .leftJoin('role_bindings', 'role_bindings.user_id', 'users.id')
+      .select([
+        'api_tokens.id',
+        'api_tokens.expires_at',
+        'api_tokens.revoked_at',
+        'users.id as userId',
+        'users.name',
+        'users.disabled_at',
+        'role_bindings.role',
+      ])
       .where('api_tokens.hash', '=', digest(token))
-      .executeTakeFirst();
+      .execute();
+    const row = rows[0];
     if (!row || row.revoked_at !== null || row.disabled_at !== null || (row.expires_at !== null && row.expires_at <= now)) return undefined;
     // `last used` to the minute: a write per request would serialize every API call on SQLite.
     if (now - (this.#lastUseWritten.get(row.id) ?? 0) > LAST_USE_RESOLUTION_MS) {
       this.#lastUseWritten.set(row.id, now);
       await this.store.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
     }
-    return this.principal(row.userId, row.name);
+    const roles = rows.flatMap((r) => (r.role === null ? [] : [r.role as Role]));
+    return { userId: row.userId, name: row.name, roles: new Set(roles) };
   }
 
   /** Opens a dashboard session: the cookie value and its CSRF token (both returned once). */

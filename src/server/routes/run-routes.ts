@@ -92,15 +92,18 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
     if (!parsed.success)
       throw new UserError('FD_INVALID_QUERY', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const query = parsed.data;
-    const before = query.before === undefined ? undefined : await store.runs.get(query.before);
-    const list = await store.runs.list({
-      verdict: query.verdict,
-      tag: query.tag,
-      since: query.since,
-      until: query.until,
-      before: before && { createdAt: before.createdAt, id: before.id },
-      limit: query.limit ?? 50,
-      secrets: can(principal, 'secrets.all') ? 'all' : 'revealed',
+    const secrets = can(principal, 'secrets.all') ? 'all' : 'revealed';
+    const list = await runs.lists.get(JSON.stringify([query, secrets]), async () => {
+      const before = query.before === undefined ? undefined : await store.runs.get(query.before);
+      return store.runs.list({
+        verdict: query.verdict,
+        tag: query.tag,
+        since: query.since,
+        until: query.until,
+        before: before && { createdAt: before.createdAt, id: before.id },
+        limit: query.limit ?? 50,
+        secrets,
+      });
     });
     return c.json({ runs: list.filter((run) => mayKnow(principal, run)) });
   });
