@@ -128,6 +128,23 @@ describe.each(DIALECTS)('runs through the control plane over %s', (dialect) => {
     expect((await call(server.url, 'GET', `/api/v1/runs/${id}`, responder)).body).toMatchObject({ run: { title: 'covert' } });
   }, 30_000);
 
+  it('lists a villain’s own secret run to them, and no one else’s', async () => {
+    const villain = await userWithToken(server, `vil-${dialect}`, ['villain']);
+    const other = await userWithToken(server, `vil2-${dialect}`, ['villain']);
+    const made = await call(server.url, 'POST', '/api/v1/experiments', villain, {
+      name: `heist-${dialect}`,
+      yaml: 'title: heist\nmethod:\n  - { name: w, wait: 10ms }\n',
+    });
+    const started = await call(server.url, 'POST', '/api/v1/runs', facilitator, {
+      experimentId: (made.body.experiment as { id: string }).id,
+    });
+    const id = (started.body.run as { id: string }).id;
+    expect(((await call(server.url, 'GET', '/api/v1/runs', villain)).body.runs as { id: string }[]).map((r) => r.id)).toContain(id);
+    expect(JSON.stringify((await call(server.url, 'GET', '/api/v1/runs', other)).body)).not.toContain(id);
+    expect(JSON.stringify((await call(server.url, 'GET', '/api/v1/runs', responder)).body)).not.toContain(id);
+    expect((await call(server.url, 'GET', `/api/v1/runs/${id}`, other)).status).toBe(404);
+  });
+
   it('refuses a run request that names both or neither of an experiment and a text', async () => {
     expect((await call(server.url, 'POST', '/api/v1/runs', facilitator, {})).status).toBe(400);
     const bad = await call(server.url, 'POST', '/api/v1/runs', facilitator, { yaml: 'title: x\nmethod:\n  - { fault: nope }\n' });

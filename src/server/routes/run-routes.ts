@@ -92,7 +92,8 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
     if (!parsed.success)
       throw new UserError('FD_INVALID_QUERY', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const query = parsed.data;
-    const secrets = can(principal, 'secrets.all') ? 'all' : 'revealed';
+    // A villain's own secret runs are theirs to list: mayKnow drops everyone else's below.
+    const secrets = can(principal, 'secrets.all') || can(principal, 'secrets.own') ? 'all' : 'revealed';
     const list = await runs.lists.get(JSON.stringify([query, secrets]), async () => {
       const before = query.before === undefined ? undefined : await store.runs.get(query.before);
       return store.runs.list({
