@@ -1,5 +1,5 @@
-import { userInfo } from 'node:os';
 import { formatDuration } from '../util/duration.js';
+import { userName } from '../util/user-name.js';
 import { EXIT } from './exit-codes.js';
 import { haltEverywhere, resumeEverywhere } from '../runs/halt.js';
 import { inventoryFor } from './inventory-option.js';
@@ -55,12 +55,4 @@ export async function resumeCommand(options: ResumeOptions): Promise<number> {
   else for (const r of results) process.stdout.write(`${r.agent}: ${r.ok ? 'resumed' : `NOT resumed — ${r.error ?? ''}`}\n`);
   if (!options.json) process.stdout.write('runs may start again\n');
   return results.every((r) => r.ok) ? EXIT.passed : EXIT.toolFailure;
-}
-
-function userName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'someone';
-  }
 }

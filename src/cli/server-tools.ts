@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { userInfo } from 'node:os';
+import { userName } from '../util/user-name.js';
 import { UserError } from '../errors.js';
 import type { AuditRecord } from '../store/audit.js';
 
@@ -62,12 +62,4 @@ function formatRecord(r: AuditRecord): string {
 
 function storeLocation(options: { database?: string; stateDir: string }): string {
   return options.database ?? process.env.FIREDRILL_DATABASE ?? join(options.stateDir, 'server.db');
-}
-
-function userName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'someone';
-  }
 }

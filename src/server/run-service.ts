@@ -67,13 +67,20 @@ export class RunService {
   /** Ends the store did not take (it was down): written again at each tend until it does. */
   readonly #unsavedEnds = new Map<string, { verdict: string; reason: string; journal?: unknown }>();
   readonly #timer: NodeJS.Timeout;
+  /** The tend in progress: a slow store never has two of them at once. */
+  #tending: Promise<void> | undefined;
   readonly #leaseMs: number;
   #closing = false;
 
   constructor(private readonly options: RunServiceOptions) {
     this.#leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
     this.#wake.setMaxListeners(0);
-    this.#timer = setInterval(() => void this.#tend(), Math.max(50, Math.floor(this.#leaseMs / 3)));
+    this.#timer = setInterval(
+      () => {
+        this.#tending ??= this.#tend().finally(() => (this.#tending = undefined));
+      },
+      Math.max(50, Math.floor(this.#leaseMs / 3)),
+    );
     this.#timer.unref();
   }
 
@@ -188,7 +195,7 @@ export class RunService {
    */
   async eventsAfter(runId: string, afterSeq: number): Promise<StoredEvent[]> {
     const recent = this.#recent.get(runId);
-    if (recent) return recent.filter((event) => event.seq > afterSeq);
+    if (recent) return recent.slice(firstAfter(recent, afterSeq));
     return this.options.store.runs.events(runId, afterSeq);
   }
 
@@ -256,7 +263,7 @@ export class RunService {
     this.#closing = true;
     clearInterval(this.#timer);
     this.#abortAll('the server is stopping');
-    await Promise.allSettled([...this.#finished]);
+    await Promise.allSettled([...this.#finished, this.#tending]);
   }
 
   /** Stores a run's end; kept for the next tend if the store is down (the run's claim is renewed meanwhile). */
@@ -291,6 +298,18 @@ export class RunService {
       log.warn('could not renew run claims (store unreachable?)', { error: errorMessage(error) });
     }
   }
+}
+
+/** Index of the first event with a seq above `seq` (events are kept in seq order): a stream's read costs log n. */
+function firstAfter(events: readonly StoredEvent[], seq: number): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((events[mid]?.seq ?? Infinity) <= seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /**

@@ -94,6 +94,10 @@ async function openPostgres(url: string): Promise<StoreDb> {
   });
   // An idle connection that dies (the server restarted) is dropped; the next query opens another.
   pool.on('error', () => undefined);
+  // One checked out between two queries (a transaction) that the server ends would otherwise
+  // emit an 'error' nobody listens to — a crash of the whole control plane. Its next query
+  // fails instead, and that failure is handled where the query was made (503, or retried).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     client.release();
@@ -145,7 +149,7 @@ async function appliedMigrations(store: StoreDb): Promise<string[]> {
 }
 
 /** postgres://user:secret@host/db → postgres://user:***@host/db */
-export function hidePassword(url: string): string {
+function hidePassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { StoreDb } from './open.js';
 import type { RunsTable } from './schema.js';
 
@@ -268,11 +267,6 @@ export class Runs {
     }
     const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
     return rows.map(toInfo);
-  }
-
-  async count(): Promise<number> {
-    const row = await sql<{ n: number }>`select count(*) as n from runs`.execute(this.store.db);
-    return Number(row.rows[0]?.n ?? 0);
   }
 }
 

@@ -82,11 +82,14 @@ describe('safety through the agent', () => {
       expect(await waitFor(() => processState(pid) !== 'T', ttlMs + 1000)).toBe(true);
     }
     expect(pausedWhenKilled).toBeGreaterThan(0); // the kills did hit active faults
-    // Every fault is closed in the ledger once the leases have expired.
-    await sleep(200);
+    // Every fault is closed in the ledger within TTL + 1 s of its intent: a killed run's inject
+    // may still land after the kill (it was on its way), and its lease starts then.
     const ledger = new Ledger(join(cwd, '.firedrill', 'ledger.db'));
     try {
+      const lastIntent = Math.max(0, ...ledger.open().map((r) => r.createdAt));
+      await waitFor(() => ledger.open().length === 0, lastIntent + ttlMs + 1000 - Date.now());
       expect(ledger.open()).toEqual([]);
+      expect(processState(pid)).not.toBe('T');
     } finally {
       ledger.close();
     }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -6,22 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, firedrill } from '../support/cli.js';
+import { firedrill } from '../support/cli.js';
 import { selfSignedCertificate } from '../probes/fixtures.js';
-
-/** `firedrill server` as a user starts it; resolves with what it printed once it listens. */
-async function startServer(cwd: string, ...args: string[]): Promise<{ child: ChildProcess; out: string }> {
-  const child = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.resume();
-  const deadline = Date.now() + 20_000;
-  while (!/control plane: https?:/.test(out) || (/First start/.test(out) && !/keep it/.test(out))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the server did not start: ${out}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return { child, out };
-}
+import { serverProcess } from './fixtures.js';
 
 async function stop(child: ChildProcess): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -37,7 +23,7 @@ describe('firedrill server', () => {
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('starts on 127.0.0.1 with SQLite under .firedrill, prints a one-time admin password on the first start only, and stops on SIGTERM', async () => {
-    const first = await startServer(cwd);
+    const first = await serverProcess(cwd);
     const url = /control plane: (http:\/\/127\.0\.0\.1:\d+)/.exec(first.out)?.[1] ?? '';
     const password = /one-time password (\S+)/.exec(first.out)?.[1] ?? '';
     expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
@@ -47,7 +33,7 @@ describe('firedrill server', () => {
     expect(statSync(join(cwd, '.firedrill', 'server.db')).mode & 0o777).toBe(0o600);
     expect(statSync(join(cwd, '.firedrill')).mode & 0o777).toBe(0o700);
 
-    const second = await startServer(cwd);
+    const second = await serverProcess(cwd);
     expect(second.out).not.toMatch(/password/);
     expect(await stop(second.child)).toBe(0);
   }, 60_000);
@@ -79,7 +65,7 @@ describe('firedrill server', () => {
       const { imported } = JSON.parse(first.stdout) as { imported: string[] };
       expect(imported).toHaveLength(1);
       expect(JSON.parse((await firedrill(dir, 'server', 'import', '--json')).stdout)).toEqual({ imported: [], skipped: imported });
-      const server = await startServer(dir);
+      const server = await serverProcess(dir);
       const url = /control plane: (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out)?.[1] ?? '';
       const password = /one-time password (\S+)/.exec(server.out)?.[1] ?? '';
       const login = await fetch(`${url}/api/v1/login`, { method: 'POST', body: JSON.stringify({ name: 'admin', password }) });
@@ -106,7 +92,7 @@ describe('firedrill server', () => {
     try {
       writeFileSync(join(dir, 'cert.pem'), made.cert);
       writeFileSync(join(dir, 'key.pem'), made.key);
-      const server = await startServer(dir, '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'));
+      const server = await serverProcess(dir, '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'));
       const url = /control plane: (https:\/\/127\.0\.0\.1:\d+)/.exec(server.out)?.[1] ?? '';
       expect(url).toMatch(/^https:/);
       const password = /one-time password (\S+)/.exec(server.out)?.[1] ?? '';

@@ -52,11 +52,11 @@ export async function serverProcess(cwd: string, ...args: string[]): Promise<{ c
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.resume();
   const deadline = Date.now() + 20_000;
-  while (!/control plane: http/.test(out) || (/First start/.test(out) && !/keep it/.test(out))) {
+  while (!/control plane: https?:/.test(out) || (/First start/.test(out) && !/keep it/.test(out))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the server did not start: ${out}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { child, url: /control plane: (http:\/\/[^ ]+)/.exec(out)?.[1] ?? '', out };
+  return { child, url: /control plane: (https?:\/\/[^ ]+)/.exec(out)?.[1] ?? '', out };
 }
 
 export async function startAgent(stateDir: string): Promise<ChildProcess> {
@@ -105,6 +105,15 @@ function parseBody(text: string): Record<string, unknown> {
   } catch {
     return { text };
   }
+}
+
+/** An experiment of one step, `pause`: `process-pause` of `pid` for `duration`. */
+export function pauseExperiment(pid: number, duration: string, title = `pause ${duration}`, tags: readonly string[] = []): string {
+  const tagLine = tags.length > 0 ? `tags: [${tags.join(', ')}]\n` : '';
+  return (
+    `title: ${title}\n${tagLine}targets:\n  s: { kind: process, selector: { pid: ${pid} } }\n` +
+    `method:\n  - { name: pause, fault: process-pause, target: s, duration: ${duration} }\n`
+  );
 }
 
 /** A user holding `roles` and an API token of theirs, made through the store. */

@@ -5,7 +5,7 @@ import { processState } from '../../src/targets/proc.js';
 import { eventually } from '../probes/fixtures.js';
 import { DIALECTS, storeSite } from '../store/fixtures.js';
 import type { StoreSite } from '../store/fixtures.js';
-import { call, testServer, userWithToken } from './fixtures.js';
+import { call, pauseExperiment, testServer, userWithToken } from './fixtures.js';
 
 describe.each(DIALECTS)('halt through the control plane over %s', (dialect) => {
   let site: StoreSite;
@@ -32,7 +32,7 @@ describe.each(DIALECTS)('halt through the control plane over %s', (dialect) => {
 
   it('aborts every run, reverts every fault on the agents, refuses new runs until resume, and audits both', async () => {
     const pid = sleeper.pid ?? 0;
-    const yaml = `title: long\ntargets:\n  s: { kind: process, selector: { pid: ${pid} } }\nmethod:\n  - { name: pause, fault: process-pause, target: s, duration: 60s }\n`;
+    const yaml = pauseExperiment(pid, '60s');
     const id = ((await call(server.url, 'POST', '/api/v1/runs', facilitator, { yaml })).body.run as { id: string }).id;
     await eventually(() => expect(processState(pid)).toBe('T'));
 

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processState } from '../../src/targets/proc.js';
 import { eventually } from '../probes/fixtures.js';
-import { call, testServer, userWithToken } from './fixtures.js';
+import { call, pauseExperiment, testServer, userWithToken } from './fixtures.js';
 
 /** The value of one sample of the Prometheus text, 0 when absent. */
 function sample(text: string, name: string): number {
@@ -34,9 +34,7 @@ describe('metrics and agents of the control plane', () => {
     expect(response.status).toBe(200);
     return response.text();
   };
-  const pause = (duration: string) =>
-    `title: pause\ntargets:\n  s: { kind: process, selector: { pid: ${sleeper.pid ?? 0} } }\n` +
-    `method:\n  - { name: pause, fault: process-pause, target: s, duration: ${duration} }\n`;
+  const pause = (duration: string) => pauseExperiment(sleeper.pid ?? 0, duration);
 
   it('needs a token', async () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);

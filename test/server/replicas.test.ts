@@ -9,7 +9,7 @@ import { processState } from '../../src/targets/proc.js';
 import { eventually } from '../probes/fixtures.js';
 import { storeSite } from '../store/fixtures.js';
 import type { StoreSite } from '../store/fixtures.js';
-import { call, serverProcess, startAgent } from './fixtures.js';
+import { call, pauseExperiment, serverProcess, startAgent } from './fixtures.js';
 
 // Two `firedrill server` replicas over one PostgreSQL, on one host's agent.
 describe('two replicas over one PostgreSQL', () => {
@@ -44,9 +44,7 @@ describe('two replicas over one PostgreSQL', () => {
     await site?.close();
   });
 
-  const pause = (duration: string) =>
-    `title: pause\ntargets:\n  s: { kind: process, selector: { pid: ${sleeper.pid ?? 0} } }\n` +
-    `method:\n  - { name: pause, fault: process-pause, target: s, duration: ${duration} }\n`;
+  const pause = (duration: string) => pauseExperiment(sleeper.pid ?? 0, duration);
 
   it('makes the admin once: only the first replica prints a password', () => {
     expect(a.out).toMatch(/one-time password/);

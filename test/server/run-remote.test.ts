@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processState } from '../../src/targets/proc.js';
 import { BIN, firedrill } from '../support/cli.js';
 import { eventually } from '../probes/fixtures.js';
-import { testServer, userWithToken } from './fixtures.js';
+import { pauseExperiment, testServer, userWithToken } from './fixtures.js';
 
 describe('firedrill run --server', () => {
   let server: Awaited<ReturnType<typeof testServer>>;
@@ -46,10 +46,7 @@ describe('firedrill run --server', () => {
 
   it('runs on the server, shows the progress here, and exits 0 for a run that passed', async () => {
     const pid = sleeper.pid ?? 0;
-    const file = write(
-      'pause.yaml',
-      `title: remote pause\ntargets:\n  s: { kind: process, selector: { pid: ${pid} } }\nmethod:\n  - { name: pause, fault: process-pause, target: s, duration: 500ms }\n`,
-    );
+    const file = write('pause.yaml', pauseExperiment(pid, '500ms', 'remote pause'));
     const result = await remote(file, { FIREDRILL_TOKEN: token }, '--json');
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout.trim()) as { runId: string; verdict: string };
@@ -91,10 +88,7 @@ describe('firedrill run --server', () => {
 
   it('cancels the run on the server on Ctrl-C: the fault is reverted there and the exit code says aborted', async () => {
     const pid = sleeper.pid ?? 0;
-    const file = write(
-      'long.yaml',
-      `title: long\ntargets:\n  s: { kind: process, selector: { pid: ${pid} } }\nmethod:\n  - { name: pause, fault: process-pause, target: s, duration: 60s }\n`,
-    );
+    const file = write('long.yaml', pauseExperiment(pid, '60s', 'long'));
     const child = spawn(process.execPath, [BIN, 'run', file, '--server', server.url, '-q'], {
       env: { ...process.env, FIREDRILL_TOKEN: token },
       stdio: 'ignore',

@@ -5,11 +5,9 @@ import { processState } from '../../src/targets/proc.js';
 import { eventually } from '../probes/fixtures.js';
 import { DIALECTS, storeSite } from '../store/fixtures.js';
 import type { StoreSite } from '../store/fixtures.js';
-import { call, testServer, userWithToken } from './fixtures.js';
+import { call, pauseExperiment, testServer, userWithToken } from './fixtures.js';
 
-const pause = (pid: number, duration: string) =>
-  `title: pause ${duration}\ntags: [server]\ntargets:\n  s: { kind: process, selector: { pid: ${pid} } }\n` +
-  `method:\n  - { name: pause, fault: process-pause, target: s, duration: ${duration} }\n`;
+const pause = (pid: number, duration: string) => pauseExperiment(pid, duration, `pause ${duration}`, ['server']);
 
 /** The events of a run's live stream until its `end` (SSE, parsed), reading from `after`. */
 async function stream(url: string, token: string, runId: string, after?: number): Promise<{ id?: string; event: string; data: string }[]> {

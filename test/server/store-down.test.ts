@@ -5,7 +5,7 @@ import { processState } from '../../src/targets/proc.js';
 import { eventually } from '../probes/fixtures.js';
 import { storeSite } from '../store/fixtures.js';
 import type { StoreSite } from '../store/fixtures.js';
-import { call, testServer, userWithToken } from './fixtures.js';
+import { call, pauseExperiment, testServer, userWithToken } from './fixtures.js';
 
 // PostgreSQL stops under a running server: the API says 503, runs go on reverting safely, and
 // what could not be stored is stored once the database is back.
@@ -31,7 +31,7 @@ describe('a store that goes away mid-run', () => {
 
   it('answers 503, reverts the run’s fault on time, and stores the run’s end once the store is back', async () => {
     const pid = sleeper.pid ?? 0;
-    const yaml = `title: outage\ntargets:\n  s: { kind: process, selector: { pid: ${pid} } }\nmethod:\n  - { name: pause, fault: process-pause, target: s, duration: 2s }\n`;
+    const yaml = pauseExperiment(pid, '2s', 'outage');
     const id = ((await call(server.url, 'POST', '/api/v1/runs', token, { yaml })).body.run as { id: string }).id;
     await eventually(() => expect(processState(pid)).toBe('T'));
     await site.stop?.();

@@ -118,6 +118,32 @@ describe('the store on postgres, restarted', () => {
   }, 60_000);
 });
 
+describe('the store on postgres, stopped inside a transaction', () => {
+  it('fails that transaction and nothing else: no uncaught error takes the process down', async () => {
+    const site = await storeSite('postgres');
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const store = await Store.open(await site.location());
+      const held = store.db.db.transaction().execute(async (tx) => {
+        await tx.selectFrom('users').selectAll().execute();
+        await site.stop?.(); // the server ends this connection while the transaction holds it
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx.selectFrom('users').selectAll().execute();
+      });
+      await expect(held).rejects.toThrow();
+      await site.start?.();
+      await store.audit.append({ actor: 'a', action: 'after', outcome: 'ok' }); // the pool recovers
+      await store.close();
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await site.close();
+    }
+  }, 60_000);
+});
+
 describe('a store that cannot be reached', () => {
   it('says where it is, password hidden, as an operational error', async () => {
     const error = await Store.open('postgres://fd:hunter2@127.0.0.1:1/none').catch((e: unknown) => e);

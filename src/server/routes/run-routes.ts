@@ -160,17 +160,28 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
       while (!closed.signal.aborted) {
         // Listen before reading: an event stored between the read and the wait still wakes us.
         // A run executed here wakes its streams with each event; one on another replica is polled.
-        const news = runs.waitForNews(run.id, runs.runsHere(run.id) ? LOCAL_SAFETY_POLL_MS : STREAM_POLL_MS, closed.signal);
+        const turn = new AbortController(); // ends this turn's wait (its timer and listener) when not needed
+        const news = runs.waitForNews(
+          run.id,
+          runs.runsHere(run.id) ? LOCAL_SAFETY_POLL_MS : STREAM_POLL_MS,
+          AbortSignal.any([closed.signal, turn.signal]),
+        );
         const events = await runs.eventsAfter(run.id, seq);
         for (const event of events) {
           await stream.writeSSE({ id: String(event.seq), event: event.type, data: event.data });
           seq = event.seq;
         }
-        if (events.length > 0) continue;
+        if (events.length > 0) {
+          turn.abort();
+          await news;
+          continue;
+        }
         // A run executing here is running: no need to ask the store until it is not.
         const now = runs.runsHere(run.id) ? undefined : await store.runs.get(run.id);
         if (now && now.state !== 'running' && (await store.runs.events(run.id, seq)).length === 0) {
           await stream.writeSSE({ event: 'end', data: JSON.stringify({ verdict: now.verdict, reason: now.reason }) });
+          turn.abort();
+          await news;
           break;
         }
         await news;

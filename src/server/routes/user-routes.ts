@@ -3,11 +3,10 @@ import { z } from 'zod';
 import { FiredrillError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import { ROLES } from '../../store/users.js';
-import type { Principal } from '../../store/users.js';
 import type { AuthVariables } from '../auth.js';
 import { audit } from '../audit-trail.js';
 import { readJson } from '../body.js';
-import { can } from '../policy.js';
+import { can, need } from '../policy.js';
 
 const roles = z.array(z.enum(ROLES)).max(ROLES.length);
 const createUserSchema = z.strictObject({
@@ -34,12 +33,12 @@ export function userRoutes(app: App, store: Store): void {
   });
 
   app.get('/api/v1/users', async (c) => {
-    admin(c.get('principal'));
+    need(c.get('principal'), can(c.get('principal'), 'users.manage'));
     return c.json({ users: await store.users.list() });
   });
 
   app.post('/api/v1/users', async (c) => {
-    admin(c.get('principal'));
+    need(c.get('principal'), can(c.get('principal'), 'users.manage'));
     const body = await readJson(c, createUserSchema);
     const user = await store.users.create(body.name, body.roles, body.password);
     await audit(store, c, { action: 'user.create', target: user.id, detail: { name: user.name, roles: user.roles } });
@@ -47,7 +46,7 @@ export function userRoutes(app: App, store: Store): void {
   });
 
   app.put('/api/v1/users/:id/roles', async (c) => {
-    admin(c.get('principal'));
+    need(c.get('principal'), can(c.get('principal'), 'users.manage'));
     const id = c.req.param('id');
     const body = await readJson(c, rolesSchema);
     if (!(await store.users.get(id))) throw new FiredrillError('FD_NOT_FOUND', `no user ${id}`);
@@ -66,7 +65,7 @@ export function userRoutes(app: App, store: Store): void {
     const principal = c.get('principal');
     const body = await readJson(c, issueTokenSchema);
     const userId = body.userId ?? principal.userId;
-    if (userId !== principal.userId) admin(principal);
+    if (userId !== principal.userId) need(principal, can(principal, 'users.manage'));
     if (!(await store.users.get(userId))) throw new FiredrillError('FD_NOT_FOUND', `no user ${userId}`);
     const expiresAt = body.expiresInDays === undefined ? undefined : Date.now() + body.expiresInDays * DAY_MS;
     const { token, info } = await store.users.issueToken(userId, body.name, expiresAt);
@@ -83,10 +82,6 @@ export function userRoutes(app: App, store: Store): void {
     await audit(store, c, { action: 'token.revoke', target: id });
     return c.body(null, 204);
   });
-}
-
-function admin(principal: Principal): void {
-  if (!can(principal, 'users.manage')) throw new FiredrillError('FD_FORBIDDEN', `${principal.name} is not an admin`);
 }
 
 /** For the OpenAPI document. */
