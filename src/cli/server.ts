@@ -44,13 +44,14 @@ export async function serverCommand(options: ServerCommandOptions): Promise<numb
     faultLeaseTtlMs,
   });
   if (server.warning) process.stderr.write(`firedrill: warning: ${server.warning}\n`);
-  process.stdout.write(`Firedrill control plane: ${server.url} (store: ${server.store.location})\n`);
+  // One write, so that a reader never sees the URL without the password that belongs with it.
+  let said = `Firedrill control plane: ${server.url} (store: ${server.store.location})\n`;
   if (server.admin) {
-    process.stdout.write(
+    said +=
       `First start: log in as ${server.admin.name} with the one-time password ${server.admin.password}\n` +
-        'It is shown only now and stored only as a hash: keep it, then make users and tokens (see docs/server.md).\n',
-    );
+      'It is shown only now and stored only as a hash: keep it, then make users and tokens (see docs/server.md).\n';
   }
+  process.stdout.write(said);
   const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
   log.info('stopping', { signal: String(signal[0] ?? '') });
   await server.close();

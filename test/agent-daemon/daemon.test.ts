@@ -356,7 +356,9 @@ describe('firedrill agent: idle exit and sweeps', () => {
     await inProcess({ stateDir: dir, sweepIntervalMs: 100 });
     expect(existsSync(before)).toBe(false);
     const later = orphan('f2');
-    await expect.poll(() => existsSync(later), { timeout: 5000 }).toBe(false);
-    expect(logs).toContainEqual(expect.objectContaining({ msg: 'orphans swept', fields: { removed: [`disk-fill file ${later}`] } }));
+    // The sweep logs after it removes: wait for the log, then look at the file.
+    const swept = expect.objectContaining({ msg: 'orphans swept', fields: { removed: [`disk-fill file ${later}`] } });
+    await expect.poll(() => logs, { timeout: 5000 }).toContainEqual(swept);
+    expect(existsSync(later)).toBe(false);
   });
 });
