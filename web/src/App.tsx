@@ -38,7 +38,11 @@ function Login({ onIn }: { onIn: (user: Me) => void }) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    login(String(form.get('name')), String(form.get('password'))).then(onIn, (e: Error) => setError(e.message));
+    const field = (name: string): string => {
+      const value = form.get(name);
+      return typeof value === 'string' ? value : '';
+    };
+    login(field('name'), field('password')).then(onIn, (e: Error) => setError(e.message));
   };
   return (
     <form onSubmit={submit} aria-label="Log in">
