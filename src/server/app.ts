@@ -8,6 +8,7 @@ import type { AuthVariables } from './auth.js';
 import { audit } from './audit-trail.js';
 import { errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { webRoutes } from './web-assets.js';
 import type { ServerError } from './errors.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { experimentRoutes } from './routes/experiment-routes.js';
@@ -32,6 +33,8 @@ export interface ServerAppDeps {
   readonly stateDir: string;
   readonly inventory: () => Promise<Inventory | undefined>;
   readonly metrics: ServerMetrics;
+  /** The built dashboard (dist/web); none: the API alone. */
+  readonly webDir?: string | undefined;
 }
 
 /** A request body larger than this is refused before it is read (an experiment is far smaller). */
@@ -78,5 +81,6 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   userRoutes(app, store);
   auditRoutes(app, store);
   webhookRoutes(app, store);
+  if (deps.webDir) webRoutes(app as unknown as Hono, deps.webDir);
   return app;
 }

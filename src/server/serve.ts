@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { selfBin } from '../util/self.js';
 import { listen, resolveListen, stopListening } from '../agent-daemon/listen.js';
 import type { ListenOptions } from '../agent-daemon/listen.js';
 import { loadCatalog } from '../runs/catalog.js';
@@ -24,6 +25,8 @@ export interface ServeOptions {
   readonly runLeaseMs?: number | undefined;
   /** The agents' lease on each fault of the server's runs (default 5 s). */
   readonly faultLeaseTtlMs?: number | undefined;
+  /** The built dashboard; default: dist/web next to this firedrill's bin. */
+  readonly webDir?: string | undefined;
 }
 
 export interface RunningServer {
@@ -68,6 +71,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       version: firedrillVersion(),
       secureCookies: where.tls !== undefined,
       metrics,
+      webDir: options.webDir ?? join(dirname(selfBin()), '..', 'dist', 'web'),
     });
     const listening = await listen(app as never, where);
     server = listening.server;
