@@ -27,6 +27,28 @@ export default tseslint.config(
     rules: { 'firedrill/layers': ['error', { srcRoot: `${import.meta.dirname}/src` }] },
   },
   {
+    // The dashboard imports only the API's types (src/server/api-types.ts), never server internals.
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)src/(?!server/api-types(\\.js)?$)',
+              message: 'the dashboard imports only the API types (src/server/api-types.ts), never server internals (docs/architecture.md).',
+            },
+            {
+              regex: '(^|/)src/server/api-types(\\.js)?$',
+              allowTypeImports: true,
+              message: 'the API types are types: import them with `import type`.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The launcher is CommonJS (bin/package.json): Node starts it sooner than an ES module.
     files: ['bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },

@@ -75,3 +75,15 @@ export function describeTarget(target: ResolvedTarget): string {
 export interface TargetDiscovery {
   discover(name: string, set: TargetSet): Promise<ResolvedTarget[]>;
 }
+
+/** The targets of a run in a few words, for lists: `app: 1 process (sleep); db: 2 hosts`. */
+export function summarizeTargets(targets: Readonly<Record<string, readonly ResolvedTarget[]>>): string {
+  const parts = Object.entries(targets).map(([name, list]) => {
+    if (list.length === 0) return `${name}: none`;
+    const kind = list[0]?.kind ?? 'target';
+    const names = [...new Set(list.map((t) => t.name))];
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+    return `${name}: ${list.length} ${kind === 'proxy' ? 'link' : kind}${list.length === 1 ? '' : kind === 'process' ? 'es' : 's'} (${shown})`;
+  });
+  return parts.join('; ').slice(0, 500);
+}

@@ -1,5 +1,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { listRuns, readRun } from '../runs/run-directory.js';
+import type { RunEvent } from '../engine/events.js';
+import { summarizeTargets } from '../engine/target.js';
 import type { Store } from '../store/store.js';
 
 export interface ImportOutcome {
@@ -35,6 +37,7 @@ export async function importRuns(store: Store, path: string, importedBy: string)
       verdict: journal?.verdict ?? null,
       reason: journal?.reason ?? 'never finished: Firedrill stopped before the run ended (imported from its events)',
       tags: journal ? [...journal.experiment.tags] : [],
+      targets: targetsOf(run.events),
       request: { name: journal?.experiment.file ?? summary.runId, author: importedBy, dryRun: summary.dryRun, imported: true },
       journal,
       events: run.events.map(({ runId: _runId, ...event }) => ({
@@ -47,4 +50,9 @@ export async function importRuns(store: Store, path: string, importedBy: string)
     imported.push(summary.runId);
   }
   return { imported, skipped };
+}
+
+function targetsOf(events: readonly RunEvent[]): string | null {
+  for (const event of events) if (event.type === 'targets-resolved') return summarizeTargets(event.targets);
+  return null;
 }

@@ -91,7 +91,7 @@ export const ROUTES: readonly RouteDoc[] = [
   {
     method: 'get',
     path: '/api/v1/runs/{id}/report/{format}',
-    summary: 'The report: html, md or junit (as firedrill report)',
+    summary: 'The report: html, md or junit (as firedrill report), or json: the journal; ?download=1 to save it',
     who: 'experiments.read',
   },
   {
@@ -103,6 +103,7 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   { method: 'post', path: '/api/v1/runs/{id}/reveal', summary: 'Make a secret run visible to all', who: 'secrets.all' },
   { method: 'get', path: '/api/v1/halt', summary: 'The halt in force, if any', who: 'any' },
+  { method: 'get', path: '/api/v1/halt/events', summary: 'The halt now, then each change (SSE)', who: 'any', stream: true },
   {
     method: 'post',
     path: '/api/v1/halt',

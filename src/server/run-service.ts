@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { errorMessage, FiredrillError } from '../errors.js';
 import type { RunEvent, RunObserver } from '../engine/events.js';
+import { summarizeTargets } from '../engine/target.js';
 import { executeRun } from '../runs/execute-run.js';
 import { prepareExperimentText } from '../runs/prepare.js';
 import { newRunId } from '../runs/run-directory.js';
@@ -11,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { Inventory } from '../targets/inventory.js';
 import type { Logger } from '../util/log.js';
 import type { ServerMetrics } from './metrics.js';
+import { HaltWatch } from './halt-watch.js';
 import { RunListCache } from './run-list-cache.js';
 
 export interface RunRequest {
@@ -59,6 +61,8 @@ export class RunService {
   readonly replica = randomUUID();
   /** Listing pages, cleared by every change of a run made here. */
   readonly lists = new RunListCache();
+  /** The halt as the dashboards see it, told at once when it changes. */
+  readonly haltWatch: HaltWatch;
   readonly #live = new Map<string, AbortController>();
   readonly #finished = new Set<Promise<unknown>>();
   readonly #wake = new EventEmitter();
@@ -74,6 +78,7 @@ export class RunService {
 
   constructor(private readonly options: RunServiceOptions) {
     this.#leaseMs = options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS;
+    this.haltWatch = new HaltWatch(() => this.halted(), options.log);
     this.#wake.setMaxListeners(0);
     this.#timer = setInterval(
       () => {
@@ -237,12 +242,14 @@ export class RunService {
   /** Records the halt for every replica and aborts the runs of this one (the others at their next renewal). */
   async halt(state: HaltState): Promise<number> {
     await this.options.store.settings.set(HALT_KEY, state);
+    void this.haltWatch.changed();
     this.#announce('halt', { reason: state.reason, by: state.by, at: state.at });
     return this.#abortAll(`halted by ${state.by}: ${state.reason}`);
   }
 
   async resume(by: string): Promise<void> {
     await this.options.store.settings.remove(HALT_KEY);
+    void this.haltWatch.changed();
     this.#announce('resume', { by });
   }
 
@@ -262,6 +269,7 @@ export class RunService {
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#timer);
+    this.haltWatch.close();
     this.#abortAll('the server is stopping');
     await Promise.allSettled([...this.#finished, this.#tending]);
   }
@@ -331,8 +339,10 @@ class StoreRecorder implements RunObserver {
     const { runId: _runId, seq, at, type, ...data } = event;
     const stored: StoredEvent = { seq, at: Date.parse(at), type, data: JSON.stringify({ ...data, type, seq, at }) };
     this.publish(stored);
+    const summary = event.type === 'targets-resolved' ? summarizeTargets(event.targets) : undefined;
     this.#chain = this.#chain
       .then(() => this.store.runs.appendStored(this.runId, stored))
+      .then(() => (summary === undefined ? undefined : this.store.runs.setTargets(this.runId, summary)))
       .catch((error: unknown) => this.log.warn('could not store a run event', { runId: this.runId, seq, error: errorMessage(error) }));
   }
 

@@ -181,6 +181,12 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
         await db.schema.createIndex('agents_name').on('agents').column('name').unique().execute();
       },
     },
+    '0004-run-targets': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // What a run hit, in a few words, for the runs list (set once its targets are resolved).
+        await db.schema.alterTable('runs').addColumn('targets', 'text').execute();
+      },
+    },
   };
 }
 

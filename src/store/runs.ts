@@ -20,6 +20,8 @@ export interface RunInfo {
   readonly endedAt: number | null;
   readonly owner: string | null;
   readonly tags: string[];
+  /** What it hit, in a few words, e.g. `app: 1 process (sleep)`; null until its targets are resolved. */
+  readonly targets: string | null;
   readonly dryRun: boolean;
 }
 
@@ -82,6 +84,7 @@ export class Runs {
         cancel_requested_at: null,
         cancel_reason: null,
         tags: JSON.stringify(run.tags),
+        targets: null,
         request: JSON.stringify(run.request),
       })
       .execute();
@@ -97,6 +100,7 @@ export class Runs {
     verdict: string | null;
     reason: string;
     tags: readonly string[];
+    targets?: string | null;
     request: Record<string, unknown>;
     journal: unknown;
     events: readonly { seq: number; at: number; type: string; data: unknown }[];
@@ -123,6 +127,7 @@ export class Runs {
           cancel_requested_at: null,
           cancel_reason: null,
           tags: JSON.stringify(run.tags),
+          targets: run.targets ?? null,
           request: JSON.stringify(run.request),
         })
         .execute();
@@ -138,6 +143,11 @@ export class Runs {
           .execute();
       }
     });
+  }
+
+  /** What the run hit, in a few words, for the list. */
+  async setTargets(runId: string, summary: string): Promise<void> {
+    await this.store.db.updateTable('runs').set({ targets: summary }).where('id', '=', runId).execute();
   }
 
   /** An event already serialized (its `data` is JSON text). */
@@ -288,6 +298,7 @@ function toInfo(row: RunsTable): RunInfo {
     endedAt: row.ended_at,
     owner: row.owner,
     tags: JSON.parse(row.tags) as string[],
+    targets: row.targets ?? null,
     dryRun: request.dryRun === true,
   };
 }

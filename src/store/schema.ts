@@ -100,6 +100,8 @@ export interface RunsTable {
   cancel_reason: string | null;
   /** JSON: tags of the experiment, for filters. */
   tags: string;
+  /** What it hit, in a few words (null until its targets are resolved). */
+  targets: string | null;
   /** JSON: the run's request (yaml, variables, seed, dry run). */
   request: string;
 }

@@ -77,4 +77,33 @@ describe('the layer rule', () => {
       expect(JSON.stringify(config.rules?.['firedrill/layers']), file).toMatch(/^\[2|^\["error"/);
     }
   });
+
+  it('keeps the dashboard (web/) to the API types, imported as types', async () => {
+    const eslint = new ESLint({ cwd: root });
+    const config = (await eslint.calculateConfigForFile(join(root, 'web/src/main.tsx'))) as Linter.Config;
+    const rule = config.rules?.['@typescript-eslint/no-restricted-imports'];
+    expect(rule).toBeDefined();
+    const linter = new Linter({ configType: 'flat' });
+    const lint = (code: string) =>
+      linter
+        .verify(
+          code,
+          [
+            {
+              files: ['**/*.ts'],
+              languageOptions: { parser: tseslint.parser },
+              plugins: { '@typescript-eslint': tseslint.plugin },
+              rules: { '@typescript-eslint/no-restricted-imports': rule },
+            },
+          ] as Linter.Config[],
+          { filename: join(root, 'web/src/page.ts') },
+        )
+        .map((m) => m.message)
+        .join('\n');
+    expect(lint("import type { RunInfo } from '../../src/server/api-types.js';")).toBe('');
+    expect(lint("import { Store } from '../../src/store/store.js';")).toContain('only the API types');
+    expect(lint("import type { Principal } from '../../src/store/users.js';")).toContain('only the API types');
+    expect(lint("import { can } from '../../src/server/policy.js';")).toContain('only the API types');
+    expect(lint("import { PERMISSIONS } from '../../src/server/api-types.js';")).toContain('import them with `import type`');
+  });
 });

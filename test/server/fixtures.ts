@@ -3,11 +3,15 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../../src/server/serve.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import type { Role } from '../../src/store/users.js';
 import type { Logger } from '../../src/util/log.js';
 import { BIN } from '../support/cli.js';
+
+/** The built dashboard (`npm run build`); FIREDRILL_WEB_DIR points at another build (one per helper, say). */
+export const WEB_DIR = process.env.FIREDRILL_WEB_DIR ?? fileURLToPath(new URL('../../dist/web', import.meta.url));
 
 // Errors still show: a 500 in a test must say why.
 export const quiet: Logger = {
@@ -25,11 +29,17 @@ export const quiet: Logger = {
  */
 export async function testServer(
   database?: string,
-  options: { agent?: boolean } = {},
+  options: { agent?: boolean; webDir?: string } = {},
 ): Promise<RunningServer & { dir: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'fd-server-test-'));
   const agent = options.agent ? await startAgent(dir) : undefined;
-  const server = await startControlPlane({ stateDir: dir, database, listen: { host: '127.0.0.1', port: 0 }, log: quiet });
+  const server = await startControlPlane({
+    stateDir: dir,
+    database,
+    listen: { host: '127.0.0.1', port: 0 },
+    log: quiet,
+    webDir: options.webDir ?? WEB_DIR,
+  });
   return {
     ...server,
     dir,
@@ -93,6 +103,13 @@ export async function call(
     },
     ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
+  if (response.ok && response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    // A stream may never end (the halt's): its first chunk says enough.
+    const reader = response.body?.getReader();
+    const first = await reader?.read();
+    await reader?.cancel();
+    return { status: response.status, body: { text: new TextDecoder().decode(first?.value) }, headers: response.headers };
+  }
   const text = await response.text();
   return { status: response.status, body: parseBody(text), headers: response.headers };
 }

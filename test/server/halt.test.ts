@@ -62,4 +62,43 @@ describe.each(DIALECTS)('halt through the control plane over %s', (dialect) => {
     );
     expect(actions).toEqual(expect.arrayContaining(['fac halt', 'fac resume', 'resp POST /api/v1/halt']));
   }, 40_000);
+
+  it('pushes the halt to every connected page at once: the state now, a halt, a resume, and one said by another replica', async () => {
+    const said: unknown[] = [];
+    const closed = new AbortController();
+    const response = await fetch(`${server.url}/api/v1/halt/events`, {
+      headers: { authorization: `Bearer ${responder}` },
+      signal: closed.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+          if (data) said.push((JSON.parse(data) as { halted: unknown }).halted);
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    })().catch(() => undefined);
+    try {
+      await eventually(() => expect(said).toEqual([null]));
+      await call(server.url, 'POST', '/api/v1/halt', facilitator, { reason: 'pushed' });
+      await eventually(() => expect(said.at(-1)).toMatchObject({ reason: 'pushed', by: 'fac' }));
+      await call(server.url, 'POST', '/api/v1/resume', facilitator, {});
+      await eventually(() => expect(said.at(-1)).toBeNull());
+      // Another replica writes the store only: this one reads it again within its poll.
+      await server.store.settings.set('halt', { reason: 'elsewhere', by: 'other', at: new Date().toISOString() });
+      await eventually(() => expect(said.at(-1)).toMatchObject({ reason: 'elsewhere' }));
+      await server.store.settings.remove('halt');
+      await eventually(() => expect(said.at(-1)).toBeNull());
+      expect(said).toHaveLength(5);
+    } finally {
+      closed.abort();
+      await reading;
+    }
+  }, 30_000);
 });

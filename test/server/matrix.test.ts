@@ -64,6 +64,7 @@ describe('role × route', () => {
     ['POST', () => `/api/v1/runs/${run}/cancel`, () => ({}), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/runs/${run}/reveal`, () => ({}), ['admin', 'facilitator']],
     ['GET', () => '/api/v1/halt', () => undefined, ALL],
+    ['GET', () => '/api/v1/halt/events', () => undefined, ALL],
     ['GET', () => '/api/v1/agents', () => undefined, ALL],
     ['POST', () => '/api/v1/agents', (r) => ({ name: `a-${r}`, url: 'http://127.0.0.1:9', tokenEnv: 'NO_SUCH_TOKEN' }), ['admin']],
     ['GET', () => '/api/v1/users', () => undefined, ['admin']],

@@ -85,8 +85,21 @@ describe.each(DIALECTS)('runs through the control plane over %s', (dialect) => {
     const junit = await call(server.url, 'GET', `/api/v1/runs/${run.id}/report/junit`, responder);
     expect(String(junit.body.text)).toContain('<testsuite');
     expect((await call(server.url, 'GET', `/api/v1/runs/${run.id}/report/pdf`, responder)).status).toBe(404);
-    const list = (await call(server.url, 'GET', '/api/v1/runs?verdict=passed&tag=server', responder)).body.runs as { id: string }[];
+    // The journal, and any report, as a download.
+    const journal = await fetch(`${server.url}/api/v1/runs/${run.id}/report/json`, { headers: { authorization: `Bearer ${responder}` } });
+    expect(journal.headers.get('content-disposition')).toBe(`attachment; filename="${run.id}.json"`);
+    expect(await journal.json()).toMatchObject({ runId: run.id, verdict: 'passed' });
+    const md = await fetch(`${server.url}/api/v1/runs/${run.id}/report/md?download=1`, {
+      headers: { authorization: `Bearer ${responder}` },
+    });
+    expect(md.headers.get('content-disposition')).toBe(`attachment; filename="${run.id}.md"`);
+    const list = (await call(server.url, 'GET', '/api/v1/runs?verdict=passed&tag=server', responder)).body.runs as {
+      id: string;
+      targets: string;
+    }[];
     expect(list.map((r) => r.id)).toContain(run.id);
+    // What it hit, in a few words, for the list.
+    expect(list.find((r) => r.id === run.id)?.targets).toMatch(/^\w+: 1 process \(sleep\)$/);
   }, 30_000);
 
   it('cancels a running run: aborted, its fault reverted at once', async () => {

@@ -1,120 +1,95 @@
-import { useEffect, useState } from 'react';
-import type { FormEvent } from 'react';
-import { api, login, me } from './api.js';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
+import { logout, me } from './api.js';
 import type { Me } from './api.js';
+import { HaltBar } from './halt/HaltBar.js';
+import { LoginPage } from './LoginPage.js';
+import { Link, match, navigate, useLocation } from './router.js';
+import { Session } from './session.js';
+import { Loading, Problem } from './ui/parts.js';
 
-interface Run {
-  readonly id: string;
-  readonly title: string;
-  readonly state: string;
-  readonly verdict: string | null;
-  readonly startedBy: string;
-  readonly createdAt: number;
-}
+// Each page is its own chunk: the first load carries the shell and the page asked for only.
+const RunsPage = lazy(() => import('./runs/RunsPage.js'));
+const RunPage = lazy(() => import('./runs/RunPage.js'));
+const ExperimentsPage = lazy(() => import('./experiments/ExperimentsPage.js'));
+const ExperimentPage = lazy(() => import('./experiments/ExperimentPage.js'));
+const AgentsPage = lazy(() => import('./agents/AgentsPage.js'));
+const AuditPage = lazy(() => import('./admin/AuditPage.js'));
+const UsersPage = lazy(() => import('./admin/UsersPage.js'));
 
-interface Halt {
-  readonly reason: string;
-  readonly at: string;
-  readonly by: string;
-}
-
-/** WIP (issue 11): login, the halt banner and button on every page, and the runs list. */
+/** The shell: log in, then the halt bar, the navigation and the page of the address bar. */
 export function App() {
   const [user, setUser] = useState<Me | undefined | null>(null);
-  useEffect(() => void me().then(setUser), []);
-  if (user === null) return <p>Loading…</p>;
-  if (!user) return <Login onIn={setUser} />;
+  const [error, setError] = useState<unknown>();
+  useEffect(() => void me().then(setUser, setError), []);
+  if (error) return <Problem error={error} />;
+  if (user === null) return <Loading what="Firedrill" />;
+  if (!user) return <LoginPage onIn={setUser} />;
+  const out = () => void logout().finally(() => setUser(undefined));
   return (
-    <main>
-      <HaltBar user={user} />
-      <h1>Runs</h1>
-      <Runs />
-    </main>
+    <Session.Provider value={user}>
+      <header className="top">
+        <Link to="/runs" className="brand">
+          Firedrill
+        </Link>
+        <Nav user={user} />
+        <span className="who">
+          {user.name} <span className="muted">({user.roles.join(', ') || 'no role'})</span>
+          <button type="button" className="link" onClick={out}>
+            Log out
+          </button>
+        </span>
+        <HaltBar />
+      </header>
+      <main>
+        <Suspense fallback={<Loading what="the page" />}>
+          <Page />
+        </Suspense>
+      </main>
+    </Session.Provider>
   );
 }
 
-function Login({ onIn }: { onIn: (user: Me) => void }) {
-  const [error, setError] = useState('');
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const field = (name: string): string => {
-      const value = form.get(name);
-      return typeof value === 'string' ? value : '';
-    };
-    login(field('name'), field('password')).then(onIn, (e: Error) => setError(e.message));
-  };
+function Nav({ user }: { user: Me }) {
+  const { path } = useLocation();
+  const item = (to: string, label: string) => (
+    <li>
+      <Link to={to} aria-current={path.startsWith(to) ? 'page' : undefined}>
+        {label}
+      </Link>
+    </li>
+  );
   return (
-    <form onSubmit={submit} aria-label="Log in">
-      <h1>Firedrill</h1>
-      <label>
-        Name <input name="name" autoComplete="username" required />
-      </label>
-      <label>
-        Password <input name="password" type="password" autoComplete="current-password" required />
-      </label>
-      <button type="submit">Log in</button>
-      {error && <p role="alert">{error}</p>}
-    </form>
+    <nav aria-label="Main">
+      <ul>
+        {item('/runs', 'Runs')}
+        {item('/experiments', 'Experiments')}
+        {item('/agents', 'Agents')}
+        {user.permissions.includes('audit.read') && item('/audit', 'Audit')}
+        {user.permissions.includes('users.manage') && item('/users', 'Users')}
+      </ul>
+    </nav>
   );
 }
 
-function HaltBar({ user }: { user: Me }) {
-  const [halt, setHalt] = useState<Halt | null>(null);
-  const refresh = () => void api<{ halted: Halt | null }>('GET', '/halt').then((a) => setHalt(a.halted));
-  useEffect(() => {
-    refresh();
-    const timer = setInterval(refresh, 1000);
-    return () => clearInterval(timer);
-  }, []);
-  const mayHalt = user.roles.some((r) => r === 'admin' || r === 'facilitator');
-  const pressHalt = () => {
-    const reason = window.prompt('Halt everything: why?');
-    if (reason) void api('POST', '/halt', { reason }).then(refresh);
-  };
+function Page(): ReactNode {
+  const { path } = useLocation();
+  if (path === '/' || path === '') {
+    navigate('/runs', { replace: true });
+    return null;
+  }
+  const run = match('/runs/:id', path);
+  if (run?.id) return <RunPage id={run.id} />;
+  if (match('/runs', path)) return <RunsPage />;
+  const experiment = match('/experiments/:id', path);
+  if (experiment?.id) return <ExperimentPage id={experiment.id} />;
+  if (match('/experiments', path)) return <ExperimentsPage />;
+  if (match('/agents', path)) return <AgentsPage />;
+  if (match('/audit', path)) return <AuditPage />;
+  if (match('/users', path)) return <UsersPage />;
   return (
-    <header>
-      {halt && (
-        <div role="alert" className="halted">
-          Firedrill is halted by {halt.by} since {halt.at}: {halt.reason}
-          {mayHalt && <button onClick={() => void api('POST', '/resume', {}).then(refresh)}>Resume</button>}
-        </div>
-      )}
-      {mayHalt && !halt && (
-        <button className="halt" onClick={pressHalt}>
-          Halt
-        </button>
-      )}
-    </header>
-  );
-}
-
-function Runs() {
-  const [runs, setRuns] = useState<Run[]>([]);
-  useEffect(() => {
-    const load = () => void api<{ runs: Run[] }>('GET', '/runs?limit=50').then((a) => setRuns(a.runs));
-    load();
-    const timer = setInterval(load, 2000);
-    return () => clearInterval(timer);
-  }, []);
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th>run</th>
-          <th>verdict</th>
-          <th>started by</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((run) => (
-          <tr key={run.id}>
-            <td>{run.title}</td>
-            <td>{run.verdict ?? run.state}</td>
-            <td>{run.startedBy}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <p>
+      No page here. <Link to="/runs">See the runs</Link>.
+    </p>
   );
 }

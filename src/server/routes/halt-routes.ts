@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { haltEverywhere, resumeEverywhere } from '../../runs/halt.js';
 import type { Store } from '../../store/store.js';
@@ -29,6 +30,22 @@ export interface HaltDeps {
 export function haltRoutes(app: Hono<{ Variables: AuthVariables }>, deps: HaltDeps): void {
   const { store, runs } = deps;
   app.get('/api/v1/halt', async (c) => c.json({ halted: (await runs.halted()) ?? null }));
+
+  // The banner of every connected dashboard: the halt now, then each change as it happens.
+  app.get('/api/v1/halt/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
+      let sending = Promise.resolve();
+      const stop = await runs.haltWatch.listen((halted) => {
+        sending = sending.then(() => stream.writeSSE({ event: 'halt', data: JSON.stringify({ halted }) })).catch(() => undefined);
+      });
+      try {
+        await closed;
+      } finally {
+        stop();
+      }
+    }),
+  );
 
   app.post('/api/v1/halt', async (c) => {
     const principal = c.get('principal');

@@ -114,20 +114,24 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
     return c.json({ run, journal: (await store.runs.journal(run.id)) ?? null });
   });
 
-  // The same reports as `firedrill report`, from the store: html, md or junit.
-  app.get('/api/v1/runs/:id/report/:format{html|md|junit}', async (c) => {
+  // The same reports as `firedrill report`, from the store: html, md or junit; json is the journal.
+  app.get('/api/v1/runs/:id/report/:format{html|md|junit|json}', async (c) => {
     const run = await visible(c.get('principal'), c.req.param('id'));
     const journal = (await store.runs.journal(run.id)) as Journal | undefined;
     if (!journal) throw new FiredrillError('FD_NOT_FOUND', `run ${run.id} has no journal yet: it is running, or never finished`);
     const events = (await store.runs.events(run.id, 0, 100_000)).map(
       (e) => ({ ...(JSON.parse(e.data) as object), runId: run.id }) as RunEvent,
     );
+    const download = { 'content-disposition': `attachment; filename="${run.id}.${c.req.param('format')}"` };
+    if (c.req.param('format') === 'json') return c.json(journal, 200, download);
     const stored = { dir: `runs/${run.id}`, runId: run.id, journal, events };
     const { renderHtml, renderJunit, renderMarkdown } = await import('../../report/index.js');
     const format = c.req.param('format');
-    if (format === 'html') return c.html(renderHtml(stored));
-    if (format === 'md') return c.text(renderMarkdown(stored), 200, { 'content-type': 'text/markdown; charset=utf-8' });
-    return c.text(renderJunit([stored]), 200, { 'content-type': 'application/xml; charset=utf-8' });
+    // ?download=1 saves it; without, the HTML report is shown (the dashboard frames it, sandboxed).
+    const save = c.req.query('download') === '1' ? download : {};
+    if (format === 'html') return c.html(renderHtml(stored), 200, save);
+    if (format === 'md') return c.text(renderMarkdown(stored), 200, { ...save, 'content-type': 'text/markdown; charset=utf-8' });
+    return c.text(renderJunit([stored]), 200, { ...save, 'content-type': 'application/xml; charset=utf-8' });
   });
 
   app.post('/api/v1/runs/:id/cancel', async (c) => {

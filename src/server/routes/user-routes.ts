@@ -6,7 +6,8 @@ import { ROLES } from '../../store/users.js';
 import type { AuthVariables } from '../auth.js';
 import { audit } from '../audit-trail.js';
 import { readJson } from '../body.js';
-import { can, need } from '../policy.js';
+import { PERMISSIONS, can, need } from '../policy.js';
+import type { Permission } from '../policy.js';
 
 const roles = z.array(z.enum(ROLES)).max(ROLES.length);
 const createUserSchema = z.strictObject({
@@ -29,7 +30,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function userRoutes(app: App, store: Store): void {
   app.get('/api/v1/me', (c) => {
     const principal = c.get('principal');
-    return c.json({ user: { id: principal.userId, name: principal.name, roles: [...principal.roles] } });
+    // What the dashboard may offer: the API decides each request; this only shapes the page.
+    const permissions = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(principal, p));
+    return c.json({ user: { id: principal.userId, name: principal.name, roles: [...principal.roles], permissions } });
   });
 
   app.get('/api/v1/users', async (c) => {
