@@ -57,6 +57,8 @@ export async function loggedIn(
   await watched.page.getByLabel('Password').fill(`${name}-password-1`);
   await watched.page.getByRole('button', { name: 'Log in' }).click();
   await watched.page.getByRole('navigation', { name: 'Main' }).waitFor();
+  // Before logging in, the page asked who it is and was answered 401, by design: not an error of the page.
+  watched.errors.splice(0, watched.errors.length, ...watched.errors.filter((e) => !/status of 401/.test(e)));
   return watched;
 }
 
