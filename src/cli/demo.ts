@@ -6,11 +6,17 @@ import type { DemoResult } from '../demo/demo.js';
 import { formatDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';
 import { selfBin } from '../util/self.js';
+import { startDemoUi } from './demo-ui.js';
+import type { DemoUi } from './demo-ui.js';
 
 export interface DemoCommandOptions {
   readonly stateDir: string;
   readonly keep?: boolean;
   readonly json?: boolean;
+  /** Serve the dashboard and run the drills through it, to be watched live in a browser. */
+  readonly ui?: boolean;
+  /** With --ui: start at once and stop at the end (no Enter to press, no Ctrl-C to wait for). */
+  readonly wait?: boolean;
 }
 
 /**
@@ -26,9 +32,12 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGHUP', onSignal);
   const out = options.json ? process.stderr : process.stdout;
   let result: DemoResult | undefined;
+  let ui: DemoUi | undefined;
   try {
     const examples = join(dirname(bin), '..', 'examples', 'demo');
-    result = await runDemo({ stateDir: options.stateDir, examples, bin, signal: controller.signal, out });
+    const wait = options.wait !== false;
+    if (options.ui) ui = await startDemoUi({ stateDir: options.stateDir, out, wait, signal: controller.signal });
+    result = await runDemo({ stateDir: options.stateDir, examples, bin, signal: controller.signal, out, execute: ui?.execute });
     const reports = await writeDemoReports(result);
     const { formatSummaryTable } = await import('../report/index.js');
     const matched = result.summary.drills.every((d) => d.verdict === d.expected) && !controller.signal.aborted;
@@ -50,9 +59,14 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
       if (shopLogs) out.write(`the shop's logs (its services and databases): ${relative(process.cwd(), shopLogs)}\n`);
     }
     if (options.keep && !controller.signal.aborted) await keepShop(result, examples, out, controller.signal);
+    if (ui && wait && !controller.signal.aborted) {
+      out.write(`\nThe dashboard stays up at ${ui.url}: read the runs and their reports there. Ctrl-C stops it.\n`);
+      await once(controller.signal, 'abort');
+    }
     return matched ? EXIT.passed : EXIT.finding;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGHUP', onSignal);
+    await ui?.close();
     if (result) {
       if (options.keep) out.write('\nstopping the shop…\n');
       await result.shop.stop();

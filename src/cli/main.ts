@@ -68,6 +68,8 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
     .description('start a redundant two-datacenter shop, run six drills against it, and report what held')
     .option('--keep', 'leave the shop running after the drills (Ctrl-C stops it)')
     .option('--json', 'print the summary as JSON on stdout; progress goes to stderr')
+    .option('--ui', 'serve the dashboard (127.0.0.1:7400, or a free port) and run the drills through it: watch them live, halt them')
+    .option('--no-wait', 'with --ui: start the drills at once and stop at the end (no Enter, no Ctrl-C)')
     .addOption(stateDir())
     .addHelpText(
       'after',
@@ -75,6 +77,7 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
 Examples:
   $ firedrill demo
   $ firedrill demo --keep        # then drill the running shop yourself
+  $ firedrill demo --ui          # prints the dashboard's URL and a one-time password, waits for Enter
 
 Exit codes: 0 every drill ended as it was built to (including the ones built to find a weakness) · 1 otherwise`,
     )

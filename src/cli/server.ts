@@ -16,7 +16,7 @@ export interface ServerCommandOptions {
   readonly leaseTtl: string;
 }
 
-const DEFAULT_SERVER_PORT = 7400;
+export const DEFAULT_SERVER_PORT = 7400;
 
 /**
  * `firedrill server`: the control plane, until SIGINT/SIGTERM. Says where it listens and, on the

@@ -5,6 +5,9 @@ import pc from 'picocolors';
 import { errorMessage } from '../errors.js';
 import { prepareExperiment } from '../runs/prepare.js';
 import { executeRun } from '../runs/execute-run.js';
+import type { Executed } from '../runs/execute-run.js';
+import type { Prepared } from '../runs/prepare.js';
+import type { RunObserver } from '../engine/events.js';
 import { ProgressObserver } from '../report/terminal-progress.js';
 import { readRun } from '../runs/run-directory.js';
 import type { StoredRun } from '../runs/run-directory.js';
@@ -24,7 +27,15 @@ export interface DemoOptions {
   readonly bin: string;
   readonly signal: AbortSignal;
   readonly out: NodeJS.WriteStream;
+  /** Executes one prepared drill; by default here, as `firedrill run` does (`--ui`: through the dashboard's server). */
+  readonly execute?: DrillExecutor;
 }
+
+/** Runs a prepared drill to its end; `progress` prints it on the terminal. */
+export type DrillExecutor = (
+  prepared: Prepared,
+  run: { readonly file: string; readonly vars: Readonly<Record<string, string>>; readonly progress: RunObserver & { close(): void } },
+) => Promise<Executed>;
 
 export interface DemoResult {
   readonly summary: DemoSummary;
@@ -97,15 +108,19 @@ async function runDrill(drill: Drill, shop: Shop, options: DemoOptions): Promise
     inventory: shop.inventoryFile,
   });
   const from = Date.now();
-  const executed = await executeRun(prepared, {
-    file: relative(process.cwd(), drill.file) || drill.file,
-    stateDir: options.stateDir,
-    seed: newSeed(),
-    dryRun: false,
-    leaseTtlMs: 5000,
-    progress: new ProgressObserver(options.out),
-    signal: options.signal,
-  });
+  const file = relative(process.cwd(), drill.file) || drill.file;
+  const progress = new ProgressObserver(options.out);
+  const executed = options.execute
+    ? await options.execute(prepared, { file, vars: drill.vars, progress })
+    : await executeRun(prepared, {
+        file,
+        stateDir: options.stateDir,
+        seed: newSeed(),
+        dryRun: false,
+        leaseTtlMs: 5000,
+        progress,
+        signal: options.signal,
+      });
   const load = drill.traffic === 'single-dc' ? shop.singleDcLoad : shop.load;
   const to = Date.now();
   await load.settle(to); // the drill's slowest requests are still being answered

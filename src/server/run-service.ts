@@ -4,7 +4,9 @@ import { errorMessage, FiredrillError } from '../errors.js';
 import type { RunEvent, RunObserver } from '../engine/events.js';
 import { summarizeTargets } from '../engine/target.js';
 import { executeRun } from '../runs/execute-run.js';
+import type { Executed } from '../runs/execute-run.js';
 import { prepareExperimentText } from '../runs/prepare.js';
+import type { Prepared } from '../runs/prepare.js';
 import { newRunId } from '../runs/run-directory.js';
 import type { RunInfo, StoredEvent } from '../store/runs.js';
 import type { WebhookEvent } from '../store/webhooks.js';
@@ -91,17 +93,27 @@ export class RunService {
 
   /** Validates, stores and starts the run; resolves once it is stored (it runs on). */
   async start(startedBy: string, request: RunRequest): Promise<RunInfo> {
-    if (this.#closing) throw new FiredrillError('FD_SHUTTING_DOWN', 'the server is stopping');
-    const halt = await this.halted();
-    if (halt)
-      throw new FiredrillError(
-        'FD_HALTED',
-        `Firedrill is halted since ${halt.at} by ${halt.by} (${halt.reason}): no run starts until resume`,
-      );
     const prepared = await prepareExperimentText(request.name, request.yaml, {
       vars: request.vars,
       inventory: await this.options.inventory(),
     });
+    const started = await this.startPrepared(startedBy, prepared, request);
+    started.done.catch(() => undefined); // said in the log and stored as the run's end
+    return started.info;
+  }
+
+  /**
+   * Stores and starts a run prepared by the caller (the demo prepares its drills from files, with
+   * the shop's inventory); `observers` see its events too. `done` settles with the run.
+   */
+  async startPrepared(
+    startedBy: string,
+    prepared: Prepared,
+    request: Omit<RunRequest, 'yaml' | 'vars'> & { vars: Readonly<Record<string, string>> | readonly string[] },
+    observers: readonly RunObserver[] = [],
+  ): Promise<{ info: RunInfo; done: Promise<Executed> }> {
+    if (this.#closing) throw new FiredrillError('FD_SHUTTING_DOWN', 'the server is stopping');
+    await this.#refuseWhenHalted();
     const { experiment } = prepared.loaded;
     const runId = newRunId();
     const { store, log } = this.options;
@@ -118,7 +130,7 @@ export class RunService {
       request: {
         name: request.name,
         author: request.author,
-        vars: Object.keys(request.vars),
+        vars: Array.isArray(request.vars) ? request.vars.map((v) => String(v).split('=')[0]) : Object.keys(request.vars),
         seed: request.seed ?? null,
         dryRun: request.dryRun,
       },
@@ -149,6 +161,7 @@ export class RunService {
       signal: abort.signal,
       runId,
       observers: [
+        ...observers,
         recorder,
         ...(this.options.metrics ? [this.options.metrics.observer(request.secret)] : []),
         {
@@ -161,16 +174,19 @@ export class RunService {
       ],
       allowFromExperiment: false,
     })
-      .then(async ({ journal }) => {
+      .then(async (executed) => {
+        const { journal } = executed;
         await recorder.flushed();
         await this.#saveEnd(runId, { verdict: journal.verdict, reason: journal.reason, journal });
         announce('run.ended', { runId, title: experiment.title, verdict: journal.verdict, reason: journal.reason });
+        return executed;
       })
       .catch(async (error: unknown) => {
         log.error('run failed', { runId, error });
         await recorder.flushed();
         await this.#saveEnd(runId, { verdict: 'failed', reason: errorMessage(error) });
         announce('run.ended', { runId, title: experiment.title, verdict: 'failed', reason: errorMessage(error) });
+        throw error;
       })
       .finally(() => {
         this.#live.delete(runId);
@@ -181,7 +197,16 @@ export class RunService {
     this.#finished.add(done);
     const info = await store.runs.get(runId);
     if (!info) throw new FiredrillError('FD_NOT_FOUND', `run ${runId} vanished from the store`);
-    return info;
+    return { info, done };
+  }
+
+  async #refuseWhenHalted(): Promise<void> {
+    const halt = await this.halted();
+    if (halt)
+      throw new FiredrillError(
+        'FD_HALTED',
+        `Firedrill is halted since ${halt.at} by ${halt.by} (${halt.reason}): no run starts until resume`,
+      );
   }
 
   /** Aborts a running run (every fault reverted): here if this replica runs it, else through the store. */

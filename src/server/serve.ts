@@ -32,6 +32,8 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly url: string;
   readonly store: Store;
+  /** Runs executed by this server: the demo starts its drills through it, to be watched in the dashboard. */
+  readonly runs: RunService;
   /** Set on the first start of a store only: the admin's one-time password. */
   readonly admin?: { readonly name: string; readonly password: string };
   /** Said once when it listens in clear beyond loopback. */
@@ -82,6 +84,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     return {
       url: listening.url,
       store,
+      runs: service,
       ...(admin && { admin }),
       ...(where.warning && { warning: where.warning }),
       close: async () => {
