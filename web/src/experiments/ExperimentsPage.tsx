@@ -1,4 +1,81 @@
-// Placeholder: being written.
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api.js';
+import type { ExperimentInfo } from '../api.js';
+import { Link } from '../router.js';
+import { useCan } from '../session.js';
+import { Loading, Problem, Time } from '../ui/parts.js';
+import { useVersions } from './use-versions.js';
+import './experiments.css';
+
+/** Every experiment the reader may see, by name: who changed it last and when; a new one for those who may write. */
 export default function ExperimentsPage() {
-  return <h1>ExperimentsPage</h1>;
+  const canWrite = useCan('experiments.write');
+  const experiments = useQuery({
+    queryKey: ['experiments'],
+    queryFn: ({ signal }) => api<{ experiments: ExperimentInfo[] }>('GET', '/experiments', undefined, signal),
+  });
+  const list = experiments.data?.experiments ?? [];
+  return (
+    <section aria-labelledby="experiments-title" className="experiments">
+      <div className="page-head">
+        <h1 id="experiments-title">Experiments</h1>
+        {canWrite && (
+          <Link to="/experiments/new" className="button primary">
+            New experiment
+          </Link>
+        )}
+      </div>
+      <Problem error={experiments.error} />
+      {experiments.isPending ? (
+        <Loading what="experiments" />
+      ) : list.length === 0 ? (
+        <p className="muted">No experiment yet{canWrite ? ': write the first one.' : '.'}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Title</th>
+              <th scope="col">Name</th>
+              <th scope="col">Version</th>
+              <th scope="col">Changed by</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((e) => (
+              <tr key={e.id}>
+                <td>
+                  <Link to={`/experiments/${encodeURIComponent(e.id)}`}>{e.title}</Link>
+                  {e.secret && <span className="tag secret">secret</span>}
+                </td>
+                <td>
+                  <code>{e.name}</code>
+                </td>
+                <td>{e.version}</td>
+                <td>
+                  <LastAuthor experiment={e} />
+                </td>
+                <td>
+                  <Time at={e.updatedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Who wrote the latest version: its creator while there is one version, else the author of the
+ * newest (the list does not say it; the versions do, and the experiment page reuses them).
+ */
+function LastAuthor({ experiment }: { experiment: ExperimentInfo }) {
+  const edited = experiment.version > 1;
+  const versions = useVersions(experiment.id, edited);
+  if (!edited) return <>{experiment.createdBy}</>;
+  const latest = versions.data?.versions[0];
+  if (latest) return <>{latest.author}</>;
+  return <span className="muted">{versions.isError ? 'unknown' : '…'}</span>;
 }
