@@ -15,9 +15,10 @@ export interface AgentView {
 
 /** Every agent this host knows (its local one, the inventory's), as each answers now. */
 export async function lookAtAgents(stateDir: string, inventory: Inventory | undefined): Promise<AgentView[]> {
-  const fleet = await connectFleet({ stateDir, inventory, startLocal: false });
+  const fleet = await connectFleet({ stateDir, inventory, startLocal: false, tolerateBroken: true });
   try {
-    return await Promise.all(
+    const broken = [...fleet.broken].map(([name, error]): AgentView => ({ name, reachable: false, error }));
+    const reached = await Promise.all(
       [...fleet.agents].map(async ([name, agent]): Promise<AgentView> => {
         try {
           const status = await agent.status();
@@ -28,6 +29,7 @@ export async function lookAtAgents(stateDir: string, inventory: Inventory | unde
         }
       }),
     );
+    return [...reached, ...broken];
   } finally {
     await fleet.close();
   }

@@ -31,7 +31,7 @@ export async function haltEverywhere(options: {
   reason: string;
 }): Promise<HaltOutcome> {
   const halted = { reason: options.reason, at: new Date().toISOString() };
-  const fleet = await connectFleet({ stateDir: options.stateDir, inventory: options.inventory, startLocal: false });
+  const fleet = await connectFleet({ stateDir: options.stateDir, inventory: options.inventory, startLocal: false, tolerateBroken: true });
   try {
     const recordedOnly = !fleet.agents.has(LOCAL_AGENT);
     if (recordedOnly) writeHalt(options.stateDir, halted);
@@ -46,6 +46,7 @@ export async function haltEverywhere(options: {
         }
       }),
     );
+    for (const [name, error] of fleet.broken) agents.push({ agent: name, ok: false, error });
     return { halted, recordedOnly, agents };
   } finally {
     await fleet.close();
@@ -58,9 +59,10 @@ export async function resumeEverywhere(options: {
   inventory: Inventory | undefined;
 }): Promise<{ agent: string; ok: boolean; error?: string }[]> {
   clearHalt(options.stateDir);
-  const fleet = await connectFleet({ stateDir: options.stateDir, inventory: options.inventory, startLocal: false });
+  const fleet = await connectFleet({ stateDir: options.stateDir, inventory: options.inventory, startLocal: false, tolerateBroken: true });
   try {
-    return await Promise.all(
+    const broken = [...fleet.broken].map(([agent, error]) => ({ agent, ok: false, error }));
+    const reached = await Promise.all(
       [...fleet.agents].map(async ([name, agent]) => {
         try {
           await agent.resume();
@@ -70,6 +72,7 @@ export async function resumeEverywhere(options: {
         }
       }),
     );
+    return [...reached, ...broken];
   } finally {
     await fleet.close();
   }

@@ -64,4 +64,31 @@ describe('agents registered through the API', () => {
     const after = (await call(server.url, 'GET', '/api/v1/agents', viewer)).body.agents as { name: string }[];
     expect(after.map((a) => a.name)).toEqual(['local']);
   }, 30_000);
+
+  it('keeps listing, halting and resuming the others when one registered agent cannot be addressed (its token file is gone)', async () => {
+    const gone = join(remoteDir, 'no-such.token');
+    const made = await call(server.url, 'POST', '/api/v1/agents', admin, { name: 'dc-c-1', url: 'http://127.0.0.1:9', tokenFile: gone });
+    expect(made.status).toBe(201);
+    try {
+      const listed = await call(server.url, 'GET', '/api/v1/agents', viewer);
+      expect(listed.status).toBe(200);
+      const agents = listed.body.agents as { name: string; reachable: boolean; error?: string }[];
+      expect(agents.find((a) => a.name === 'local')?.reachable).toBe(true);
+      expect(agents.find((a) => a.name === 'dc-c-1')).toMatchObject({ reachable: false, error: expect.stringContaining(gone) as string });
+      const halt = await call(server.url, 'POST', '/api/v1/halt', admin, { reason: 'one agent is broken' });
+      expect(halt.status).toBe(200);
+      expect((halt.body.agents as { agent: string; ok: boolean }[]).map((a) => [a.agent, a.ok])).toEqual(
+        expect.arrayContaining([
+          ['local', true],
+          ['dc-c-1', false],
+        ]),
+      );
+      const resume = await call(server.url, 'POST', '/api/v1/resume', admin, {});
+      expect(resume.status).toBe(200);
+      expect((await call(server.url, 'GET', '/metrics', admin)).status).toBe(200);
+    } finally {
+      await call(server.url, 'POST', '/api/v1/resume', admin, {});
+      await call(server.url, 'DELETE', '/api/v1/agents/dc-c-1', admin);
+    }
+  }, 30_000);
 });
