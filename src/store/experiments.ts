@@ -12,6 +12,8 @@ export interface ExperimentInfo {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly version: number;
+  /** Who wrote the latest version. */
+  readonly updatedBy: string;
 }
 
 export interface ExperimentVersion {
@@ -64,6 +66,7 @@ export class Experiments {
       createdAt: now,
       updatedAt: now,
       version: 1,
+      updatedBy: input.author,
     };
   }
 
@@ -89,27 +92,28 @@ export class Experiments {
   }
 
   async get(id: string): Promise<ExperimentInfo | undefined> {
-    const row = await this.store.db
-      .selectFrom('experiments')
-      .selectAll()
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const row = await this.#withAuthor().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
     return row ? toInfo(row) : undefined;
   }
 
   async findByName(name: string): Promise<ExperimentInfo | undefined> {
-    const row = await this.store.db
-      .selectFrom('experiments')
-      .selectAll()
-      .where('name', '=', name)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const row = await this.#withAuthor().where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
     return row ? toInfo(row) : undefined;
   }
 
+  /** Experiments with the author of their latest version. */
+  #withAuthor() {
+    return this.store.db
+      .selectFrom('experiments')
+      .innerJoin('experiment_versions as latest', (join) =>
+        join.onRef('latest.experiment_id', '=', 'experiments.id').onRef('latest.version', '=', 'experiments.latest_version'),
+      )
+      .selectAll('experiments')
+      .select('latest.author as updated_by');
+  }
+
   async list(query: ListQuery): Promise<ExperimentInfo[]> {
-    let q = this.store.db.selectFrom('experiments').selectAll().where('deleted_at', 'is', null);
+    let q = this.#withAuthor().where('deleted_at', 'is', null);
     if (!query.secrets) {
       const author = query.secretsOf;
       q = author === undefined ? q.where('secret', '=', 0) : q.where((eb) => eb.or([eb('secret', '=', 0), eb('created_by', '=', author)]));
@@ -136,7 +140,7 @@ export class Experiments {
   }
 }
 
-function toInfo(row: ExperimentsTable): ExperimentInfo {
+function toInfo(row: ExperimentsTable & { updated_by: string }): ExperimentInfo {
   return {
     id: row.id,
     name: row.name,
@@ -146,5 +150,6 @@ function toInfo(row: ExperimentsTable): ExperimentInfo {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     version: row.latest_version,
+    updatedBy: row.updated_by,
   };
 }

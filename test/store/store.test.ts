@@ -84,6 +84,12 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
       [1, 'ann', 'title: a\n'],
     ]);
     expect((await store.experiments.list({ secrets: false })).map((e) => e.name)).toEqual(['replica']);
+    // Who changed it last, beside who made it.
+    expect(await store.experiments.get(open.id)).toMatchObject({ createdBy: 'ann', updatedBy: 'bob', version: 2 });
+    expect((await store.experiments.list({ secrets: true })).map((e) => [e.name, e.updatedBy])).toEqual([
+      ['heist', 'vil'],
+      ['replica', 'bob'],
+    ]);
     expect((await store.experiments.list({ secrets: false, secretsOf: 'vil' })).map((e) => e.name)).toEqual(['heist', 'replica']);
     expect((await store.experiments.list({ secrets: true })).map((e) => e.name)).toEqual(['heist', 'replica']);
     expect(await store.experiments.remove(secret.id)).toBe(true);

@@ -4,7 +4,6 @@ import type { ExperimentInfo } from '../api.js';
 import { Link } from '../router.js';
 import { useCan } from '../session.js';
 import { Loading, Problem, Time } from '../ui/parts.js';
-import { useVersions } from './use-versions.js';
 import './experiments.css';
 
 /** Every experiment the reader may see, by name: who changed it last and when; a new one for those who may write. */
@@ -52,9 +51,7 @@ export default function ExperimentsPage() {
                   <code>{e.name}</code>
                 </td>
                 <td>{e.version}</td>
-                <td>
-                  <LastAuthor experiment={e} />
-                </td>
+                <td>{e.updatedBy}</td>
                 <td>
                   <Time at={e.updatedAt} />
                 </td>
@@ -65,17 +62,4 @@ export default function ExperimentsPage() {
       )}
     </section>
   );
-}
-
-/**
- * Who wrote the latest version: its creator while there is one version, else the author of the
- * newest (the list does not say it; the versions do, and the experiment page reuses them).
- */
-function LastAuthor({ experiment }: { experiment: ExperimentInfo }) {
-  const edited = experiment.version > 1;
-  const versions = useVersions(experiment.id, edited);
-  if (!edited) return <>{experiment.createdBy}</>;
-  const latest = versions.data?.versions[0];
-  if (latest) return <>{latest.author}</>;
-  return <span className="muted">{versions.isError ? 'unknown' : '…'}</span>;
 }

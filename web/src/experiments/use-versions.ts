@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.js';
 import type { ExperimentVersion } from '../api.js';
 
-/** Every version of an experiment, newest first: the history's, and the list's last author. */
+/** Every version of an experiment, newest first, for the history. */
 export function useVersions(id: string, enabled = true) {
   return useQuery({
     queryKey: ['experiment-versions', id],
