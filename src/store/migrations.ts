@@ -187,6 +187,69 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
         await db.schema.alterTable('runs').addColumn('targets', 'text').execute();
       },
     },
+    '0005-drills': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Drills launched by the control plane, each definition kept as its validated JSON and its text.
+        await db.schema
+          .createTable('drills')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('team', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('announcement', 'text', (c) => c.notNull())
+          .addColumn('facilitator', 'text', (c) => c.notNull())
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('yaml', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('deleted_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('drills_name').on('drills').column('name').execute();
+        // One row per due launch: the (drill, due time) pair is unique, so two replicas that
+        // plan the same launch make one row, and only one of them can claim it.
+        await db.schema
+          .createTable('drill_launches')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('drill_id', 'text', (c) => c.notNull())
+          .addColumn('due_at', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('run_id', 'text')
+          .addColumn('claimed_by', 'text')
+          .addColumn('claim_expires_at', 'bigint')
+          .addColumn('launched_at', 'bigint')
+          .addColumn('ended_at', 'bigint')
+          .addColumn('verdict', 'text')
+          .addColumn('revealed_at', 'bigint')
+          .addUniqueConstraint('drill_launches_due', ['drill_id', 'due_at'])
+          .execute();
+        await db.schema.createIndex('drill_launches_state_due').on('drill_launches').columns(['state', 'due_at']).execute();
+        await db.schema.createIndex('drill_launches_run').on('drill_launches').column('run_id').execute();
+        // Blackouts (global when team is null) and incidents declared open through the API.
+        await db.schema
+          .createTable('blackouts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('team', 'text')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('incidents')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('team', 'text')
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('opened_by', 'text', (c) => c.notNull())
+          .addColumn('opened_at', 'bigint', (c) => c.notNull())
+          .addColumn('closed_by', 'text')
+          .addColumn('closed_at', 'bigint')
+          .execute();
+      },
+    },
   };
 }
 

@@ -20,6 +20,68 @@ export interface StoreTables {
   settings: SettingsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  drills: DrillsTable;
+  drill_launches: DrillLaunchesTable;
+  blackouts: BlackoutsTable;
+  incidents: IncidentsTable;
+}
+
+export interface DrillsTable {
+  id: string;
+  name: string;
+  title: string;
+  team: string;
+  kind: string;
+  /** announced | window | unannounced */
+  announcement: string;
+  /** Who answers "is this a drill?" for it. */
+  facilitator: string;
+  /** JSON: the validated definition. */
+  spec: string;
+  /** The definition as written (YAML). */
+  yaml: string;
+  enabled: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface DrillLaunchesTable {
+  id: string;
+  drill_id: string;
+  due_at: number;
+  /** planned | claimed | launched | ended | skipped | missed | failed */
+  state: string;
+  reason: string | null;
+  run_id: string | null;
+  claimed_by: string | null;
+  claim_expires_at: number | null;
+  launched_at: number | null;
+  ended_at: number | null;
+  verdict: string | null;
+  revealed_at: number | null;
+}
+
+export interface BlackoutsTable {
+  id: string;
+  /** Null: every team. */
+  team: string | null;
+  name: string;
+  /** JSON: the blackout as written. */
+  spec: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface IncidentsTable {
+  id: string;
+  team: string | null;
+  title: string;
+  opened_by: string;
+  opened_at: number;
+  closed_by: string | null;
+  closed_at: number | null;
 }
 
 export interface UsersTable {

@@ -1,5 +1,7 @@
 import { Agents } from './agents.js';
 import { AuditLog } from './audit.js';
+import { Blackouts, Incidents } from './calendar.js';
+import { Drills } from './drills.js';
 import { Experiments } from './experiments.js';
 import { openStore } from './open.js';
 import type { StoreDb, StoreDialect } from './open.js';
@@ -17,6 +19,9 @@ export class Store {
   readonly settings: Settings;
   readonly webhooks: Webhooks;
   readonly agents: Agents;
+  readonly drills: Drills;
+  readonly blackouts: Blackouts;
+  readonly incidents: Incidents;
 
   private constructor(readonly db: StoreDb) {
     this.users = new Users(db);
@@ -26,6 +31,9 @@ export class Store {
     this.settings = new Settings(db);
     this.webhooks = new Webhooks(db);
     this.agents = new Agents(db);
+    this.drills = new Drills(db);
+    this.blackouts = new Blackouts(db);
+    this.incidents = new Incidents(db);
   }
 
   /** `postgres://…` or a SQLite file; the schema is brought up to date (see open.ts). */
