@@ -35,9 +35,7 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
     const newer = await site.location();
     await (await Store.open(newer)).close();
     await addMigration(dialect, newer, '9999-from-the-future');
-    await expect(Store.open(newer)).rejects.toThrow(
-      /schema version 9999-from-the-future, newer than this firedrill knows \(0005-drills\)/,
-    );
+    await expect(Store.open(newer)).rejects.toThrow(/schema version 9999-from-the-future, newer than this firedrill knows \(0005-drills\)/);
   });
 
   it('makes one admin with a one-time password on an empty store, and only once', async () => {
