@@ -5,7 +5,17 @@ import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import type { Diagnostic } from '@codemirror/lint';
 import { EditorSelection, EditorState } from '@codemirror/state';
 import type { Text } from '@codemirror/state';
-import { basicSetup, EditorView } from 'codemirror';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  highlightSpecialChars,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
 import { useEffect, useImperativeHandle, useRef } from 'react';
 import type { Ref } from 'react';
 import type { LocatedProblem } from './use-validation.js';
@@ -29,6 +39,23 @@ export interface YamlEditorProps {
   readonly ref?: Ref<YamlEditorHandle>;
 }
 
+/**
+ * What an experiment's editor needs, and no more (no search panel, no completion, no folding):
+ * line numbers, highlighting, undo, indentation. Tab is left to move focus, as in a form.
+ */
+const EDITING = [
+  lineNumbers(),
+  highlightActiveLineGutter(),
+  highlightSpecialChars(),
+  history(),
+  drawSelection(),
+  indentOnInput(),
+  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  bracketMatching(),
+  highlightActiveLine(),
+  keymap.of([...defaultKeymap, ...historyKeymap]),
+];
+
 export default function YamlEditor({ initial, readOnly, problems, problemsOf, onChange, label, describedBy, ref }: YamlEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView>(null);
@@ -43,7 +70,7 @@ export default function YamlEditor({ initial, readOnly, problems, problemsOf, on
       state: EditorState.create({
         doc: initial,
         extensions: [
-          basicSetup,
+          EDITING,
           yaml(),
           lintGutter(),
           EditorState.readOnly.of(readOnly),

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import type { LiveState } from './live-state.js';
+import { memo, useEffect, useState } from 'react';
+import type { LiveState, TimelineEntry } from './live-state.js';
 import { duration, Time } from '../ui/parts.js';
 
 const STATE_WORD: Readonly<Record<string, string>> = {
@@ -11,15 +11,20 @@ const STATE_WORD: Readonly<Record<string, string>> = {
   aborted: '■ aborted',
 };
 
+/** The panels keep the page light however long the run: the newest entries, the rest counted (all of them are in the report). */
+const NEWEST = 30;
+
 export function StepsPanel({ live }: { live: LiveState }) {
+  const hidden = Math.max(0, live.steps.length - NEWEST);
   return (
     <section className="card" aria-labelledby="steps-title">
       <h2 id="steps-title">Steps{live.phase ? ` · ${live.phase}` : ''}</h2>
+      {hidden > 0 && <p className="muted">{hidden} earlier step(s) not shown.</p>}
       {live.steps.length === 0 ? (
         <p className="muted">No step yet.</p>
       ) : (
         <ol className="steps">
-          {live.steps.map((step) => (
+          {live.steps.slice(hidden).map((step) => (
             <li key={step.key} className={`step ${step.state}`} data-state={step.state}>
               <span className="state">{STATE_WORD[step.state] ?? step.state}</span> {step.name}{' '}
               <span className="muted">
@@ -38,10 +43,16 @@ export function StepsPanel({ live }: { live: LiveState }) {
 /** Every fault of the run: active ones first, with their target and the lease time left (from the agents). */
 export function FaultsPanel({ live, leases }: { live: LiveState; leases: ReadonlyMap<string, number> }) {
   const now = useNow(live.ended === undefined);
-  const faults = [...live.faults.values()].sort((a, b) => Number(a.revertedAt !== undefined) - Number(b.revertedAt !== undefined));
+  const all = [...live.faults.values()];
+  const active = all.filter((f) => f.revertedAt === undefined);
+  const reverted = all.filter((f) => f.revertedAt !== undefined);
+  // Every active fault; of the reverted ones, the newest.
+  const faults = [...active, ...reverted.slice(-Math.max(0, NEWEST - active.length))];
+  const hidden = all.length - faults.length;
   return (
     <section className="card" aria-labelledby="faults-title">
       <h2 id="faults-title">Faults</h2>
+      {hidden > 0 && <p className="muted">{hidden} earlier reverted fault(s) not shown.</p>}
       {faults.length === 0 ? (
         <p className="muted">No fault injected{live.dryRun ? ': a dry run injects nothing' : ' yet'}.</p>
       ) : (
@@ -114,14 +125,21 @@ export function Timeline({ live }: { live: LiveState }) {
       )}
       <ol aria-live="polite" aria-relevant="additions">
         {entries.map((entry) => (
-          <li key={entry.seq} className={`tone-${entry.tone}`}>
-            <Time at={entry.at} /> {entry.text}
-          </li>
+          <TimelineRow key={entry.seq} entry={entry} />
         ))}
       </ol>
     </section>
   );
 }
+
+/** An entry never changes once written: rendered once, whatever else the view redraws. */
+const TimelineRow = memo(function TimelineRow({ entry }: { entry: TimelineEntry }) {
+  return (
+    <li className={`tone-${entry.tone}`}>
+      <Time at={entry.at} /> {entry.text}
+    </li>
+  );
+});
 
 /** The time, ticking every second while `ticking`. */
 function useNow(ticking: boolean): number {

@@ -1,4 +1,5 @@
 // The few parts every page uses: a verdict badge, an absolute time, a duration, a problem, a wait.
+import { memo } from 'react';
 import { ApiError } from '../api.js';
 
 const VERDICT_CLASS: Readonly<Record<string, string>> = {
@@ -15,16 +16,20 @@ export function Badge({ verdict }: { verdict: string }) {
   return <span className={`badge ${VERDICT_CLASS[verdict] ?? ''}`}>{verdict}</span>;
 }
 
+/** One formatter for the page: making one per call (toLocaleString with options) costs more than the rest of a render. */
+const LOCAL = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
 /** An absolute time, in the reader's zone, with the ISO instant on hover. */
-export function Time({ at }: { at: number | string | null | undefined }) {
+export const Time = memo(function Time({ at }: { at: number | string | null | undefined }) {
   if (at === null || at === undefined) return <span>—</span>;
   const date = new Date(at);
+  const iso = date.toISOString();
   return (
-    <time dateTime={date.toISOString()} title={date.toISOString()}>
-      {date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' })}
+    <time dateTime={iso} title={iso}>
+      {LOCAL.format(date)}
     </time>
   );
-}
+});
 
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
