@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { firedrillVersion } from '../util/version.js';
 import { reportError } from './errors.js';
+import { addDrillCommands } from './drills-commands.js';
 import type { AgentCommandOptions } from './agent.js';
 import type { DemoCommandOptions } from './demo.js';
 import type { DemoServiceOptions } from '../demo/shop/service-command.js';
@@ -347,6 +348,8 @@ The first start of a store prints the admin's one-time password; it is never sho
     .action(async (role: string, options: DemoServiceOptions) =>
       set(await (await import('../demo/shop/service-command.js')).demoServiceCommand(role, options)),
     );
+
+  addDrillCommands(program, set);
 
   try {
     await program.parseAsync(argv);

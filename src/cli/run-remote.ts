@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { FiredrillError, UserError, ValidationError } from '../errors.js';
 import type { RunEvent } from '../engine/events.js';
@@ -8,6 +7,7 @@ import { ProgressObserver } from '../report/terminal-progress.js';
 import { parseVars } from '../runs/prepare.js';
 import { ControlPlaneClient } from '../server-client/client.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
+import { readToken } from './token.js';
 
 export interface RemoteRunOptions {
   readonly server: string;
@@ -73,16 +73,4 @@ async function runThere(file: string, options: RemoteRunOptions): Promise<number
   if (options.json) process.stdout.write(`${JSON.stringify({ runId: run.id, server: options.server, ...outcome })}\n`);
   else if (!options.quiet) process.stdout.write(`run ${run.id} on ${options.server}\n`);
   return outcome.verdict ? exitCodeFor(outcome.verdict) : EXIT.toolFailure;
-}
-
-/** FIREDRILL_TOKEN, or the first line of --token-file. */
-function readToken(file: string | undefined): string {
-  if (file !== undefined) {
-    const token = readFileSync(file, 'utf8').split('\n')[0]?.trim() ?? '';
-    if (!token) throw new UserError('FD_NO_TOKEN', `--token-file ${file} is empty`);
-    return token;
-  }
-  const token = process.env.FIREDRILL_TOKEN?.trim();
-  if (!token) throw new UserError('FD_NO_TOKEN', 'a run on a server needs an API token: set FIREDRILL_TOKEN or pass --token-file');
-  return token;
 }

@@ -33,6 +33,11 @@ export class ControlPlaneClient {
     return (answer as { run: StartedRun }).run;
   }
 
+  /** Any call of the API; a refusal becomes the matching error (problems located in `file`). */
+  request<T>(method: string, path: string, body?: unknown, file?: string): Promise<T> {
+    return this.#request(method, path, body, file) as Promise<T>;
+  }
+
   async cancel(runId: string, reason: string): Promise<void> {
     await this.#request('POST', `/api/v1/runs/${encodeURIComponent(runId)}/cancel`, { reason }).catch(() => undefined);
   }

@@ -20,6 +20,9 @@ import { runRoutes } from './routes/run-routes.js';
 import type { Inventory } from '../targets/inventory.js';
 import { userRoutes } from './routes/user-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
+import { drillRoutes } from './routes/drill-routes.js';
+import { incidentRoutes } from './routes/incident-routes.js';
+import type { DrillService } from './drill-service.js';
 import type { RunService } from './run-service.js';
 
 export interface ServerAppDeps {
@@ -33,6 +36,7 @@ export interface ServerAppDeps {
   readonly stateDir: string;
   readonly inventory: () => Promise<Inventory | undefined>;
   readonly metrics: ServerMetrics;
+  readonly drills: DrillService;
   /** The built dashboard (dist/web); none: the API alone. */
   readonly webDir?: string | undefined;
 }
@@ -81,6 +85,8 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   userRoutes(app, store);
   auditRoutes(app, store);
   webhookRoutes(app, store);
+  drillRoutes(app, { store, catalog: deps.catalog, drills: deps.drills, inventory: deps.inventory });
+  incidentRoutes(app, store);
   if (deps.webDir) webRoutes(app as unknown as Hono, deps.webDir);
   return app;
 }

@@ -9,6 +9,8 @@ import { haltSchemas } from './routes/halt-routes.js';
 import { runSchemas } from './routes/run-routes.js';
 import { sessionSchemas } from './routes/session-routes.js';
 import { userSchemas } from './routes/user-routes.js';
+import { drillSchemas } from './routes/drill-routes.js';
+import { incidentSchemas } from './routes/incident-routes.js';
 import { webhookSchemas } from './routes/webhook-routes.js';
 
 interface RouteDoc {
@@ -138,6 +140,47 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   { method: 'delete', path: '/api/v1/webhooks/{id}', summary: 'Unsubscribe', who: 'users.manage' },
   { method: 'get', path: '/api/v1/webhooks/{id}/deliveries', summary: 'The delivery log of a subscription', who: 'users.manage' },
+  {
+    method: 'post',
+    path: '/api/v1/drills/apply',
+    summary: 'Apply a drills file (validated like an experiment; dryRun: validate only)',
+    who: 'drills.write',
+    body: drillSchemas.apply,
+  },
+  { method: 'get', path: '/api/v1/drills', summary: 'Drills one may know of, with their next launch', who: 'any' },
+  {
+    method: 'get',
+    path: '/api/v1/drills/calendar',
+    summary: 'Launches, past and upcoming, one may know of',
+    who: 'any',
+    query: drillSchemas.calendar,
+  },
+  { method: 'get', path: '/api/v1/drills/{name}', summary: 'One drill, its definition and its next launches', who: 'any' },
+  {
+    method: 'get',
+    path: '/api/v1/drills/{name}/candidates',
+    summary: 'A monkey: what it could draw now, and its next launches',
+    who: 'drills.write',
+  },
+  { method: 'post', path: '/api/v1/drills/{name}/enable', summary: 'Let it launch', who: 'drills.write' },
+  { method: 'post', path: '/api/v1/drills/{name}/disable', summary: 'Stop it launching', who: 'drills.write' },
+  { method: 'delete', path: '/api/v1/drills/{name}', summary: 'Remove it (what it launched stays)', who: 'drills.write' },
+  { method: 'get', path: '/api/v1/incidents', summary: 'Open incidents', who: 'any' },
+  {
+    method: 'post',
+    path: '/api/v1/incidents',
+    summary: 'Declare one open: no drill of the team launches',
+    who: 'incidents.declare',
+    body: incidentSchemas.open,
+  },
+  { method: 'post', path: '/api/v1/incidents/{id}/close', summary: 'Close it', who: 'incidents.declare' },
+  {
+    method: 'post',
+    path: '/api/v1/is-this-a-drill',
+    summary: 'Is this a drill? yes (with whom to call) or no; never the scenario; audited',
+    who: 'drills.ask',
+    body: incidentSchemas.ask,
+  },
 ];
 
 const ERROR = {

@@ -6,7 +6,7 @@ import type { Principal, Role } from '../store/users.js';
  * thing a principal may not see is answered 404, as if it did not exist.
  */
 export const PERMISSIONS = {
-  'experiments.read': ['admin', 'facilitator', 'villain', 'responder', 'viewer'],
+  'experiments.read': ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer'],
   'experiments.write': ['admin', 'facilitator', 'villain'],
   /** Every secret scenario, whoever wrote it. */
   'secrets.all': ['admin', 'facilitator'],
@@ -16,6 +16,12 @@ export const PERMISSIONS = {
   'runs.start': ['admin', 'facilitator'],
   /** Halt everything and resume. */
   halt: ['admin', 'facilitator'],
+  /** Apply, enable, disable and remove drills: the white cell. */
+  'drills.write': ['admin', 'facilitator'],
+  /** "Is this a drill?": the white cell and the on-call leads. */
+  'drills.ask': ['admin', 'facilitator', 'lead'],
+  /** Declare an incident open (no drill launches for the team meanwhile) and close it. */
+  'incidents.declare': ['admin', 'facilitator', 'lead', 'responder'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

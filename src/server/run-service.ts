@@ -28,6 +28,8 @@ export interface RunRequest {
   readonly vars: Readonly<Record<string, string>>;
   readonly seed?: number | undefined;
   readonly dryRun: boolean;
+  /** Chosen by the caller (a drill launch names its run before starting it); a new one otherwise. */
+  readonly runId?: string | undefined;
 }
 
 export interface RunServiceOptions {
@@ -41,6 +43,8 @@ export interface RunServiceOptions {
   /** The agents' fault leases, renewed by this replica while it runs. */
   readonly faultLeaseTtlMs?: number | undefined;
   readonly metrics?: ServerMetrics | undefined;
+  /** Told when a run's end is stored (drill launches settle, secret drills are revealed). */
+  readonly onEnded?: ((run: { runId: string; verdict: string; reason: string }) => Promise<void>) | undefined;
 }
 
 const DEFAULT_RUN_LEASE_MS = 10_000;
@@ -115,7 +119,7 @@ export class RunService {
     if (this.#closing) throw new FiredrillError('FD_SHUTTING_DOWN', 'the server is stopping');
     await this.#refuseWhenHalted();
     const { experiment } = prepared.loaded;
-    const runId = newRunId();
+    const runId = request.runId ?? newRunId();
     const { store, log } = this.options;
     await store.runs.insert({
       id: runId,
@@ -305,6 +309,9 @@ export class RunService {
       await this.options.store.runs.end(runId, outcome);
       this.lists.changed();
       this.#unsavedEnds.delete(runId);
+      await this.options.onEnded?.({ runId, verdict: outcome.verdict, reason: outcome.reason }).catch((error: unknown) => {
+        this.options.log.warn('could not settle what the end of a run concerns', { runId, error: errorMessage(error) });
+      });
     } catch (error) {
       this.options.log.warn('could not store the end of a run: trying again', { runId, error: errorMessage(error) });
       this.#unsavedEnds.set(runId, outcome);
@@ -325,6 +332,7 @@ export class RunService {
       for (const id of await store.runs.reapExpired(Date.now())) {
         log.warn('run aborted: its replica stopped renewing its claim', { runId: id });
         this.lists.changed();
+        await this.options.onEnded?.({ runId: id, verdict: 'aborted', reason: 'its replica stopped renewing its claim' });
         this.#wake.emit(id);
       }
     } catch (error) {

@@ -7,6 +7,8 @@ import { loadCatalog } from '../runs/catalog.js';
 import { Store } from '../store/store.js';
 import { serverInventory } from './fleet-inventory.js';
 import type { Logger } from '../util/log.js';
+import type { Clock, Scheduler } from '../drills/scheduler.js';
+import { DrillService } from './drill-service.js';
 import { firedrillVersion } from '../util/version.js';
 import { createServerApp } from './app.js';
 import { RunService } from './run-service.js';
@@ -27,6 +29,8 @@ export interface ServeOptions {
   readonly faultLeaseTtlMs?: number | undefined;
   /** The built dashboard; default: dist/web next to this firedrill's bin. */
   readonly webDir?: string | undefined;
+  /** The drill scheduler's clock and pace (tests); it ticks every `tickMs` (default 500 ms). */
+  readonly drills?: { clock?: Clock; tickMs?: number; claimMs?: number; horizonMs?: number; off?: boolean } | undefined;
 }
 
 export interface RunningServer {
@@ -34,6 +38,8 @@ export interface RunningServer {
   readonly store: Store;
   /** Runs executed by this server: the demo starts its drills through it, to be watched in the dashboard. */
   readonly runs: RunService;
+  /** The drills and their scheduler. */
+  readonly drills: DrillService;
   /** Set on the first start of a store only: the admin's one-time password. */
   readonly admin?: { readonly name: string; readonly password: string };
   /** Said once when it listens in clear beyond loopback. */
@@ -48,13 +54,17 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
   let server: Server | undefined;
   let runs: RunService | undefined;
   let dispatcher: WebhookDispatcher | undefined;
+  let scheduler: Scheduler | undefined;
   try {
     const admin = await store.users.bootstrapAdmin();
     const metrics = new ServerMetrics();
     dispatcher = new WebhookDispatcher(store, options.log, metrics);
     const catalog = await loadCatalog();
     const inventory = serverInventory(store, options.inventory);
+    // The drill service needs the run service, which tells it each run's end: made just after.
+    const ends: { drills?: DrillService } = {};
     runs = new RunService({
+      onEnded: (end) => ends.drills?.runEnded(end) ?? Promise.resolve(),
       store,
       stateDir: options.stateDir,
       inventory,
@@ -63,7 +73,10 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       faultLeaseTtlMs: options.faultLeaseTtlMs,
       metrics,
     });
+    const drills = new DrillService(store, runs, options.log, options.drills ?? {});
+    ends.drills = drills;
     const app = createServerApp({
+      drills,
       store,
       catalog,
       runs,
@@ -76,6 +89,8 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       webDir: options.webDir ?? join(dirname(selfBin()), '..', 'dist', 'web'),
     });
     const listening = await listen(app as never, where);
+    if (!options.drills?.off) drills.scheduler.start(options.drills?.tickMs);
+    scheduler = drills.scheduler;
     server = listening.server;
     options.log.info('control plane listening', { url: listening.url, store: store.location, dialect: store.dialect });
     const running = server;
@@ -87,7 +102,9 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       runs: service,
       ...(admin && { admin }),
       ...(where.warning && { warning: where.warning }),
+      drills,
       close: async () => {
+        await scheduler?.stop(); // no launch starts past this point
         await service.close(); // every run here aborted, its faults reverted
         await webhooks.close();
         await stopListening(running);
@@ -95,6 +112,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       },
     };
   } catch (error) {
+    await scheduler?.stop();
     await runs?.close();
     await dispatcher?.close();
     if (server) await stopListening(server).catch(() => undefined);

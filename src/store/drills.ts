@@ -220,6 +220,11 @@ export class Drills {
       .execute();
   }
 
+  /** Launches whose run has started and not ended. */
+  async active(): Promise<LaunchInfo[]> {
+    return (await this.store.db.selectFrom('drill_launches').selectAll().where('state', '=', 'launched').execute()).map(toLaunch);
+  }
+
   async launchOfRun(runId: string): Promise<LaunchInfo | undefined> {
     const row = await this.store.db.selectFrom('drill_launches').selectAll().where('run_id', '=', runId).executeTakeFirst();
     return row && toLaunch(row);

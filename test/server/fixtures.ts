@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from '../../src/server/serve.js';
-import type { RunningServer } from '../../src/server/serve.js';
+import type { RunningServer, ServeOptions } from '../../src/server/serve.js';
 import type { Role } from '../../src/store/users.js';
 import type { Logger } from '../../src/util/log.js';
 import { BIN } from '../support/cli.js';
@@ -29,7 +29,7 @@ export const quiet: Logger = {
  */
 export async function testServer(
   database?: string,
-  options: { agent?: boolean; webDir?: string } = {},
+  options: { agent?: boolean; webDir?: string; drills?: ServeOptions['drills'] } = {},
 ): Promise<RunningServer & { dir: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'fd-server-test-'));
   const agent = options.agent ? await startAgent(dir) : undefined;
@@ -39,6 +39,7 @@ export async function testServer(
     listen: { host: '127.0.0.1', port: 0 },
     log: quiet,
     webDir: options.webDir ?? WEB_DIR,
+    drills: options.drills,
   });
   return {
     ...server,

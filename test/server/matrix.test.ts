@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, testServer, userWithToken } from './fixtures.js';
 
-const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'viewer'] as const;
+const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer'] as const;
 type Role = (typeof ROLES)[number];
 const ALL: readonly Role[] = ROLES;
 const quick = 'title: quick\nmethod:\n  - { name: w, wait: 10ms }\n';
+const drills = 'drills:\n  - { name: matrix-drill, team: t, experiment: m, schedule: { once: "2099-01-01T10:00:00Z" } }\n';
 
 /**
  * Every route of the API × every role: allowed (anything but 401/403) or refused (403). What a
@@ -18,6 +19,7 @@ describe('role × route', () => {
   let run = '';
   let webhook = '';
   let userId = '';
+  let incident = '';
   /** A token of each role's own, for it to revoke. */
   const spare = {} as Record<Role, string>;
 
@@ -41,6 +43,9 @@ describe('role × route', () => {
       (await call(server.url, 'POST', '/api/v1/webhooks', tokens.admin, { url: 'http://127.0.0.1:9/', kind: 'slack', events: ['halt'] }))
         .body.webhook as { id: string }
     ).id;
+    expect((await call(server.url, 'POST', '/api/v1/drills/apply', tokens.admin, { yaml: drills })).status).toBe(200);
+    incident = ((await call(server.url, 'POST', '/api/v1/incidents', tokens.admin, { title: 'matrix' })).body.incident as { id: string })
+      .id;
     userId = (
       (await call(server.url, 'POST', '/api/v1/users', tokens.admin, { name: 'target', roles: ['viewer'] })).body.user as { id: string }
     ).id;
@@ -76,10 +81,22 @@ describe('role × route', () => {
     ['GET', () => '/api/v1/webhooks', () => undefined, ['admin']],
     ['POST', () => '/api/v1/webhooks', () => ({ url: 'http://127.0.0.1:9/', kind: 'slack', events: ['halt'] }), ['admin']],
     ['GET', () => `/api/v1/webhooks/${webhook}/deliveries`, () => undefined, ['admin']],
+    ['POST', () => '/api/v1/drills/apply', () => ({ yaml: drills }), ['admin', 'facilitator']],
+    ['GET', () => '/api/v1/drills', () => undefined, ALL],
+    ['GET', () => '/api/v1/drills/calendar', () => undefined, ALL],
+    ['GET', () => '/api/v1/drills/matrix-drill', () => undefined, ALL],
+    ['GET', () => '/api/v1/drills/matrix-drill/candidates', () => undefined, ['admin', 'facilitator']],
+    ['POST', () => '/api/v1/drills/matrix-drill/disable', () => ({}), ['admin', 'facilitator']],
+    ['POST', () => '/api/v1/drills/matrix-drill/enable', () => ({}), ['admin', 'facilitator']],
+    ['GET', () => '/api/v1/incidents', () => undefined, ALL],
+    ['POST', () => '/api/v1/incidents', () => ({ title: 'declared' }), ['admin', 'facilitator', 'responder', 'lead']],
+    ['POST', () => `/api/v1/incidents/${incident}/close`, () => ({}), ['admin', 'facilitator', 'responder', 'lead']],
+    ['POST', () => '/api/v1/is-this-a-drill', () => ({ service: 'x' }), ['admin', 'facilitator', 'lead']],
     ['POST', () => '/api/v1/halt', () => ({ reason: 'matrix' }), ['admin', 'facilitator']],
     ['POST', () => '/api/v1/resume', () => ({}), ['admin', 'facilitator']],
     ['DELETE', (r) => `/api/v1/tokens/${spare[r]}`, () => undefined, ALL],
     // Last: they remove what the rows above use.
+    ['DELETE', () => '/api/v1/drills/matrix-drill', () => undefined, ['admin', 'facilitator']],
     ['DELETE', () => '/api/v1/agents/a-admin', () => undefined, ['admin']],
     ['DELETE', () => `/api/v1/webhooks/${webhook}`, () => undefined, ['admin']],
     ['DELETE', () => `/api/v1/experiments/${experiment}`, () => undefined, ['admin', 'facilitator', 'villain']],
@@ -105,7 +122,8 @@ describe('role × route', () => {
         ([method, path]) =>
           `${method.toLowerCase()} ${path('admin')
             .replace(/[0-9a-f-]{36}|\d{8}-\d{6}-[0-9a-f]{6}/g, '{id}')
-            .replace('/agents/a-admin', '/agents/{name}')}`,
+            .replace('/agents/a-admin', '/agents/{name}')
+            .replace('/drills/matrix-drill', '/drills/{name}')}`,
       ),
     );
     const open = ['/api/v1/health', '/api/v1/openapi.json', '/api/v1/login', '/api/v1/logout'];

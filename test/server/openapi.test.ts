@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/runs/catalog.js';
 import { createServerApp } from '../../src/server/app.js';
+import { DrillService } from '../../src/server/drill-service.js';
 import { ServerMetrics } from '../../src/server/metrics.js';
 import { ROUTES } from '../../src/server/openapi.js';
 import { RunService } from '../../src/server/run-service.js';
@@ -50,6 +51,7 @@ describe('the OpenAPI document', () => {
         log: quiet,
         version: 'test',
         secureCookies: false,
+        drills: new DrillService(store, runs, quiet),
       });
       const served = app.routes
         .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/v1/'))

@@ -14,6 +14,7 @@ const RunPage = lazy(() => import('./runs/RunPage.js'));
 const ExperimentsPage = lazy(() => import('./experiments/ExperimentsPage.js'));
 const ExperimentPage = lazy(() => import('./experiments/ExperimentPage.js'));
 const AgentsPage = lazy(() => import('./agents/AgentsPage.js'));
+const DrillsPage = lazy(() => import('./drills/DrillsPage.js'));
 const AuditPage = lazy(() => import('./admin/AuditPage.js'));
 const UsersPage = lazy(() => import('./admin/UsersPage.js'));
 
@@ -64,6 +65,7 @@ function Nav({ user }: { user: Me }) {
       <ul>
         {item('/runs', 'Runs')}
         {item('/experiments', 'Experiments')}
+        {item('/drills', 'Drills')}
         {item('/agents', 'Agents')}
         {user.permissions.includes('audit.read') && item('/audit', 'Audit')}
         {user.permissions.includes('users.manage') && item('/users', 'Users')}
@@ -85,6 +87,7 @@ function Page(): ReactNode {
   if (experiment?.id) return <ExperimentPage id={experiment.id} />;
   if (match('/experiments', path)) return <ExperimentsPage />;
   if (match('/agents', path)) return <AgentsPage />;
+  if (match('/drills', path)) return <DrillsPage />;
   if (match('/audit', path)) return <AuditPage />;
   if (match('/users', path)) return <UsersPage />;
   return (

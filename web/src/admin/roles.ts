@@ -6,5 +6,6 @@ export const ROLES: readonly { role: Role; what: string }[] = [
   { role: 'facilitator', what: 'starts, cancels and halts drills; sees every scenario' },
   { role: 'villain', what: 'writes scenarios, secret ones too' },
   { role: 'responder', what: 'reads experiments and runs' },
+  { role: 'lead', what: 'on-call lead: asks "is this a drill?", declares incidents' },
   { role: 'viewer', what: 'reads, changes nothing' },
 ];

@@ -1,0 +1,139 @@
+import { errorMessage } from '../errors.js';
+import type { DrillInfo, LaunchInfo } from '../store/drills.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../util/log.js';
+import { checkLaunch } from './preconditions.js';
+import type { DrillRunner } from './preconditions.js';
+import { experimentOf } from './launch-text.js';
+import { blackoutAt, nextLaunches } from './schedule/index.js';
+import type { Blackout } from './schedule/index.js';
+import type { DrillSpec } from './spec.js';
+
+/** The time, given to the scheduler: tests drive days of schedule in milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+export interface SchedulerOptions {
+  readonly store: Store;
+  readonly runner: DrillRunner;
+  readonly log: Logger;
+  /** This replica: the launches it claims carry it. */
+  readonly replica: string;
+  readonly clock?: Clock;
+  /** Launches are planned (stored) this far ahead. */
+  readonly horizonMs?: number;
+  /** A claim not settled within this long is taken over by another replica. */
+  readonly claimMs?: number;
+}
+
+const DEFAULT_HORIZON_MS = 24 * 3600_000;
+const DEFAULT_CLAIM_MS = 60_000;
+const DEFAULT_STARTING_DEADLINE_MS = 10 * 60_000;
+
+/**
+ * Plans each enabled drill's launches in the store (once per drill and due time, whichever
+ * replica plans them), then claims the due ones — one replica wins each claim — and launches,
+ * skips (blackout, incident, halt, another drill of the team running), or records as missed a
+ * launch past its starting deadline: a server that was down never launches a burst late.
+ */
+export class Scheduler {
+  readonly #clock: Clock;
+  readonly #horizon: number;
+  readonly #claimMs: number;
+  /** Per drill: planned up to this instant, for this version of its definition. */
+  readonly #planned = new Map<string, { until: number; updatedAt: number }>();
+  #timer: NodeJS.Timeout | undefined;
+  #ticking: Promise<void> | undefined;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.#clock = options.clock ?? { now: () => Date.now() };
+    this.#horizon = options.horizonMs ?? DEFAULT_HORIZON_MS;
+    this.#claimMs = options.claimMs ?? DEFAULT_CLAIM_MS;
+  }
+
+  /** Ticks every `intervalMs` (never two at once) until stopped. */
+  start(intervalMs = 500): void {
+    this.#timer = setInterval(() => {
+      this.#ticking ??= this.tick()
+        .catch((error: unknown) => this.options.log.warn('the scheduler could not tick', { error: errorMessage(error) }))
+        .finally(() => (this.#ticking = undefined));
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#ticking;
+  }
+
+  /** One pass: plan what is new, then settle every launch due now. */
+  async tick(): Promise<void> {
+    const now = this.#clock.now();
+    const { store } = this.options;
+    const drills = (await store.drills.list()).filter((d) => d.enabled);
+    const blackouts = await this.#blackouts();
+    for (const drill of drills) await this.#plan(drill, now, blackouts);
+    const byId = new Map(drills.map((d) => [d.id, d]));
+    for (const launch of await store.drills.due(now)) {
+      if (!(await store.drills.claim(launch.id, this.options.replica, now, now + this.#claimMs))) continue; // another replica has it
+      await this.#settle(launch, byId.get(launch.drillId) ?? (await store.drills.get(launch.drillId)), now, blackouts);
+    }
+  }
+
+  /** The launches due for `drill` in (after, until], with the blackouts that skip them (for `firedrill monkey` and the calendar). */
+  upcoming(drill: DrillInfo, after: number, until: number, blackouts: ReadonlyMap<string | null, Blackout[]>) {
+    const spec = drill.spec as DrillSpec;
+    return nextLaunches(spec.schedule, { after, until, key: drill.id, blackouts: blackoutsFor(drill, spec, blackouts) });
+  }
+
+  async #blackouts(): Promise<Map<string | null, Blackout[]>> {
+    const byTeam = new Map<string | null, Blackout[]>();
+    for (const b of await this.options.store.blackouts.list()) byTeam.set(b.team, [...(byTeam.get(b.team) ?? []), b.spec as Blackout]);
+    return byTeam;
+  }
+
+  async #plan(drill: DrillInfo, now: number, blackouts: ReadonlyMap<string | null, Blackout[]>): Promise<void> {
+    const known = this.#planned.get(drill.id);
+    const fresh = !known || known.updatedAt !== drill.updatedAt;
+    const from = fresh ? now : known.until;
+    const until = now + this.#horizon;
+    if (!fresh && from >= until) return;
+    const due = this.upcoming(drill, from, until, blackouts).map((l) => l.at);
+    await this.options.store.drills.plan(drill.id, due);
+    this.#planned.set(drill.id, { until, updatedAt: drill.updatedAt });
+  }
+
+  async #settle(launch: LaunchInfo, drill: DrillInfo | undefined, now: number, blackouts: ReadonlyMap<string | null, Blackout[]>) {
+    const { store, runner, log } = this.options;
+    const settle = (state: 'launched' | 'skipped' | 'missed' | 'failed', reason?: string, runId?: string) =>
+      store.drills.settle(launch.id, { state, reason, runId, at: this.#clock.now() });
+    try {
+      // Taken over from a replica that stopped: if it started the run, the launch happened.
+      if (launch.runId && (await runner.exists(launch.runId))) return await settle('launched', undefined, launch.runId);
+      if (!drill || !drill.enabled) return await settle('skipped', 'the drill was removed or disabled before it was due');
+      const spec = drill.spec as DrillSpec;
+      const deadline = spec.schedule.startingDeadline ?? DEFAULT_STARTING_DEADLINE_MS;
+      if (now - launch.dueAt > deadline) {
+        return await settle('missed', `not launched within its starting deadline (${Math.round(deadline / 1000)} s after it was due)`);
+      }
+      const blackout = blackoutAt(launch.dueAt, blackoutsFor(drill, spec, blackouts));
+      if (blackout) return await settle('skipped', `in blackout ${blackout.name}`);
+      const refusal = await checkLaunch(store, runner, drill, spec);
+      if (refusal) return await settle('skipped', refusal);
+      const text = await experimentOf(store, drill, spec);
+      const runId = runner.newRunId();
+      if (!(await store.drills.attachRun(launch.id, this.options.replica, runId))) return; // the claim was lost meanwhile
+      await runner.start({ runId, drill, text, vars: spec.vars, secret: drill.announcement !== 'announced' });
+      await settle('launched', undefined, runId);
+      log.info('drill launched', { drill: drill.name, runId, dueAt: new Date(launch.dueAt).toISOString() });
+    } catch (error) {
+      await settle('failed', errorMessage(error));
+      log.warn('a drill could not be launched', { drill: drill?.name, error: errorMessage(error) });
+    }
+  }
+}
+
+function blackoutsFor(drill: DrillInfo, spec: DrillSpec, byTeam: ReadonlyMap<string | null, Blackout[]>): Blackout[] {
+  return [...(byTeam.get(null) ?? []), ...(byTeam.get(drill.team) ?? []), ...spec.blackouts];
+}

@@ -1,0 +1,64 @@
+import { Scheduler } from '../drills/scheduler.js';
+import type { Clock } from '../drills/scheduler.js';
+import type { DrillRunner } from '../drills/preconditions.js';
+import { newRunId } from '../runs/run-directory.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../util/log.js';
+import type { RunService } from './run-service.js';
+
+/**
+ * The drills of this control plane: the scheduler (one per replica; the store makes each launch
+ * happen once), the runs it starts through the run service, and what a run's end means for its
+ * launch — its verdict, a skip when the system was not steady, and the reveal of a drill that
+ * was not announced.
+ */
+export class DrillService {
+  readonly scheduler: Scheduler;
+  readonly #clock: Clock;
+
+  constructor(
+    private readonly store: Store,
+    private readonly runs: RunService,
+    log: Logger,
+    options: { clock?: Clock; claimMs?: number; horizonMs?: number } = {},
+  ) {
+    const runner: DrillRunner = {
+      newRunId,
+      exists: async (runId) => (await store.runs.get(runId)) !== undefined,
+      halted: async () => {
+        const halt = await runs.halted();
+        return halt && `by ${halt.by}: ${halt.reason}`;
+      },
+      start: async ({ runId, drill, text, vars, secret }) => {
+        await runs.start(`drill ${drill.name}`, {
+          runId,
+          name: text.name,
+          yaml: text.yaml,
+          vars,
+          secret,
+          author: drill.facilitator,
+          experimentId: null,
+          experimentVersion: null,
+          dryRun: false,
+        });
+      },
+    };
+    this.#clock = options.clock ?? { now: () => Date.now() };
+    this.scheduler = new Scheduler({ store, runner, log, replica: runs.replica, ...options });
+  }
+
+  /** Called by the run service once a run's end is stored. */
+  async runEnded(end: { runId: string; verdict: string; reason: string }): Promise<void> {
+    const at = this.#clock.now(); // the scheduler's time, as the launch's other times
+    const launch = await this.store.drills.runEnded(end.runId, end.verdict, at);
+    if (!launch) return; // not a drill's run
+    if (end.verdict === 'not-steady') {
+      await this.store.drills.settle(launch.id, { state: 'skipped', reason: `the system was not steady: ${end.reason}`, at });
+    }
+    const drill = await this.store.drills.get(launch.drillId);
+    if (drill && drill.announcement !== 'announced') {
+      await this.runs.reveal(end.runId);
+      await this.store.drills.reveal(launch.id, at);
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { FiredrillError, UserError, ValidationError } from '../../errors.js';
+import { checkDrills } from '../../drills/check.js';
+import { monkeyCandidates } from '../../drills/kinds/monkey.js';
+import type { Inventory } from '../../targets/inventory.js';
+import type { Blackout } from '../../drills/schedule/index.js';
+import { drillKind, loadDrillsText } from '../../drills/spec.js';
+import type { DrillSpec } from '../../drills/spec.js';
+import type { RunCatalog } from '../../runs/catalog.js';
+import type { DrillInfo } from '../../store/drills.js';
+import type { Store } from '../../store/store.js';
+import type { AuthVariables } from '../auth.js';
+import { audit } from '../audit-trail.js';
+import { readJson } from '../body.js';
+import type { DrillService } from '../drill-service.js';
+import { drillView, launchView, mayKnowDrill, mayKnowLaunch } from '../drill-visibility.js';
+import { can, need } from '../policy.js';
+
+const applySchema = z.strictObject({
+  yaml: z
+    .string()
+    .min(1)
+    .max(1024 * 1024),
+  file: z.string().max(200).optional(),
+  dryRun: z.boolean().optional(),
+});
+const calendarSchema = z.strictObject({
+  since: z.coerce.number().int().min(0).optional(),
+  until: z.coerce.number().int().min(0).optional(),
+  team: z.string().max(100).optional(),
+});
+const DAY = 24 * 3600_000;
+
+type App = Hono<{ Variables: AuthVariables }>;
+
+/**
+ * Drills: applied from a drills file (validated like an experiment, every problem at its line),
+ * listed, enabled, disabled and removed by the white cell; the calendar of launches. What a
+ * principal may not know of is absent, as if it did not exist (drill-visibility.ts).
+ */
+export function drillRoutes(
+  app: App,
+  deps: { store: Store; catalog: RunCatalog; drills: DrillService; inventory: () => Promise<Inventory | undefined> },
+): void {
+  const { store, catalog, drills } = deps;
+  app.post('/api/v1/drills/apply', async (c) => {
+    const principal = c.get('principal');
+    need(principal, can(principal, 'drills.write'));
+    const body = await readJson(c, applySchema);
+    const now = Date.now();
+    const { file, source, texts } = loadDrillsText(body.file ?? 'drills.yaml', body.yaml);
+    const problems = await checkDrills(file, source, {
+      now,
+      catalog,
+      blackouts: await storedBlackouts(store),
+      experimentText: async (name) => {
+        const experiment = await store.experiments.findByName(name);
+        if (!experiment) return undefined;
+        return (await store.experiments.versions(experiment.id, experiment.version))[0]?.yaml;
+      },
+    });
+    if (problems.length > 0) throw new ValidationError(problems);
+    if (body.dryRun) return c.json({ valid: true, drills: file.drills.map((d) => d.name) });
+    const applied: { name: string; created: boolean }[] = [];
+    for (const [i, spec] of file.drills.entries()) {
+      const { drill, created } = await store.drills.apply({
+        name: spec.name,
+        title: spec.title ?? spec.name,
+        team: spec.team,
+        kind: drillKind(spec),
+        announcement: spec.announcement,
+        facilitator: spec.facilitator ?? principal.name,
+        spec,
+        yaml: texts[i] ?? '',
+        author: principal.name,
+      });
+      if (!created) await store.drills.unplan(drill.id, now); // planned again from the new schedule
+      if (drill.enabled !== spec.enabled) await store.drills.setEnabled(drill.id, spec.enabled);
+      applied.push({ name: spec.name, created });
+    }
+    // The file's blackouts replace the stored ones of each team it names (and the global ones, if it has any).
+    const sets: [string | null, readonly Blackout[]][] = Object.entries(file.teams).map(([team, t]) => [team, t.blackouts]);
+    if (file.blackouts.length > 0) sets.push([null, file.blackouts]);
+    for (const [team, list] of sets)
+      await store.blackouts.replace(
+        team,
+        list.map((spec) => ({ name: spec.name, spec })),
+        principal.name,
+      );
+    const blackouts = sets.reduce((n, [, list]) => n + list.length, 0);
+    await audit(store, c, { action: 'drills.apply', detail: { drills: applied, blackouts } });
+    return c.json({ applied, blackouts });
+  });
+
+  app.get('/api/v1/drills', async (c) => {
+    const principal = c.get('principal');
+    const now = Date.now();
+    const blackouts = await storedBlackouts(store);
+    const list = (await store.drills.list()).filter((d) => mayKnowDrill(principal, d));
+    const views = list.map((drill) => {
+      const next = drills.scheduler.upcoming(drill, now, now + 31 * DAY, blackouts).find((l) => !l.skipped);
+      return drillView(principal, drill, next?.at);
+    });
+    // A drill whose timing and scenario are the team's secret still counts: "a drill will come".
+    const announcedSoon = (await store.drills.list()).filter((d) => d.announcement === 'window' && !mayKnowDrill(principal, d));
+    return c.json({ drills: views, windows: [...new Set(announcedSoon.map((d) => d.team))].map((team) => ({ team })) });
+  });
+
+  app.get('/api/v1/drills/calendar', async (c) => {
+    const principal = c.get('principal');
+    const parsed = calendarSchema.safeParse(c.req.query());
+    if (!parsed.success)
+      throw new UserError('FD_INVALID_QUERY', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const now = Date.now();
+    const since = parsed.data.since ?? now - 30 * DAY;
+    const until = parsed.data.until ?? now + 7 * DAY;
+    if (until <= since || until - since > 400 * DAY) throw new UserError('FD_INVALID_QUERY', 'until must be after since, within 400 days');
+    const byId = new Map((await store.drills.list()).map((d) => [d.id, d]));
+    const launches = (await store.drills.launches({ since, until, limit: 5000 })).flatMap((launch) => {
+      const drill = byId.get(launch.drillId);
+      if (!drill || (parsed.data.team !== undefined && drill.team !== parsed.data.team)) return [];
+      return mayKnowLaunch(principal, drill, launch) ? [launchView(drill, launch)] : [];
+    });
+    return c.json({ since, until, launches });
+  });
+
+  app.get('/api/v1/drills/:name', async (c) => {
+    const principal = c.get('principal');
+    const drill = await visible(principal, c.req.param('name'));
+    const now = Date.now();
+    const upcoming = drills.scheduler.upcoming(drill, now, now + 31 * DAY, await storedBlackouts(store)).slice(0, 20);
+    return c.json({ drill: { ...drillView(principal, drill, upcoming.find((l) => !l.skipped)?.at), yaml: drill.yaml }, upcoming });
+  });
+
+  // The white cell's view of a monkey: what it could draw now, and when it could strike next.
+  app.get('/api/v1/drills/:name/candidates', async (c) => {
+    const principal = c.get('principal');
+    const drill = await visible(principal, c.req.param('name'));
+    need(principal, can(principal, 'drills.write'));
+    const spec = drill.spec as DrillSpec;
+    const now = Date.now();
+    const next = drills.scheduler.upcoming(drill, now, now + 31 * DAY, await storedBlackouts(store)).filter((l) => !l.skipped);
+    const candidates = spec.monkey ? monkeyCandidates(spec.monkey, await deps.inventory()) : [];
+    return c.json({ drill: drill.name, monkey: spec.monkey !== undefined, candidates, next: next.slice(0, 5).map((l) => l.at) });
+  });
+
+  for (const [action, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    app.post(`/api/v1/drills/:name/${action}`, async (c) => {
+      const principal = c.get('principal');
+      const drill = await visible(principal, c.req.param('name'));
+      need(principal, can(principal, 'drills.write'));
+      await store.drills.setEnabled(drill.id, enabled);
+      await audit(store, c, { action: `drill.${action}`, target: drill.name });
+      return c.json({ drill: drillView(principal, { ...drill, enabled }) });
+    });
+  }
+
+  app.delete('/api/v1/drills/:name', async (c) => {
+    const principal = c.get('principal');
+    const drill = await visible(principal, c.req.param('name'));
+    need(principal, can(principal, 'drills.write'));
+    await store.drills.remove(drill.id);
+    await audit(store, c, { action: 'drill.remove', target: drill.name });
+    return c.body(null, 204);
+  });
+
+  /** The drill, or 404 — also when it exists but the principal may not know it does. */
+  async function visible(principal: AuthVariables['principal'], name: string): Promise<DrillInfo> {
+    const drill = await store.drills.findByName(name);
+    if (!drill || !mayKnowDrill(principal, drill)) throw new FiredrillError('FD_NOT_FOUND', `no drill ${name}`);
+    return drill;
+  }
+}
+
+/** The stored blackouts, by team (null: every team). */
+export async function storedBlackouts(store: Store): Promise<Map<string | null, Blackout[]>> {
+  const byTeam = new Map<string | null, Blackout[]>();
+  for (const b of await store.blackouts.list()) byTeam.set(b.team, [...(byTeam.get(b.team) ?? []), b.spec as Blackout]);
+  return byTeam;
+}
+
+export type { DrillSpec };
+
+/** For the OpenAPI document. */
+export const drillSchemas = { apply: applySchema, calendar: calendarSchema };
