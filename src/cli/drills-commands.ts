@@ -9,7 +9,7 @@ export function addDrillCommands(program: Command, set: (code: number) => void):
   const drills = program
     .command('drills')
     .description('the drills the control plane launches on their schedules, and the calendar of their launches (what you may know of)')
-    .requiredOption(SERVER, SERVER_HELP)
+    .option(SERVER, SERVER_HELP)
     .option('--token-file <file>', 'read the API token from this file')
     .option('--days <n>', 'how far back and ahead the calendar goes', '7')
     .option('--json', 'print drills and launches as JSON')

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.js';
+import { UserError, ValidationError } from '../errors.js';
 import { readText } from '../experiment/load.js';
 import { checkDrills } from '../drills/check.js';
 import { loadDrillsText } from '../drills/spec.js';
@@ -32,7 +32,10 @@ interface LaunchView {
   readonly runId: string | null;
 }
 
-const client = (options: ServerOptions) => new ControlPlaneClient(options.server.replace(/\/+$/, ''), readToken(options.tokenFile));
+const client = (options: Partial<ServerOptions>) => {
+  if (!options.server) throw new UserError('FD_NO_SERVER', 'say which control plane: --server URL (e.g. http://127.0.0.1:7400)');
+  return new ControlPlaneClient(options.server.replace(/\/+$/, ''), readToken(options.tokenFile));
+};
 const when = (at: number | null) => (at === null ? '—' : new Date(at).toISOString().replace('T', ' ').slice(0, 16) + 'Z');
 
 /** `firedrill drills validate FILE`: the file's shape and schedules, here (the server also checks the experiments it names). */

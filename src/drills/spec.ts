@@ -3,10 +3,9 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Problem } from '../errors.js';
 import { issuesToProblems } from '../experiment/issues.js';
-import { durationSchema } from '../experiment/schema.js';
 import { YamlSource } from '../experiment/yaml-source.js';
 import { monkeySchema } from './kinds/monkey.js';
-import { blackoutSchema, scheduleSchema } from './schedule/schema.js';
+import { blackoutSchema, scheduleDurationSchema, scheduleSchema } from './schedule/index.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'lowercase letters, digits, dot, dash and underscore, at most 100');
 
@@ -35,7 +34,7 @@ export const drillSchema = z
     vars: z.record(z.string(), z.string()).default({}).describe("the experiment's variables"),
     monkey: monkeySchema.optional(),
     /** Expected at least this often, or it counts as drill debt. */
-    expectedEvery: durationSchema.optional().describe('drill debt: not launched within this long'),
+    expectedEvery: scheduleDurationSchema.optional().describe('drill debt: not launched within this long (e.g. 2d, 1w)'),
   })
   .superRefine((drill, ctx) => {
     if ((drill.experiment === undefined) === (drill.monkey === undefined)) {

@@ -6,7 +6,7 @@ export { nextLaunches } from './launches.js';
 export type { Launch, LaunchQuery } from './launches.js';
 export { blackoutAt } from './blackout.js';
 export { checkSchedule } from './check.js';
-export { blackoutSchema, scheduleSchema, DEFAULT_STARTING_DEADLINE_MS } from './schema.js';
+export { blackoutSchema, scheduleSchema, scheduleDurationSchema, DEFAULT_STARTING_DEADLINE_MS } from './schema.js';
 export type { AllowedWindow, Blackout, CronSchedule, MtbfSchedule, OnceSchedule, Period, ScheduleSpec, WindowSchedule } from './schema.js';
 export { instantToLocal, localToInstant } from './zone.js';
 export type { LocalTime } from './zone.js';
