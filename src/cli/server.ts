@@ -14,6 +14,8 @@ export interface ServerCommandOptions {
   readonly inventory?: string;
   readonly runLease: string;
   readonly leaseTtl: string;
+  readonly drillClaim: string;
+  readonly drillTick: string;
 }
 
 export const DEFAULT_SERVER_PORT = 7400;
@@ -26,6 +28,10 @@ export async function serverCommand(options: ServerCommandOptions): Promise<numb
   const { host, port } = parseListen(options.listen, DEFAULT_SERVER_PORT);
   const runLeaseMs = durationOption(options.runLease, '--run-lease', 1000);
   const faultLeaseTtlMs = durationOption(options.leaseTtl, '--lease-ttl', 300);
+  const drills = {
+    claimMs: durationOption(options.drillClaim, '--drill-claim', 1000),
+    tickMs: durationOption(options.drillTick, '--drill-tick', 50),
+  };
   const { startControlPlane } = await import('../server/serve.js');
   const log = jsonLogger(process.stderr);
   const server = await startControlPlane({
@@ -42,6 +48,7 @@ export async function serverCommand(options: ServerCommandOptions): Promise<numb
     inventory: options.inventory,
     runLeaseMs,
     faultLeaseTtlMs,
+    drills,
   });
   if (server.warning) process.stderr.write(`firedrill: warning: ${server.warning}\n`);
   // One write, so that a reader never sees the URL without the password that belongs with it.
