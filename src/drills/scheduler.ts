@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   readonly horizonMs?: number;
   /** A claim not settled within this long is taken over by another replica. */
   readonly claimMs?: number;
+  /** Told what became of each launch it settled (notifications). */
+  readonly onSettled?: (drill: DrillInfo | undefined, outcome: { state: string; reason?: string; runId?: string; dueAt: number }) => void;
 }
 
 const DEFAULT_HORIZON_MS = 24 * 3600_000;
@@ -106,8 +108,15 @@ export class Scheduler {
 
   async #settle(launch: LaunchInfo, drill: DrillInfo | undefined, now: number, blackouts: ReadonlyMap<string | null, Blackout[]>) {
     const { store, runner, log } = this.options;
-    const settle = (state: 'launched' | 'skipped' | 'missed' | 'failed', reason?: string, runId?: string) =>
-      store.drills.settle(launch.id, { state, reason, runId, at: this.#clock.now() });
+    const settle = async (state: 'launched' | 'skipped' | 'missed' | 'failed', reason?: string, runId?: string) => {
+      await store.drills.settle(launch.id, { state, reason, runId, at: this.#clock.now() });
+      this.options.onSettled?.(drill, {
+        state,
+        ...(reason !== undefined && { reason }),
+        ...(runId !== undefined && { runId }),
+        dueAt: launch.dueAt,
+      });
+    };
     try {
       // Taken over from a replica that stopped: if it started the run, the launch happened.
       if (launch.runId && (await runner.exists(launch.runId))) return await settle('launched', undefined, launch.runId);

@@ -1,3 +1,5 @@
+import { errorMessage } from '../errors.js';
+import { drillDebt } from '../drills/debt.js';
 import { Scheduler } from '../drills/scheduler.js';
 import type { Clock } from '../drills/scheduler.js';
 import type { DrillRunner } from '../drills/preconditions.js';
@@ -44,7 +46,37 @@ export class DrillService {
       },
     };
     this.#clock = options.clock ?? { now: () => Date.now() };
-    this.scheduler = new Scheduler({ store, runner, log, replica: runs.replica, ...options });
+    this.scheduler = new Scheduler({
+      store,
+      runner,
+      log,
+      replica: runs.replica,
+      ...options,
+      // Only an announced drill is told about as it happens; the others are revealed with their run.
+      onSettled: (drill, outcome) => {
+        if (!drill || drill.announcement !== 'announced') return;
+        const event = outcome.state === 'launched' ? 'drill.launched' : 'drill.skipped';
+        const data = { drill: drill.name, title: drill.title, team: drill.team, ...outcome, dueAt: new Date(outcome.dueAt).toISOString() };
+        store.webhooks
+          .enqueue(event, data)
+          .catch((error: unknown) => log.warn('could not queue a drill notification', { error: errorMessage(error) }));
+      },
+    });
+  }
+
+  /** The scheduler's time (the wall clock, but for tests that drive it). */
+  now(): number {
+    return this.#clock.now();
+  }
+
+  /** Announced drills past their expected period, per team: the debt metric (unannounced ones stay the white cell's). */
+  async debtByTeam(): Promise<{ team: string; count: number }[]> {
+    const announced = (await this.store.drills.list()).filter((d) => d.announcement === 'announced');
+    const counts = new Map<string, number>();
+    for (const { drill } of drillDebt(announced, await this.store.drills.lastLaunched(), this.#clock.now())) {
+      counts.set(drill.team, (counts.get(drill.team) ?? 0) + 1);
+    }
+    return [...counts].map(([team, count]) => ({ team, count }));
   }
 
   /** Called by the run service once a run's end is stored. */

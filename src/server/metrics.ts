@@ -38,6 +38,18 @@ export class ServerMetrics {
     registers: [this.registry],
   });
   readonly #halted = new Gauge({ name: 'firedrill_halted', help: '1 while Firedrill is halted', registers: [this.registry] });
+  /** Set by the drill service: what the debt gauge reads at each scrape. */
+  debt: () => Promise<{ team: string; count: number }[]> = () => Promise.resolve([]);
+  readonly #debt = new Gauge({
+    name: 'firedrill_drill_debt',
+    help: 'Announced drills not launched within their expected period, by team (unannounced ones are the white cell’s: GET /api/v1/drills/debt)',
+    labelNames: ['team'],
+    registers: [this.registry],
+    collect: async () => {
+      this.#debt.reset();
+      for (const { team, count } of await this.debt()) this.#debt.set({ team }, count);
+    },
+  });
   readonly #webhookFailures = new Counter({
     name: 'firedrill_webhook_delivery_failures_total',
     help: 'Webhook delivery attempts that failed',

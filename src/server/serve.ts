@@ -75,6 +75,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     });
     const drills = new DrillService(store, runs, options.log, options.drills ?? {});
     ends.drills = drills;
+    metrics.debt = () => drills.debtByTeam();
     const app = createServerApp({
       drills,
       store,

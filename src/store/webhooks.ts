@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { StoreDb } from './open.js';
 import type { WebhookDeliveriesTable, WebhooksTable } from './schema.js';
 
-export const WEBHOOK_EVENTS = ['run.started', 'run.ended', 'run.revealed', 'guardrail.tripped', 'halt', 'resume'] as const;
+export const WEBHOOK_EVENTS = [
+  'run.started',
+  'run.ended',
+  'run.revealed',
+  'guardrail.tripped',
+  'halt',
+  'resume',
+  /** An announced drill launched; one not announced says nothing until its run is revealed. */
+  'drill.launched',
+  /** An announced drill skipped, missed or failed to launch, with why. */
+  'drill.skipped',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export type WebhookKind = 'slack' | 'generic';
 

@@ -44,6 +44,11 @@ describe('drills through the control plane', () => {
       yaml: pauseExperiment(sleeper.pid ?? 0, '1s', 'Pause the worker'),
     });
     expect(made.status).toBe(201);
+    const quick = await call(server.url, 'POST', '/api/v1/experiments', facilitator, {
+      name: 'quick',
+      yaml: 'title: quick\nmethod:\n  - { name: w, wait: 10ms }\n',
+    });
+    expect(quick.status).toBe(201);
   }, 60_000);
 
   afterAll(async () => {
@@ -55,12 +60,12 @@ describe('drills through the control plane', () => {
     clock.at = to;
     await server.drills.scheduler.tick();
   };
-  const launches = async (token: string) =>
+  const launches = async (token: string, team = 'shop') =>
     (
       await call(
         server.url,
         'GET',
-        `/api/v1/drills/calendar?since=${Date.parse('2026-12-01T00:00:00Z')}&until=${Date.parse('2027-01-10T00:00:00Z')}`,
+        `/api/v1/drills/calendar?since=${Date.parse('2026-12-01T00:00:00Z')}&until=${Date.parse('2027-01-10T00:00:00Z')}&team=${team}`,
         token,
       )
     ).body.launches as {
@@ -155,5 +160,40 @@ describe('drills through the control plane', () => {
     );
     // Nothing launched late in a burst: the days the server "was down" are missed, not run now.
     expect(outcome.filter(([, state]) => state === 'launched')).toEqual([]);
+  }, 30_000);
+
+  it('keeps drill debt and tells webhooks about announced drills only; the debt metric counts announced drills only', async () => {
+    const hook = await call(server.url, 'POST', '/api/v1/webhooks', await userWithToken(server, 'ops', ['admin']), {
+      url: 'http://127.0.0.1:9/',
+      kind: 'generic',
+      events: ['drill.launched', 'drill.skipped'],
+    });
+    const webhookId = (hook.body.webhook as { id: string }).id;
+    const announced = `
+  - name: daily-check
+    title: The daily check
+    team: data
+    announcement: announced
+    experiment: quick
+    schedule: { cron: "30 2 * * *", timezone: Europe/Paris, startingDeadline: 5m }
+    expectedEvery: 2d`;
+    const file = drillsFile(announced).replace('    experiment: pause-worker', '    experiment: pause-worker\n    expectedEvery: 1d');
+    expect((await call(server.url, 'POST', '/api/v1/drills/apply', facilitator, { yaml: file })).status).toBe(200);
+    await tick(Date.parse('2026-12-29T01:25:00Z'));
+    await tick(Date.parse('2026-12-29T01:31:00Z')); // daily-check due 01:30 UTC: launched
+    await tick(Date.parse('2027-01-03T01:31:00Z')); // days missed in between: told as skipped
+    const debt = async (token: string) =>
+      ((await call(server.url, 'GET', '/api/v1/drills/debt', token)).body.debt as { drill: string }[]).map((d) => d.drill);
+    expect((await debt(facilitator)).sort()).toEqual(['daily-check', 'nightly-pause']);
+    expect(await debt(responder)).toEqual(['daily-check']); // the unannounced one is the white cell's
+    const metrics = (await call(server.url, 'GET', '/metrics', facilitator)).body.text as string;
+    expect(metrics).toMatch(/^firedrill_drill_debt\{team="data"\} 1$/m);
+    expect(metrics).not.toMatch(/firedrill_drill_debt\{team="shop"\}/);
+    const deliveries = await server.store.webhooks.deliveries(webhookId);
+    const told = deliveries.map((d) => JSON.parse(d.payload) as { event: string; data: { drill: string; state: string } });
+    expect(told.map((t) => `${t.event} ${t.data.drill} ${t.data.state}`)).toEqual(
+      expect.arrayContaining(['drill.launched daily-check launched', 'drill.skipped daily-check missed']),
+    );
+    expect(told.filter((t) => t.data.drill !== 'daily-check')).toEqual([]);
   }, 30_000);
 });

@@ -84,6 +84,7 @@ describe('role × route', () => {
     ['POST', () => '/api/v1/drills/apply', () => ({ yaml: drills }), ['admin', 'facilitator']],
     ['GET', () => '/api/v1/drills', () => undefined, ALL],
     ['GET', () => '/api/v1/drills/calendar', () => undefined, ALL],
+    ['GET', () => '/api/v1/drills/debt', () => undefined, ALL],
     ['GET', () => '/api/v1/drills/matrix-drill', () => undefined, ALL],
     ['GET', () => '/api/v1/drills/matrix-drill/candidates', () => undefined, ['admin', 'facilitator']],
     ['POST', () => '/api/v1/drills/matrix-drill/disable', () => ({}), ['admin', 'facilitator']],

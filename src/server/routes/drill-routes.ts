@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { FiredrillError, UserError, ValidationError } from '../../errors.js';
 import { checkDrills } from '../../drills/check.js';
+import { drillDebt } from '../../drills/debt.js';
 import { monkeyCandidates } from '../../drills/kinds/monkey.js';
 import type { Inventory } from '../../targets/inventory.js';
 import type { Blackout } from '../../drills/schedule/index.js';
@@ -48,7 +49,7 @@ export function drillRoutes(
     const principal = c.get('principal');
     need(principal, can(principal, 'drills.write'));
     const body = await readJson(c, applySchema);
-    const now = Date.now();
+    const now = drills.now();
     const { file, source, texts } = loadDrillsText(body.file ?? 'drills.yaml', body.yaml);
     const problems = await checkDrills(file, source, {
       now,
@@ -95,7 +96,7 @@ export function drillRoutes(
 
   app.get('/api/v1/drills', async (c) => {
     const principal = c.get('principal');
-    const now = Date.now();
+    const now = drills.now();
     const blackouts = await storedBlackouts(store);
     const list = (await store.drills.list()).filter((d) => mayKnowDrill(principal, d));
     const views = list.map((drill) => {
@@ -112,7 +113,7 @@ export function drillRoutes(
     const parsed = calendarSchema.safeParse(c.req.query());
     if (!parsed.success)
       throw new UserError('FD_INVALID_QUERY', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const now = Date.now();
+    const now = drills.now();
     const since = parsed.data.since ?? now - 30 * DAY;
     const until = parsed.data.until ?? now + 7 * DAY;
     if (until <= since || until - since > 400 * DAY) throw new UserError('FD_INVALID_QUERY', 'until must be after since, within 400 days');
@@ -125,10 +126,20 @@ export function drillRoutes(
     return c.json({ since, until, launches });
   });
 
+  // Drill debt: drills not exercised within their expected period (as far as the caller may know of them).
+  app.get('/api/v1/drills/debt', async (c) => {
+    const principal = c.get('principal');
+    const known = (await store.drills.list()).filter((d) => mayKnowDrill(principal, d));
+    const debt = drillDebt(known, await store.drills.lastLaunched(), drills.now());
+    return c.json({
+      debt: debt.map((d) => ({ drill: d.drill.name, team: d.drill.team, lastLaunchedAt: d.lastLaunchedAt, overdueMs: d.overdueMs })),
+    });
+  });
+
   app.get('/api/v1/drills/:name', async (c) => {
     const principal = c.get('principal');
     const drill = await visible(principal, c.req.param('name'));
-    const now = Date.now();
+    const now = drills.now();
     const upcoming = drills.scheduler.upcoming(drill, now, now + 31 * DAY, await storedBlackouts(store)).slice(0, 20);
     return c.json({ drill: { ...drillView(principal, drill, upcoming.find((l) => !l.skipped)?.at), yaml: drill.yaml }, upcoming });
   });
@@ -139,7 +150,7 @@ export function drillRoutes(
     const drill = await visible(principal, c.req.param('name'));
     need(principal, can(principal, 'drills.write'));
     const spec = drill.spec as DrillSpec;
-    const now = Date.now();
+    const now = drills.now();
     const next = drills.scheduler.upcoming(drill, now, now + 31 * DAY, await storedBlackouts(store)).filter((l) => !l.skipped);
     const candidates = spec.monkey ? monkeyCandidates(spec.monkey, await deps.inventory()) : [];
     return c.json({ drill: drill.name, monkey: spec.monkey !== undefined, candidates, next: next.slice(0, 5).map((l) => l.at) });
