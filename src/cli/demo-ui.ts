@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { DrillExecutor } from '../demo/demo.js';
+import type { DemoResult, DrillExecutor } from '../demo/demo.js';
+import { scheduleDemoDrills } from './demo-drills.js';
 import { startControlPlane } from '../server/serve.js';
 import type { RunningServer } from '../server/serve.js';
 import type { Logger } from '../util/log.js';
@@ -14,6 +15,8 @@ export interface DemoUi {
   readonly url: string;
   /** Runs each drill through the dashboard's server, so that it is watched live in the browser. */
   readonly execute: DrillExecutor;
+  /** After the six drills: the demo's drills as routine, on its shop; says what to watch. */
+  scheduleDrills(result: DemoResult, examples: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -35,8 +38,16 @@ export async function startDemoUi(options: {
     warn: (msg) => process.stderr.write(`firedrill server: ${msg}\n`),
     error: (msg) => process.stderr.write(`firedrill server: ${msg}\n`),
   };
+  // The shop's inventory, once it runs: the monkey draws among its opted-in services.
+  let inventory: string | undefined;
   const serve = (port: number) =>
-    startControlPlane({ stateDir: options.stateDir, database: join(dir, 'dashboard.db'), listen: { host: '127.0.0.1', port }, log });
+    startControlPlane({
+      stateDir: options.stateDir,
+      database: join(dir, 'dashboard.db'),
+      listen: { host: '127.0.0.1', port },
+      log,
+      inventory: () => inventory,
+    });
   let server: RunningServer;
   try {
     // The usual port when it is free, any free one when it is not.
@@ -77,6 +88,10 @@ export async function startDemoUi(options: {
         options.signal.removeEventListener('abort', interrupt);
         run.progress.close();
       }
+    },
+    scheduleDrills: async (result, examples) => {
+      inventory = result.shop.inventoryFile;
+      return scheduleDemoDrills(running, result, examples);
     },
     close: async () => {
       await running.close();

@@ -60,7 +60,8 @@ export async function demoCommand(options: DemoCommandOptions): Promise<number> 
     }
     if (options.keep && !controller.signal.aborted) await keepShop(result, examples, out, controller.signal);
     if (ui && wait && !controller.signal.aborted) {
-      out.write(`\nThe dashboard stays up at ${ui.url}: read the runs and their reports there. Ctrl-C stops it.\n`);
+      out.write(`\n${await ui.scheduleDrills(result, examples)}\n`);
+      out.write(`The dashboard stays up at ${ui.url}, with the shop: read the runs and their reports there. Ctrl-C stops it all.\n`);
       await once(controller.signal, 'abort');
     }
     return matched ? EXIT.passed : EXIT.finding;

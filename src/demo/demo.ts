@@ -55,7 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const c = pc.createColors(Boolean(options.out.isTTY) && !('NO_COLOR' in process.env));
   const say = (line: string) => options.out.write(`${line}\n`);
-  say(c.bold('Firedrill demo: a redundant shop in two datacenters, and five drills against it'));
+  say(c.bold('Firedrill demo: a redundant shop in two datacenters, and six drills against it'));
   for (const line of await removeDemoLeftovers()) say(c.dim(`  removed what an earlier demo left behind: ${line}`));
   const scratch = mkdtempSync(join(tmpdir(), 'firedrill-demo-'));
   claimDirectory(scratch);

@@ -6,9 +6,9 @@ import type { Inventory, InventoryAgent } from '../targets/inventory.js';
  * What the server's runs, halts and agent views use: its inventory file (services, proxies,
  * agents), with the agents registered through the API added — a registered name wins.
  */
-export function serverInventory(store: Store, file: string | undefined): () => Promise<Inventory | undefined> {
+export function serverInventory(store: Store, file: string | (() => string | undefined) | undefined): () => Promise<Inventory | undefined> {
   return async () => {
-    const found = findInventory(file, [process.cwd()]);
+    const found = findInventory(typeof file === 'function' ? file() : file, [process.cwd()]);
     const base = found ? loadInventory(found) : undefined;
     const registered = await store.agents.list();
     if (registered.length === 0) return base;

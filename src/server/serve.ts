@@ -21,8 +21,8 @@ export interface ServeOptions {
   readonly stateDir: string;
   readonly listen: ListenOptions;
   readonly log: Logger;
-  /** The inventory the server's runs resolve targets with (its own file, never a client's). */
-  readonly inventory?: string | undefined;
+  /** The inventory the server's runs resolve targets with (its own file, never a client's); read again at each use. */
+  readonly inventory?: string | (() => string | undefined) | undefined;
   /** Claim on each run this replica executes (default 10 s). */
   readonly runLeaseMs?: number | undefined;
   /** The agents' lease on each fault of the server's runs (default 5 s). */

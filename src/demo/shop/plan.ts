@@ -108,7 +108,8 @@ export function planShop(options: PlanOptions): ShopPlan {
     database = { primaryPort, replicaPort, replicationProxy, ...DATABASE };
   }
 
-  const catalogs = CATALOGS.map(({ name, dc }) => service(name, 'catalog', { app: 'catalog', dc }));
+  // The catalog replicas may be drawn by a monkey drill (firedrill demo --ui): they opt in.
+  const catalogs = CATALOGS.map(({ name, dc }) => service(name, 'catalog', { app: 'catalog', dc, 'firedrill/opt-in': 'true' }));
   const db = database;
   const orders = db
     ? ORDERS.map(({ name, dc }) => {

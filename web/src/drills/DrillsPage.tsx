@@ -75,7 +75,7 @@ export default function DrillsPage() {
               <th scope="col">Team</th>
               <th scope="col">Announcement</th>
               <th scope="col">Next launch</th>
-              <th scope="col">Ask</th>
+              <th scope="col">Facilitator</th>
             </tr>
           </thead>
           <tbody>
