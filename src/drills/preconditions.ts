@@ -7,6 +7,10 @@ export interface DrillRunner {
   newRunId(): string;
   /** Whether a run of this id was started (a replica that stopped may have started it). */
   exists(runId: string): Promise<boolean>;
+  /** How the run ended, once it has (its verdict and why), or undefined. */
+  ended(runId: string): Promise<{ verdict: string; reason: string } | undefined>;
+  /** Tells the drills a run's end (its launch's verdict, the reveal): as the run service does when it stores the end. */
+  settleEnd(end: { runId: string; verdict: string; reason: string }): Promise<void>;
   /** Why nothing may start now (Firedrill is halted), or undefined. */
   halted(): Promise<string | undefined>;
   /** Starts the drill's run under `runId`: secret for a drill not announced. */

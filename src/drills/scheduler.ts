@@ -75,11 +75,27 @@ export class Scheduler {
     const { store } = this.options;
     const drills = (await store.drills.list()).filter((d) => d.enabled);
     const blackouts = await this.#blackouts();
-    for (const drill of drills) await this.#plan(drill, now, blackouts);
+    for (const drill of drills) {
+      // One drill that cannot be planned (a store error, say) does not stop the others.
+      await this.#plan(drill, now, blackouts).catch((error: unknown) =>
+        this.options.log.warn('could not plan a drill', { drill: drill.name, error: errorMessage(error) }),
+      );
+    }
+    await this.#reconcile();
     const byId = new Map(drills.map((d) => [d.id, d]));
-    for (const launch of await store.drills.due(now)) {
-      if (!(await store.drills.claim(launch.id, this.options.replica, now, now + this.#claimMs))) continue; // another replica has it
+    for (const due of await store.drills.due(now)) {
+      // The row as it is once claimed: another replica may have named its run meanwhile.
+      const launch = await store.drills.claim(due.id, this.options.replica, now, now + this.#claimMs);
+      if (!launch) continue; // another replica has it
       await this.#settle(launch, byId.get(launch.drillId) ?? (await store.drills.get(launch.drillId)), now, blackouts);
+    }
+  }
+
+  /** Launches whose run ended without its end reaching them (their replica stopped in between): settled now. */
+  async #reconcile(): Promise<void> {
+    for (const launch of await this.options.store.drills.active()) {
+      const end = launch.runId ? await this.options.runner.ended(launch.runId) : undefined;
+      if (end && launch.runId) await this.options.runner.settleEnd({ runId: launch.runId, ...end });
     }
   }
 
@@ -101,15 +117,20 @@ export class Scheduler {
     const from = fresh ? now : known.until;
     const until = now + this.#horizon;
     if (!fresh && from >= until) return;
-    const due = this.upcoming(drill, from, until, blackouts).map((l) => l.at);
+    // At most so many ahead: a drill every few seconds plans the next ones, not a day of them.
+    const due = this.upcoming(drill, from, until, blackouts)
+      .slice(0, MAX_PLANNED)
+      .map((l) => l.at);
     await this.options.store.drills.plan(drill.id, due);
-    this.#planned.set(drill.id, { until, updatedAt: drill.updatedAt });
+    const planned = due.length === MAX_PLANNED ? (due.at(-1) ?? until) : until;
+    this.#planned.set(drill.id, { until: planned, updatedAt: drill.updatedAt });
   }
 
   async #settle(launch: LaunchInfo, drill: DrillInfo | undefined, now: number, blackouts: ReadonlyMap<string | null, Blackout[]>) {
     const { store, runner, log } = this.options;
     const settle = async (state: 'launched' | 'skipped' | 'missed' | 'failed', reason?: string, runId?: string) => {
-      await store.drills.settle(launch.id, { state, reason, runId, at: this.#clock.now() });
+      // Settled only while this replica holds the claim: one that stalled past it changes nothing.
+      if (!(await store.drills.settle(launch.id, this.options.replica, { state, reason, runId, at: this.#clock.now() }))) return;
       this.options.onSettled?.(drill, {
         state,
         ...(reason !== undefined && { reason }),
@@ -118,8 +139,8 @@ export class Scheduler {
       });
     };
     try {
-      // Taken over from a replica that stopped: if it started the run, the launch happened.
-      if (launch.runId && (await runner.exists(launch.runId))) return await settle('launched', undefined, launch.runId);
+      // Taken over from a replica that stopped after naming its run: that run, and no other.
+      if (launch.runId && drill) return await this.#finishNamed(launch, launch.runId, drill, settle);
       if (!drill || !drill.enabled) return await settle('skipped', 'the drill was removed or disabled before it was due');
       const spec = drill.spec as DrillSpec;
       const deadline = spec.schedule.startingDeadline ?? DEFAULT_STARTING_DEADLINE_MS;
@@ -132,7 +153,7 @@ export class Scheduler {
       if (refusal) return await settle('skipped', refusal);
       const text = await experimentOf(store, drill, spec);
       const runId = runner.newRunId();
-      if (!(await store.drills.attachRun(launch.id, this.options.replica, runId))) return; // the claim was lost meanwhile
+      if (!(await store.drills.attachRun(launch.id, this.options.replica, runId, this.#clock.now()))) return; // the claim lapsed meanwhile
       await runner.start({ runId, drill, text, vars: spec.vars, secret: drill.announcement !== 'announced' });
       await settle('launched', undefined, runId);
       log.info('drill launched', { drill: drill.name, runId, dueAt: new Date(launch.dueAt).toISOString() });
@@ -141,7 +162,38 @@ export class Scheduler {
       log.warn('a drill could not be launched', { drill: drill?.name, error: errorMessage(error) });
     }
   }
+
+  /**
+   * A launch whose first holder named its run and then stopped: if the run exists, the launch
+   * happened; if not, it is started under that very name — the store takes one run per id, so if
+   * the first holder starts it after all, one of the two starts fails and the launch still has one run.
+   */
+  async #finishNamed(
+    launch: LaunchInfo,
+    runId: string,
+    drill: DrillInfo,
+    settle: (state: 'launched' | 'failed', reason?: string, runId?: string) => Promise<void>,
+  ): Promise<void> {
+    const { store, runner } = this.options;
+    if (await runner.exists(runId)) return settle('launched', undefined, runId);
+    const spec = drill.spec as DrillSpec;
+    try {
+      await runner.start({
+        runId,
+        drill,
+        text: await experimentOf(store, drill, spec),
+        vars: spec.vars,
+        secret: drill.announcement !== 'announced',
+      });
+    } catch (error) {
+      if (!(await runner.exists(runId))) throw error;
+    }
+    return settle('launched', undefined, runId);
+  }
 }
+
+/** Launches planned ahead per drill and pass. */
+const MAX_PLANNED = 200;
 
 function blackoutsFor(drill: DrillInfo, spec: DrillSpec, byTeam: ReadonlyMap<string | null, Blackout[]>): Blackout[] {
   return [...(byTeam.get(null) ?? []), ...(byTeam.get(drill.team) ?? []), ...spec.blackouts];

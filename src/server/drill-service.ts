@@ -27,6 +27,11 @@ export class DrillService {
     const runner: DrillRunner = {
       newRunId,
       exists: async (runId) => (await store.runs.get(runId)) !== undefined,
+      ended: async (runId) => {
+        const run = await store.runs.get(runId);
+        return run?.state === 'ended' ? { verdict: run.verdict ?? 'failed', reason: run.reason ?? '' } : undefined;
+      },
+      settleEnd: (end) => this.runEnded(end),
       halted: async () => {
         const halt = await runs.halted();
         return halt && `by ${halt.by}: ${halt.reason}`;
@@ -82,11 +87,8 @@ export class DrillService {
   /** Called by the run service once a run's end is stored. */
   async runEnded(end: { runId: string; verdict: string; reason: string }): Promise<void> {
     const at = this.#clock.now(); // the scheduler's time, as the launch's other times
-    const launch = await this.store.drills.runEnded(end.runId, end.verdict, at);
+    const launch = await this.store.drills.runEnded(end.runId, end, at);
     if (!launch) return; // not a drill's run
-    if (end.verdict === 'not-steady') {
-      await this.store.drills.settle(launch.id, { state: 'skipped', reason: `the system was not steady: ${end.reason}`, at });
-    }
     const drill = await this.store.drills.get(launch.drillId);
     if (drill && drill.announcement !== 'announced') {
       await this.runs.reveal(end.runId);

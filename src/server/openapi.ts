@@ -155,6 +155,7 @@ export const ROUTES: readonly RouteDoc[] = [
     who: 'any',
     query: drillSchemas.calendar,
   },
+  { method: 'get', path: '/api/v1/drills/file', summary: 'Every drill and blackout as one drills file (white cell)', who: 'drills.write' },
   { method: 'get', path: '/api/v1/drills/debt', summary: 'Drills not launched within their expected period', who: 'any' },
   { method: 'get', path: '/api/v1/drills/{name}', summary: 'One drill, its definition and its next launches', who: 'any' },
   {

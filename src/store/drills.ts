@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { StoreDb } from './open.js';
 import type { DrillLaunchesTable, DrillsTable } from './schema.js';
 
+/** Launches planned per statement. */
+const PLAN_BATCH = 500;
+
 export type Announcement = 'announced' | 'window' | 'unannounced';
 export type LaunchState = 'planned' | 'claimed' | 'launched' | 'ended' | 'skipped' | 'missed' | 'failed';
 
@@ -126,12 +129,14 @@ export class Drills {
 
   /** Plans launches; one already planned (by this replica or another) is left as it is. */
   async plan(drillId: string, dueAts: readonly number[]): Promise<void> {
-    if (dueAts.length === 0) return;
-    await this.store.db
-      .insertInto('drill_launches')
-      .values(dueAts.map((dueAt) => ({ id: randomUUID(), drill_id: drillId, due_at: dueAt, state: 'planned' })))
-      .onConflict((oc) => oc.columns(['drill_id', 'due_at']).doNothing())
-      .execute();
+    // In batches: one statement has a bounded number of parameters (SQLite 32,766; PostgreSQL 65,535).
+    for (let i = 0; i < dueAts.length; i += PLAN_BATCH) {
+      await this.store.db
+        .insertInto('drill_launches')
+        .values(dueAts.slice(i, i + PLAN_BATCH).map((dueAt) => ({ id: randomUUID(), drill_id: drillId, due_at: dueAt, state: 'planned' })))
+        .onConflict((oc) => oc.columns(['drill_id', 'due_at']).doNothing())
+        .execute();
+    }
   }
 
   /** Forgets the planned (unclaimed) launches of a drill due after `after`: its schedule changed. */
@@ -161,33 +166,41 @@ export class Drills {
    * Claims a due launch for `replica` until `until`: true for exactly one replica, however many
    * try at once (a conditional update; the store serialises it). A lapsed claim may be taken over.
    */
-  async claim(launchId: string, replica: string, now: number, until: number): Promise<boolean> {
+  async claim(launchId: string, replica: string, now: number, until: number): Promise<LaunchInfo | undefined> {
     const done = await this.store.db
       .updateTable('drill_launches')
       .set({ state: 'claimed', claimed_by: replica, claim_expires_at: until })
       .where('id', '=', launchId)
       .where((eb) => eb.or([eb('state', '=', 'planned'), eb.and([eb('state', '=', 'claimed'), eb('claim_expires_at', '<', now)])]))
       .executeTakeFirst();
-    return Number(done.numUpdatedRows) === 1;
+    // The row as it is now: a replica taking a lapsed claim over sees the run its first holder named.
+    return Number(done.numUpdatedRows) === 1 ? this.launch(launchId) : undefined;
   }
 
-  /** Names the run a claimed launch is about to start, before it starts: a replica taking the claim over finds it. */
-  async attachRun(launchId: string, replica: string, runId: string): Promise<boolean> {
+  /**
+   * Names the run a claimed launch is about to start, before it starts — only while the claim
+   * holds: a replica that stalled past it must not start a run another replica may start too.
+   */
+  async attachRun(launchId: string, replica: string, runId: string, now: number): Promise<boolean> {
     const done = await this.store.db
       .updateTable('drill_launches')
       .set({ run_id: runId })
       .where('id', '=', launchId)
+      .where('state', '=', 'claimed')
       .where('claimed_by', '=', replica)
+      .where('claim_expires_at', '>', now)
       .executeTakeFirst();
     return Number(done.numUpdatedRows) === 1;
   }
 
   /** What became of a launch: launched (with its run), skipped, missed or failed, with why. */
+  /** Only by the replica that holds the claim: one whose claim was taken over settles nothing. */
   async settle(
     launchId: string,
-    outcome: { state: Exclude<LaunchState, 'planned' | 'claimed'>; reason?: string; runId?: string; at: number },
-  ): Promise<void> {
-    await this.store.db
+    replica: string,
+    outcome: { state: Exclude<LaunchState, 'planned' | 'claimed'>; reason?: string | undefined; runId?: string | undefined; at: number },
+  ): Promise<boolean> {
+    const done = await this.store.db
       .updateTable('drill_launches')
       .set({
         state: outcome.state,
@@ -197,14 +210,25 @@ export class Drills {
         claim_expires_at: null,
       })
       .where('id', '=', launchId)
-      .execute();
+      .where('state', '=', 'claimed')
+      .where('claimed_by', '=', replica)
+      .executeTakeFirst();
+    return Number(done.numUpdatedRows) === 1;
   }
 
   /** The run of a launch ended: its verdict; an unannounced drill is revealed then. */
-  async runEnded(runId: string, verdict: string, at: number): Promise<LaunchInfo | undefined> {
+  /** The run of a launch ended: its verdict — or skipped, when the run found the system not steady and injected nothing. */
+  async runEnded(runId: string, end: { verdict: string; reason: string }, at: number): Promise<LaunchInfo | undefined> {
+    const notSteady = end.verdict === 'not-steady';
     await this.store.db
       .updateTable('drill_launches')
-      .set({ state: 'ended', verdict, ended_at: at })
+      .set({
+        state: notSteady ? 'skipped' : 'ended',
+        verdict: end.verdict,
+        ended_at: at,
+        claim_expires_at: null,
+        ...(notSteady && { reason: `the system was not steady: ${end.reason}` }),
+      })
       .where('run_id', '=', runId)
       .where('state', 'in', ['launched', 'claimed'])
       .execute();

@@ -196,4 +196,16 @@ describe('drills through the control plane', () => {
     );
     expect(told.filter((t) => t.data.drill !== 'daily-check')).toEqual([]);
   }, 30_000);
+
+  it('gives the white cell its drills as one file that applies again as it is', async () => {
+    const file = await call(server.url, 'GET', '/api/v1/drills/file', facilitator);
+    const yaml = file.body.yaml as string;
+    expect(yaml).toMatch(/name: nightly-pause/);
+    expect(yaml).toMatch(/name: xmas-freeze/);
+    const again = await call(server.url, 'POST', '/api/v1/drills/apply', facilitator, { yaml });
+    expect(again.status).toBe(200);
+    expect((again.body.applied as { created: boolean }[]).every((a) => !a.created)).toBe(true);
+    expect(again.body.blackouts).toBe(2);
+    expect((await call(server.url, 'GET', '/api/v1/drills/file', responder)).status).toBe(403);
+  });
 });

@@ -85,6 +85,7 @@ describe('role × route', () => {
     ['GET', () => '/api/v1/drills', () => undefined, ALL],
     ['GET', () => '/api/v1/drills/calendar', () => undefined, ALL],
     ['GET', () => '/api/v1/drills/debt', () => undefined, ALL],
+    ['GET', () => '/api/v1/drills/file', () => undefined, ['admin', 'facilitator']],
     ['GET', () => '/api/v1/drills/matrix-drill', () => undefined, ALL],
     ['GET', () => '/api/v1/drills/matrix-drill/candidates', () => undefined, ['admin', 'facilitator']],
     ['POST', () => '/api/v1/drills/matrix-drill/disable', () => ({}), ['admin', 'facilitator']],

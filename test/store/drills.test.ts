@@ -56,17 +56,28 @@ describe.each(DIALECTS)('drills in the store on %s', (dialect) => {
       Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).drills.claim(due?.id ?? '', `replica-${i}`, 1500, 5000)),
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
+    const winner = (all: readonly unknown[]) => `replica-${all.findIndex(Boolean)}`;
     // Claimed and not lapsed: not due for anyone; lapsed: due again, and taken over by one.
     expect((await store.drills.due(4000)).map((l) => l.dueAt)).toEqual([2000, 3000]);
     expect((await store.drills.due(6000)).map((l) => l.dueAt)).toEqual([1000, 2000, 3000]);
-    expect(await other.drills.claim(due?.id ?? '', 'taker', 6000, 9000)).toBe(true);
-    expect(await store.drills.claim(due?.id ?? '', 'late', 6000, 9000)).toBe(false);
-    // The taker names its run before starting it, then settles.
-    expect(await other.drills.attachRun(due?.id ?? '', 'someone-else', 'r-x')).toBe(false);
-    expect(await other.drills.attachRun(due?.id ?? '', 'taker', 'r-1')).toBe(true);
-    await other.drills.settle(due?.id ?? '', { state: 'launched', runId: 'r-1', at: 6100 });
-    expect(await store.drills.runEnded('r-1', 'passed', 9000)).toMatchObject({ state: 'ended', verdict: 'passed', launchedAt: 6100 });
-    await store.drills.settle((await store.drills.due(6000))[0]?.id ?? '', { state: 'skipped', reason: 'in blackout xmas', at: 6200 });
+    // The first holder names its run while its claim holds…
+    expect(await store.drills.attachRun(due?.id ?? '', winner(claims), 'r-0', 1600)).toBe(true);
+    // …then stalls past it: it may neither name another run nor settle; the taker sees the run it named.
+    expect(await store.drills.attachRun(due?.id ?? '', winner(claims), 'r-late', 5001)).toBe(false);
+    const taken = await other.drills.claim(due?.id ?? '', 'taker', 6000, 9000);
+    expect(taken).toMatchObject({ state: 'claimed', claimedBy: 'taker', runId: 'r-0' });
+    expect(await store.drills.claim(due?.id ?? '', 'late', 6000, 9000)).toBeUndefined();
+    expect(await store.drills.settle(due?.id ?? '', winner(claims), { state: 'skipped', reason: 'stale', at: 6050 })).toBe(false);
+    expect(await other.drills.attachRun(due?.id ?? '', 'someone-else', 'r-x', 6000)).toBe(false);
+    expect(await other.drills.settle(due?.id ?? '', 'taker', { state: 'launched', runId: 'r-0', at: 6100 })).toBe(true);
+    expect(await store.drills.runEnded('r-0', { verdict: 'passed', reason: 'held' }, 9000)).toMatchObject({
+      state: 'ended',
+      verdict: 'passed',
+      launchedAt: 6100,
+    });
+    const blackedOut = (await store.drills.due(6000))[0]?.id ?? '';
+    expect(await store.drills.claim(blackedOut, 'taker', 6000, 9000)).toBeDefined();
+    expect(await store.drills.settle(blackedOut, 'taker', { state: 'skipped', reason: 'in blackout xmas', at: 6200 })).toBe(true);
     expect((await store.drills.launches({ since: 0, until: 10_000, drillId: drill.id })).map((l) => [l.state, l.reason])).toEqual([
       ['ended', null],
       ['skipped', 'in blackout xmas'],
@@ -76,6 +87,22 @@ describe.each(DIALECTS)('drills in the store on %s', (dialect) => {
     await store.drills.unplan(drill.id, 0);
     expect((await store.drills.launches({ since: 0, until: 10_000, drillId: drill.id })).map((l) => l.state)).toEqual(['ended', 'skipped']);
     expect((await store.drills.lastLaunched()).get(drill.id)).toBe(6100);
+  });
+
+  it('plans a day of launches every two seconds in batches, and takes a not-steady end as a skip', async () => {
+    const { drill } = await store.drills.apply({ ...DRILL, name: 'frequent' });
+    const every2s = Array.from({ length: 43_200 }, (_, i) => 10_000_000 + i * 2000);
+    await store.drills.plan(drill.id, every2s);
+    expect(await store.drills.launches({ since: 0, until: 2 ** 45, drillId: drill.id, limit: 50_000 })).toHaveLength(43_200);
+    const [first] = await store.drills.due(10_000_000);
+    await store.drills.claim(first?.id ?? '', 'r', 10_000_000, 10_100_000);
+    await store.drills.attachRun(first?.id ?? '', 'r', 'r-ns', 10_000_001);
+    await store.drills.settle(first?.id ?? '', 'r', { state: 'launched', runId: 'r-ns', at: 10_000_002 });
+    expect(await store.drills.runEnded('r-ns', { verdict: 'not-steady', reason: 'the gateway answered 503' }, 10_000_003)).toMatchObject({
+      state: 'skipped',
+      verdict: 'not-steady',
+      reason: 'the system was not steady: the gateway answered 503',
+    });
   });
 
   it('keeps blackouts per team and global, and open incidents per team', async () => {

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { FiredrillError, UserError, ValidationError } from '../../errors.js';
 import { checkDrills } from '../../drills/check.js';
@@ -124,6 +125,20 @@ export function drillRoutes(
       return mayKnowLaunch(principal, drill, launch) ? [launchView(drill, launch)] : [];
     });
     return c.json({ since, until, launches });
+  });
+
+  // The white cell's drills as one drills file, to edit in the dashboard and apply again.
+  app.get('/api/v1/drills/file', async (c) => {
+    const principal = c.get('principal');
+    need(principal, can(principal, 'drills.write'));
+    const asWritten = ({ kind: _kind, ...blackout }: Blackout) => blackout; // the kind is implied by the fields
+    const blackouts = await store.blackouts.list();
+    const teams: Record<string, { blackouts: unknown[] }> = {};
+    for (const b of blackouts) if (b.team !== null) (teams[b.team] ??= { blackouts: [] }).blackouts.push(asWritten(b.spec as Blackout));
+    const global = blackouts.filter((b) => b.team === null).map((b) => asWritten(b.spec as Blackout));
+    const drillsList = (await store.drills.list()).map((d) => parse(d.yaml) as unknown);
+    const doc = { ...(global.length > 0 && { blackouts: global }), ...(Object.keys(teams).length > 0 && { teams }), drills: drillsList };
+    return c.json({ yaml: drillsList.length === 0 && global.length === 0 ? 'drills: []\n' : stringify(doc) });
   });
 
   // Drill debt: drills not exercised within their expected period (as far as the caller may know of them).

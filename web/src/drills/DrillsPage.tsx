@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { Link } from '../router.js';
 import { useCan } from '../session.js';
 import { Badge, Loading, Problem, Time } from '../ui/parts.js';
+import { DrillsEditor } from './DrillsEditor.js';
 import { AskPanel, IncidentsPanel } from './DrillTools.js';
 import './drills.css';
 
@@ -121,6 +122,7 @@ export default function DrillsPage() {
         <IncidentsPanel />
         <AskPanel />
       </div>
+      {whiteCell && <DrillsEditor />}
     </section>
   );
 }

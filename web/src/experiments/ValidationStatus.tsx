@@ -49,7 +49,7 @@ export function ValidationStatus({
       )}
       {checked?.state === 'unchecked' && (
         <>
-          <p className="muted">Could not check the experiment{checking && ' (trying again…)'}:</p>
+          <p className="muted">Could not check it{checking && ' (trying again…)'}:</p>
           <Problem error={checked.error} />
         </>
       )}

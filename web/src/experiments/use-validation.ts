@@ -28,22 +28,28 @@ export interface Validation {
 /** How long the typing must pause before the text is sent. */
 export const VALIDATE_AFTER_MS = 400;
 
+/** Asks the API about a text: resolves with what to call it when valid, rejects with the refusal (problems at line:col). */
+export type Validate = (yaml: string, name: string, signal: AbortSignal) => Promise<{ title: string }>;
+
+/** An experiment, with the CLI's rules. */
+export const validateExperiment: Validate = (yaml, name, signal) =>
+  api<{ valid: true; title: string }>('POST', '/experiments/validate', { yaml, ...(name && { name }) }, signal);
+
 /** Validates `yaml` (as file `name`) through the API, debounced; nothing is sent unless `enabled`. */
-export function useValidation(yaml: string, name: string, enabled: boolean): Validation {
+export function useValidation(yaml: string, name: string, enabled: boolean, validate: Validate = validateExperiment): Validation {
   const [checked, setChecked] = useState<Checked>();
   useEffect(() => {
     if (!enabled) return;
     const controller = new AbortController();
     const timer = setTimeout(() => {
       if (yaml === '') {
-        setChecked({ state: 'invalid', of: yaml, problems: [{ line: 1, col: 1, path: '', message: 'the experiment is empty' }] });
+        setChecked({ state: 'invalid', of: yaml, problems: [{ line: 1, col: 1, path: '', message: 'the text is empty' }] });
         return;
       }
-      const body = { yaml, ...(name && { name }) };
       const answered = (next: Checked) => {
         if (!controller.signal.aborted) setChecked(next);
       };
-      void api<{ valid: true; title: string }>('POST', '/experiments/validate', body, controller.signal).then(
+      void validate(yaml, name, controller.signal).then(
         (answer) => answered({ state: 'valid', of: yaml, title: answer.title }),
         (error: unknown) => answered(refusal(yaml, error)),
       );
@@ -52,7 +58,7 @@ export function useValidation(yaml: string, name: string, enabled: boolean): Val
       clearTimeout(timer);
       controller.abort();
     };
-  }, [yaml, name, enabled]);
+  }, [yaml, name, enabled, validate]);
   return { checked, checking: enabled && checked?.of !== yaml };
 }
 
