@@ -45,6 +45,8 @@ export class Scheduler {
   readonly #claimMs: number;
   /** Per drill: planned up to this instant, for this version of its definition. */
   readonly #planned = new Map<string, { until: number; updatedAt: number }>();
+  /** The drills as last read, by id. */
+  #known = new Map<string, DrillInfo>();
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
 
@@ -73,7 +75,7 @@ export class Scheduler {
   async tick(): Promise<void> {
     const now = this.#clock.now();
     const { store } = this.options;
-    const drills = (await store.drills.list()).filter((d) => d.enabled);
+    const drills = (await this.#drills()).filter((d) => d.enabled);
     const blackouts = await this.#blackouts();
     for (const drill of drills) {
       // One drill that cannot be planned (a store error, say) does not stop the others.
@@ -89,6 +91,17 @@ export class Scheduler {
       if (!launch) continue; // another replica has it
       await this.#settle(launch, byId.get(launch.drillId) ?? (await store.drills.get(launch.drillId)), now, blackouts);
     }
+  }
+
+  /**
+   * The live drills, read again only when they changed: an idle tick over 10,000 drills reads
+   * their ids and change times, not 10,000 definitions.
+   */
+  async #drills(): Promise<DrillInfo[]> {
+    const stamps = await this.options.store.drills.stamps();
+    const stale = [...stamps].some(([id, at]) => this.#known.get(id)?.updatedAt !== at) || this.#known.size !== stamps.size;
+    if (stale) this.#known = new Map((await this.options.store.drills.list()).map((d) => [d.id, d]));
+    return [...this.#known.values()];
   }
 
   /** Launches whose run ended without its end reaching them (their replica stopped in between): settled now. */

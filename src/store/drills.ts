@@ -107,6 +107,12 @@ export class Drills {
     return rows.map(toDrill);
   }
 
+  /** Each live drill's id and last change: a reader that keeps drills knows which ones to read again. */
+  async stamps(): Promise<Map<string, number>> {
+    const rows = await this.store.db.selectFrom('drills').select(['id', 'updated_at']).where('deleted_at', 'is', null).execute();
+    return new Map(rows.map((r) => [r.id, Number(r.updated_at)]));
+  }
+
   async setEnabled(id: string, enabled: boolean): Promise<void> {
     await this.store.db
       .updateTable('drills')
