@@ -129,7 +129,8 @@ export class Scheduler {
     const fresh = !known || known.updatedAt !== drill.updatedAt;
     const from = fresh ? now : known.until;
     const until = now + this.#horizon;
-    if (!fresh && from >= until) return;
+    // Planned far enough ahead: looked at again once half the horizon has passed, not at every tick.
+    if (!fresh && from - now >= this.#horizon / 2) return;
     // At most so many ahead: a drill every few seconds plans the next ones, not a day of them.
     const due = this.upcoming(drill, from, until, blackouts)
       .slice(0, MAX_PLANNED)
