@@ -47,6 +47,8 @@ export class Scheduler {
   readonly #planned = new Map<string, { until: number; updatedAt: number }>();
   /** The drills as last read, by id. */
   #known = new Map<string, DrillInfo>();
+  #plannedAt = Number.NEGATIVE_INFINITY;
+  #dirty = true;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
 
@@ -71,26 +73,40 @@ export class Scheduler {
     await this.#ticking;
   }
 
-  /** One pass: plan what is new, then settle every launch due now. */
+  /**
+   * One pass: every PLAN_EVERY_MS (or at once after `changed()`), plan what is new and settle the
+   * launches whose run ended while its replica stopped; then settle every launch due by now — the
+   * time read after planning, so that a launch falling due meanwhile does not wait a tick.
+   */
   async tick(): Promise<void> {
-    const now = this.#clock.now();
     const { store } = this.options;
-    const drills = (await this.#drills()).filter((d) => d.enabled);
     const blackouts = await this.#blackouts();
-    for (const drill of drills) {
-      // One drill that cannot be planned (a store error, say) does not stop the others.
-      await this.#plan(drill, now, blackouts).catch((error: unknown) =>
-        this.options.log.warn('could not plan a drill', { drill: drill.name, error: errorMessage(error) }),
-      );
+    const started = this.#clock.now();
+    if (this.#dirty || started - this.#plannedAt >= PLAN_EVERY_MS) {
+      this.#dirty = false;
+      this.#plannedAt = started;
+      const drills = (await this.#drills()).filter((d) => d.enabled);
+      // Only the drills whose plan runs short are planned again; one that fails does not stop the others.
+      for (const drill of drills.filter((d) => this.#needsPlan(d, started))) {
+        await this.#plan(drill, started, blackouts).catch((error: unknown) =>
+          this.options.log.warn('could not plan a drill', { drill: drill.name, error: errorMessage(error) }),
+        );
+      }
+      await this.#reconcile();
     }
-    await this.#reconcile();
-    const byId = new Map(drills.map((d) => [d.id, d]));
+    const now = this.#clock.now();
     for (const due of await store.drills.due(now)) {
       // The row as it is once claimed: another replica may have named its run meanwhile.
       const launch = await store.drills.claim(due.id, this.options.replica, now, now + this.#claimMs);
       if (!launch) continue; // another replica has it
-      await this.#settle(launch, byId.get(launch.drillId) ?? (await store.drills.get(launch.drillId)), now, blackouts);
+      const drill = await store.drills.get(launch.drillId); // as it is now: disabled on another replica a moment ago, say
+      await this.#settle(launch, drill, now, blackouts);
     }
+  }
+
+  /** A drill was applied, enabled or removed here: plan at the next tick, not at the next planning period. */
+  changed(): void {
+    this.#dirty = true;
   }
 
   /**
@@ -124,13 +140,17 @@ export class Scheduler {
     return byTeam;
   }
 
+  /** New or changed since it was planned, or planned less than half a horizon ahead. */
+  #needsPlan(drill: DrillInfo, now: number): boolean {
+    const known = this.#planned.get(drill.id);
+    return !known || known.updatedAt !== drill.updatedAt || known.until - now < this.#horizon / 2;
+  }
+
   async #plan(drill: DrillInfo, now: number, blackouts: ReadonlyMap<string | null, Blackout[]>): Promise<void> {
     const known = this.#planned.get(drill.id);
     const fresh = !known || known.updatedAt !== drill.updatedAt;
     const from = fresh ? now : known.until;
     const until = now + this.#horizon;
-    // Planned far enough ahead: looked at again once half the horizon has passed, not at every tick.
-    if (!fresh && from - now >= this.#horizon / 2) return;
     // At most so many ahead: a drill every few seconds plans the next ones, not a day of them.
     const due = this.upcoming(drill, from, until, blackouts)
       .slice(0, MAX_PLANNED)
@@ -208,6 +228,11 @@ export class Scheduler {
 
 /** Launches planned ahead per drill and pass. */
 const MAX_PLANNED = 200;
+/**
+ * How often a replica plans (drills applied on another replica are planned within this; a
+ * launch is planned a day ahead by whichever replica plans first, and due for all).
+ */
+const PLAN_EVERY_MS = 10_000;
 
 function blackoutsFor(drill: DrillInfo, spec: DrillSpec, byTeam: ReadonlyMap<string | null, Blackout[]>): Blackout[] {
   return [...(byTeam.get(null) ?? []), ...(byTeam.get(drill.team) ?? []), ...spec.blackouts];

@@ -91,6 +91,7 @@ export function drillRoutes(
         principal.name,
       );
     const blackouts = sets.reduce((n, [, list]) => n + list.length, 0);
+    drills.scheduler.changed();
     await audit(store, c, { action: 'drills.apply', detail: { drills: applied, blackouts } });
     return c.json({ applied, blackouts });
   });
@@ -180,6 +181,7 @@ export function drillRoutes(
       const drill = await visible(principal, c.req.param('name'));
       need(principal, can(principal, 'drills.write'));
       await store.drills.setEnabled(drill.id, enabled);
+      drills.scheduler.changed();
       await audit(store, c, { action: `drill.${action}`, target: drill.name });
       return c.json({ drill: drillView(principal, { ...drill, enabled }) });
     });
@@ -190,6 +192,7 @@ export function drillRoutes(
     const drill = await visible(principal, c.req.param('name'));
     need(principal, can(principal, 'drills.write'));
     await store.drills.remove(drill.id);
+    drills.scheduler.changed();
     await audit(store, c, { action: 'drill.remove', target: drill.name });
     return c.body(null, 204);
   });
