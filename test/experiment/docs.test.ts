@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadExperimentText } from '../../src/experiment/load.js';
+import { checkDrills } from '../../src/drills/check.js';
+import { loadDrillsText } from '../../src/drills/spec.js';
 import { referenceMarkdown } from '../../src/experiment/reference.js';
 import { faultTypes } from '../../src/faults/index.js';
 import { probeTypes } from '../../src/probes/index.js';
@@ -35,12 +37,18 @@ describe('the documentation', () => {
       readdirSync(join(ROOT, 'examples'))
         .filter((f) => f.endsWith('.yaml'))
         .sort(),
-    ).toEqual(['pause-a-process.yaml', 'quickstart.yaml']);
+    ).toEqual(['drills.yaml', 'pause-a-process.yaml', 'quickstart.yaml']);
     for (const file of files) {
       const text = readFileSync(join(ROOT, 'examples', file), 'utf8');
       const inventory = { file: 'inventory', services: new Map([['web', {}]]), proxies: new Map(), agents: new Map() };
       expect(() => loadExperimentText(file, text, { catalog, env: {}, vars: { pid: '1' }, inventory })).not.toThrow();
     }
+  });
+
+  it('ships a drills file that validates, schedules included', async () => {
+    const { file, source } = loadDrillsText('drills.yaml', readFileSync(join(ROOT, 'examples', 'drills.yaml'), 'utf8'));
+    expect(file.drills.map((d) => d.name)).toEqual(['catalog-monkey', 'nightly-restore']);
+    expect(await checkDrills(file, source, { now: Date.parse('2026-12-01T00:00:00Z'), catalog })).toEqual([]);
   });
 
   it("ships the demo's drills, which validate against the inventory the demo's shop writes", () => {
