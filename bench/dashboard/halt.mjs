@@ -24,7 +24,12 @@ async function pausedRun(server) {
   const pids = spawnSleeps(FAULTS, 600);
   const { run } = await call(server, 'POST', '/runs', { yaml: haltExperiment(pids) });
   if ((await pollUntil(() => pids.every(isStopped), 30_000, 2)) === undefined) {
-    throw new Error(`run ${run.id}: the ${FAULTS} processes were never all paused (${pids.filter(isStopped).length} are)`);
+    // Say what became of the run: its state, verdict and reason.
+    const { run: now } = await call(server, 'GET', `/runs/${run.id}`);
+    throw new Error(
+      `run ${run.id}: the ${FAULTS} processes were never all paused (${pids.filter(isStopped).length} are); ` +
+        `the run: ${now.state} ${now.verdict ?? ''} ${now.reason ?? ''}`,
+    );
   }
   return { pids, runId: run.id };
 }
