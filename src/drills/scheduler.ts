@@ -80,7 +80,7 @@ export class Scheduler {
    */
   async tick(): Promise<void> {
     const { store } = this.options;
-    const blackouts = await this.#blackouts();
+    const blackouts = await storedBlackouts(store);
     const started = this.#clock.now();
     if (this.#dirty || started - this.#plannedAt >= PLAN_EVERY_MS) {
       this.#dirty = false;
@@ -132,12 +132,6 @@ export class Scheduler {
   upcoming(drill: DrillInfo, after: number, until: number, blackouts: ReadonlyMap<string | null, Blackout[]>) {
     const spec = drill.spec as DrillSpec;
     return nextLaunches(spec.schedule, { after, until, key: drill.id, blackouts: blackoutsFor(drill, spec, blackouts) });
-  }
-
-  async #blackouts(): Promise<Map<string | null, Blackout[]>> {
-    const byTeam = new Map<string | null, Blackout[]>();
-    for (const b of await this.options.store.blackouts.list()) byTeam.set(b.team, [...(byTeam.get(b.team) ?? []), b.spec as Blackout]);
-    return byTeam;
   }
 
   /** New or changed since it was planned, or planned less than half a horizon ahead. */
@@ -236,4 +230,11 @@ const PLAN_EVERY_MS = 10_000;
 
 function blackoutsFor(drill: DrillInfo, spec: DrillSpec, byTeam: ReadonlyMap<string | null, Blackout[]>): Blackout[] {
   return [...(byTeam.get(null) ?? []), ...(byTeam.get(drill.team) ?? []), ...spec.blackouts];
+}
+
+/** The stored blackouts, by team (null: every team). */
+export async function storedBlackouts(store: Store): Promise<Map<string | null, Blackout[]>> {
+  const byTeam = new Map<string | null, Blackout[]>();
+  for (const b of await store.blackouts.list()) byTeam.set(b.team, [...(byTeam.get(b.team) ?? []), b.spec as Blackout]);
+  return byTeam;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { FiredrillError, UserError, ValidationError } from '../../errors.js';
 import { checkDrills } from '../../drills/check.js';
 import { drillDebt } from '../../drills/debt.js';
+import { storedBlackouts } from '../../drills/scheduler.js';
 import { monkeyCandidates } from '../../drills/kinds/monkey.js';
 import type { Inventory } from '../../targets/inventory.js';
 import type { Blackout } from '../../drills/schedule/index.js';
@@ -203,13 +204,6 @@ export function drillRoutes(
     if (!drill || !mayKnowDrill(principal, drill)) throw new FiredrillError('FD_NOT_FOUND', `no drill ${name}`);
     return drill;
   }
-}
-
-/** The stored blackouts, by team (null: every team). */
-export async function storedBlackouts(store: Store): Promise<Map<string | null, Blackout[]>> {
-  const byTeam = new Map<string | null, Blackout[]>();
-  for (const b of await store.blackouts.list()) byTeam.set(b.team, [...(byTeam.get(b.team) ?? []), b.spec as Blackout]);
-  return byTeam;
 }
 
 export type { DrillSpec };
