@@ -10,10 +10,14 @@ const MAX_ATTEMPTS = 6;
 const FIRST_RETRY_MS = 1000;
 const TIMEOUT_MS = 5000;
 const TICK_MS = 250;
+/** Deliveries of one subscription sent one after the other in a tick. */
+const PER_SUBSCRIPTION = 10;
 
 /**
  * Sends queued webhook deliveries from the store, on every replica (each claims what it sends),
- * off the runs' path: a slow or dead receiver delays only its own deliveries. A generic webhook
+ * off the runs' path: a slow or dead receiver delays only its own deliveries. One subscription's
+ * deliveries are sent one after the other, in the order they were queued, so a receiver that
+ * answers sees them in order; a retry comes later, and every body carries `seq` to order by. A generic webhook
  * is JSON signed with HMAC-SHA256 over `timestamp.body` (`X-Firedrill-Signature: sha256=…`,
  * `X-Firedrill-Timestamp`: a receiver refuses old timestamps against replay); a Slack one is
  * `{text, blocks}`.
@@ -43,10 +47,18 @@ export class WebhookDispatcher {
   async #tick(): Promise<void> {
     try {
       const now = Date.now();
-      const due = await this.store.webhooks.claimDue(now, now + TIMEOUT_MS * 2);
-      await Promise.all(due.map((delivery) => this.#send(delivery)));
+      const until = now + TIMEOUT_MS * (PER_SUBSCRIPTION + 1);
+      const batches = await this.store.webhooks.claimDue(now, until, 20, PER_SUBSCRIPTION);
+      await Promise.all(batches.map((batch) => this.#sendInOrder(batch)));
     } catch (error) {
       if (!this.#stopped) this.log.warn('webhook dispatch failed (store unreachable?)', { error: errorMessage(error) });
+    }
+  }
+
+  async #sendInOrder(batch: readonly Delivery[]): Promise<void> {
+    for (const [index, delivery] of batch.entries()) {
+      if (this.#stopped) return this.store.webhooks.release(batch.slice(index).map((d) => d.id));
+      await this.#send(delivery);
     }
   }
 

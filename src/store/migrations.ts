@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import type { StoreDialect } from './open.js';
 
 /**
@@ -248,6 +248,15 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
           .addColumn('closed_by', 'text')
           .addColumn('closed_at', 'bigint')
           .execute();
+      },
+    },
+    '0006-webhook-order': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // A subscription's events are sent in the order they happened: `seq` orders them even
+        // when two were queued in the same millisecond (rows from before keep their queue time).
+        await db.schema.alterTable('webhook_deliveries').addColumn('seq', 'bigint').execute();
+        await sql`update webhook_deliveries set seq = created_at * 1000`.execute(db);
+        await db.schema.createIndex('webhook_deliveries_order').on('webhook_deliveries').columns(['webhook_id', 'status', 'seq']).execute();
       },
     },
   };

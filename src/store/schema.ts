@@ -243,4 +243,6 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: number;
   delivered_at: number | null;
+  /** Orders a subscription's deliveries: queue time in µs, made unique within a process. */
+  seq: number | null;
 }

@@ -103,6 +103,7 @@ export class Webhooks {
   /** Queues `event` for every live subscription that wants it; returns how many. */
   async enqueue(event: WebhookEvent, data: Record<string, unknown>): Promise<number> {
     const now = Date.now();
+    const seq = nextSeq(now);
     const wanting = (await this.list()).filter((w) => w.events.includes(event));
     for (const webhook of wanting) {
       await this.store.db
@@ -111,7 +112,7 @@ export class Webhooks {
           id: randomUUID(),
           webhook_id: webhook.id,
           event,
-          payload: JSON.stringify({ event, at: new Date(now).toISOString(), data }),
+          payload: JSON.stringify({ event, at: new Date(now).toISOString(), seq, data }),
           status: 'pending',
           attempts: 0,
           next_attempt_at: now,
@@ -120,37 +121,64 @@ export class Webhooks {
           last_error: null,
           created_at: now,
           delivered_at: null,
+          seq,
         })
         .execute();
     }
     return wanting.length;
   }
 
-  /** Claims up to `limit` due deliveries until `until` (another replica skips them meanwhile). */
-  async claimDue(now: number, until: number, limit = 20): Promise<Delivery[]> {
-    const due = await this.store.db
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
+  /**
+   * Claims, until `until`, what may be sent now: for each subscription (at most `subscriptions`
+   * of them), its due deliveries in the order they were queued (at most `perSubscription`), up
+   * to the first one another replica holds. The sender sends each batch one after the other, so
+   * a receiver that answers gets one subscription's events in order; a delivery waiting for a
+   * retry does not hold back newer ones (it arrives later, with its `seq` to order it by).
+   */
+  async claimDue(now: number, until: number, subscriptions = 20, perSubscription = 10): Promise<Delivery[][]> {
+    const pending = this.store.db.selectFrom('webhook_deliveries').where('status', '=', 'pending');
+    const subscribers = await pending
+      .select('webhook_id')
       .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .orderBy('next_attempt_at')
-      .limit(limit)
+      .groupBy('webhook_id')
+      .limit(subscriptions)
       .execute();
-    const claimed: Delivery[] = [];
-    for (const { id } of due) {
-      const result = await this.store.db
-        .updateTable('webhook_deliveries')
-        .set({ claimed_until: until })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) continue; // another replica took it
-      const row = await this.store.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-      if (row) claimed.push(toDelivery(row));
+    const batches: Delivery[][] = [];
+    for (const { webhook_id } of subscribers) {
+      const due = await pending
+        .selectAll()
+        .where('webhook_id', '=', webhook_id)
+        .where('next_attempt_at', '<=', now)
+        .orderBy('seq')
+        .orderBy('created_at')
+        .limit(perSubscription)
+        .execute();
+      const batch: Delivery[] = [];
+      for (const row of due) {
+        // Taken by another replica (racing, or sending the ones before): the rest is for it.
+        if (!(await this.#claim(row.id, now, until))) break;
+        batch.push(toDelivery(row));
+      }
+      if (batch.length > 0) batches.push(batch);
     }
-    return claimed;
+    return batches;
+  }
+
+  /** Gives back deliveries claimed but not tried (the sender is stopping). */
+  async release(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.store.db.updateTable('webhook_deliveries').set({ claimed_until: null }).where('id', 'in', ids).execute();
+  }
+
+  async #claim(id: string, now: number, until: number): Promise<boolean> {
+    const result = await this.store.db
+      .updateTable('webhook_deliveries')
+      .set({ claimed_until: until })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0; // 0: another replica took it
   }
 
   async recordAttempt(
@@ -186,6 +214,14 @@ export class Webhooks {
       .execute();
     return rows.map(toDelivery);
   }
+}
+
+let lastSeq = 0;
+
+/** Queue time in µs, strictly increasing within this process (two events in one ms stay in order). */
+function nextSeq(now: number): number {
+  lastSeq = Math.max(now * 1000, lastSeq + 1);
+  return lastSeq;
 }
 
 function toInfo(row: WebhooksTable): WebhookInfo {
