@@ -37,13 +37,16 @@ export async function checkDrills(file: DrillsFile, source: YamlSource, context:
     ];
     for (const message of checkSchedule(drill.schedule, blackouts, context.now))
       problems.push(source.problem(['drills', i, 'schedule'], message));
-    const experiment = (name: string, text: string, where: (string | number)[], what: string) => {
+    const experiment = (name: string, text: string, where: (string | number)[], what: string, within = '') => {
       try {
         loadExperimentText(name, text, { catalog: context.catalog, env: {}, vars: drill.vars });
       } catch (error) {
         const said =
           error instanceof ValidationError
-            ? error.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`)
+            ? error.problems.map((p) => {
+                const path = p.path?.startsWith(within) ? p.path.slice(within.length) : p.path;
+                return `${path ? `${path}: ` : ''}${p.message}`;
+              })
             : [errorMessage(error)];
         for (const message of said) problems.push(source.problem(where, `${what}: ${message}`));
       }
@@ -63,6 +66,13 @@ export async function checkDrills(file: DrillsFile, source: YamlSource, context:
       const text = await context.experimentText(drill.experiment);
       if (text === undefined) problems.push(source.problem(['drills', i, 'experiment'], `no stored experiment named ${drill.experiment}`));
       else experiment(drill.experiment, text, ['drills', i, 'experiment'], `experiment ${drill.experiment}`);
+    }
+    const checker = drill.preconditions.outageChecker;
+    if (checker) {
+      // Checked as the probe of an experiment's hypothesis is: its type, parameters and tolerance.
+      const probing = { title: 'outage checker', hypothesis: { probes: [checker] }, method: [{ name: 'w', wait: '1ms' }] };
+      const where = ['drills', i, 'preconditions', 'outageChecker'];
+      experiment('outage-checker.yaml', stringify(probing), where, 'the outage checker', 'hypothesis.probes[0].');
     }
   }
   return problems;

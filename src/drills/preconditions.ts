@@ -1,5 +1,6 @@
 import type { DrillInfo } from '../store/drills.js';
 import type { Store } from '../store/store.js';
+import { outageRefusal } from './outage-checker.js';
 import type { DrillSpec } from './spec.js';
 
 /** What the scheduler needs of the control plane's runs (the server provides it). */
@@ -25,7 +26,8 @@ export interface DrillRunner {
 
 /**
  * Why the drill may not launch right now, or undefined: Firedrill halted, an incident open for
- * its team (or for every team), another drill of its team running (concurrency: forbid). The
+ * its team (or for every team), its outage checker not saying all clear, another drill of its
+ * team running (concurrency: forbid). The
  * steady state is checked by the run itself before it injects (hypothesis "before"): a run
  * that finds the system not steady injects nothing and its launch is recorded as skipped.
  */
@@ -35,6 +37,10 @@ export async function checkLaunch(store: Store, runner: DrillRunner, drill: Dril
   if (spec.preconditions.noIncident) {
     const [incident] = await store.incidents.openOnes(drill.team);
     if (incident) return `an incident is open: ${incident.title} (since ${new Date(incident.openedAt).toISOString()})`;
+  }
+  if (spec.preconditions.outageChecker) {
+    const outage = await outageRefusal(spec.preconditions.outageChecker);
+    if (outage) return outage;
   }
   if (spec.preconditions.concurrency === 'forbid') {
     const active = await store.drills.active();

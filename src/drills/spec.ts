@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Problem } from '../errors.js';
 import { issuesToProblems } from '../experiment/issues.js';
+import { probeActivitySchema } from '../experiment/schema.js';
 import { YamlSource } from '../experiment/yaml-source.js';
 import { monkeySchema } from './kinds/monkey.js';
 import { blackoutSchema, scheduleDurationSchema, scheduleSchema } from './schedule/index.js';
@@ -12,6 +13,9 @@ const name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'lowercase letters,
 /** What must hold right before a launch; a failing one skips it, with the reason. */
 const preconditionsSchema = z.strictObject({
   noIncident: z.boolean().default(true).describe('skip while an incident is open for the team (or for every team)'),
+  outageChecker: probeActivitySchema
+    .optional()
+    .describe("a probe that says all is clear (a status page, the incident tool's API): skip while its tolerance is not met"),
   concurrency: z.enum(['forbid', 'allow']).default('forbid').describe('forbid: skip while another drill of the team runs'),
 });
 

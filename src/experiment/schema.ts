@@ -103,7 +103,7 @@ const targetSetSchema = z
   ])
   .superRefine(checkBlastRadius);
 
-const probeActivitySchema = z.strictObject({
+export const probeActivitySchema = z.strictObject({
   name: nameSchema.optional(),
   probe: z.string().describe('probe type: http, tcp, command, availability'),
   params: paramsSchema.default({}),

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processState } from '../../src/targets/proc.js';
 import { eventually } from '../probes/fixtures.js';
@@ -208,4 +210,47 @@ describe('drills through the control plane', () => {
     expect(again.body.blackouts).toBe(2);
     expect((await call(server.url, 'GET', '/api/v1/drills/file', responder)).status).toBe(403);
   });
+
+  it('skips a launch while its outage checker does not say all clear, and refuses a checker that cannot run', async () => {
+    let status = 503;
+    const statusPage = createServer((_req, res) => res.writeHead(status).end());
+    await new Promise<void>((resolve) => statusPage.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(statusPage.address() as AddressInfo).port}/status`;
+    const gated = (checker: string) => `drills:
+  - name: gated
+    team: ops
+    experiment: quick
+    schedule: { cron: "0 3 * * *", timezone: Europe/Paris, startingDeadline: 5m }
+    preconditions:
+      outageChecker: ${checker}
+`;
+    try {
+      const refused = await call(server.url, 'POST', '/api/v1/drills/apply', facilitator, {
+        yaml: gated('{ probe: nosuch, params: {} }'),
+        file: 'drills.yaml',
+      });
+      expect(refused.status).toBe(400);
+      expect((refused.body.error as { problems: { line: number; message: string }[] }).problems).toEqual([
+        expect.objectContaining({ line: 7, message: expect.stringMatching(/the outage checker: .*nosuch/) }),
+      ]);
+      const applied = await call(server.url, 'POST', '/api/v1/drills/apply', facilitator, {
+        yaml: gated(`{ probe: http, params: { url: "${url}" } }`),
+      });
+      expect(applied.status).toBe(200);
+      await tick(Date.parse('2027-01-05T01:59:00Z')); // planned
+      await tick(Date.parse('2027-01-05T02:00:01Z'));
+      status = 200;
+      await tick(Date.parse('2027-01-06T02:00:01Z'));
+      const outcome = (await launches(facilitator, 'ops'))
+        .filter((l) => l.state !== 'planned')
+        .map((l) => [new Date(l.dueAt).toISOString().slice(0, 10), l.state, l.reason]);
+      expect(outcome).toEqual([
+        ['2027-01-05', 'skipped', expect.stringMatching(/^the outage checker \(http\) does not say all clear: .*503/)],
+        ['2027-01-06', 'launched', null],
+      ]);
+    } finally {
+      statusPage.closeAllConnections();
+      statusPage.close();
+    }
+  }, 30_000);
 });

@@ -27,7 +27,14 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
     const again = await Store.open(location);
     await again.close();
     const names = await migrationNames(dialect, location);
-    expect(names).toEqual(['0001-initial', '0002-webhooks', '0003-agent-registry', '0004-run-targets', '0005-drills', '0006-webhook-order']);
+    expect(names).toEqual([
+      '0001-initial',
+      '0002-webhooks',
+      '0003-agent-registry',
+      '0004-run-targets',
+      '0005-drills',
+      '0006-webhook-order',
+    ]);
     expect(names.at(-1)).toBe(SCHEMA_VERSION);
   });
 
@@ -35,7 +42,9 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
     const newer = await site.location();
     await (await Store.open(newer)).close();
     await addMigration(dialect, newer, '9999-from-the-future');
-    await expect(Store.open(newer)).rejects.toThrow(/schema version 9999-from-the-future, newer than this firedrill knows \(0006-webhook-order\)/);
+    await expect(Store.open(newer)).rejects.toThrow(
+      /schema version 9999-from-the-future, newer than this firedrill knows \(0006-webhook-order\)/,
+    );
   });
 
   it('makes one admin with a one-time password on an empty store, and only once', async () => {

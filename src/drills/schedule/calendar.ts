@@ -38,11 +38,12 @@ export function parseMonthDay(text: string): number | undefined {
  * in ms when the text carries one (`Z`, `+01:00`, `-0500`).
  */
 export function parseDateTime(text: string): { wall: number; offset: number | undefined } | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text);
+  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text);
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, second, zone] = match;
-  const wall = validWall(Number(year), Number(month), Number(day), Number(hour), Number(minute), Number(second ?? 0));
-  if (wall === undefined) return undefined;
+  const [, year, month, day, hour, minute, second, fraction, zone] = match;
+  const whole = validWall(Number(year), Number(month), Number(day), Number(hour), Number(minute), Number(second ?? 0));
+  if (whole === undefined) return undefined;
+  const wall = whole + Number((fraction ?? '').padEnd(3, '0')); // .5 is 500 ms
   if (zone === undefined) return { wall, offset: undefined };
   if (zone.toUpperCase() === 'Z') return { wall, offset: 0 };
   const digits = zone.replace(':', '');

@@ -50,8 +50,27 @@ function dueInstants(spec: ScheduleSpec, key: string, after: number, until: numb
     case 'once':
       return spec.at > after && spec.at <= until ? [spec.at] : [];
     case 'window':
-      return new WindowPlan(spec.window, key).launches(after, until);
+      return planOf(spec.window, key, () => new WindowPlan(spec.window, key)).launches(after, until);
     case 'mtbf':
-      return new MtbfPlan(spec.mtbf, key).launches(after, until);
+      return planOf(spec.mtbf, key, () => new MtbfPlan(spec.mtbf, key)).launches(after, until);
   }
+}
+
+interface Plan {
+  launches(after: number, until: number): number[];
+}
+
+/**
+ * Plans by spec object and key: a scheduler asks about the same parsed specs pass after pass,
+ * and a plan keeps its compiled windows and the periods it has drawn (the answer is the same
+ * either way: a period's draw depends on the spec, the key and the period only).
+ */
+const plans = new WeakMap<object, Map<string, Plan>>();
+
+function planOf(spec: object, key: string, make: () => Plan): Plan {
+  let byKey = plans.get(spec);
+  if (!byKey) plans.set(spec, (byKey = new Map<string, Plan>()));
+  let plan = byKey.get(key);
+  if (!plan) byKey.set(key, (plan = make()));
+  return plan;
 }

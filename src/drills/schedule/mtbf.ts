@@ -21,6 +21,8 @@ import { DAY } from './zone.js';
  */
 export type MtbfSpec = MtbfSchedule['mtbf'];
 
+/** Periods' draws a plan keeps (a scheduler holds its plans for as long as it runs). */
+const KEPT_DRAWS = 1024;
 /** Days looked back for the draw before (a `min` of up to 366 days). */
 const MAX_LOOKBACK = 370;
 
@@ -66,6 +68,7 @@ export class MtbfPlan {
         const at = momentAt(intervals, clock);
         if (at !== moments[moments.length - 1]) moments.push(at);
       }
+      if (this.draws.size >= KEPT_DRAWS) this.draws.delete(this.draws.keys().next().value as number); // a long-lived plan
       this.draws.set(day, moments);
     }
     return moments;

@@ -21,6 +21,8 @@ export type WindowSpec = WindowSchedule['window'];
 
 /** Attempts at a draw of `count` moments before they are placed one after the other instead. */
 const ATTEMPTS = 16;
+/** Periods' draws a plan keeps (a scheduler holds its plans for as long as it runs). */
+const KEPT_DRAWS = 1024;
 /** Periods looked back for the launch before (a `minGap` of 366 days over daily periods). */
 const MAX_LOOKBACK = 400;
 
@@ -62,6 +64,7 @@ export class WindowPlan {
       const [start, end] = this.bounds(period);
       const random = periodRandom(this.spec.seed, this.key, 'window', period);
       moments = draw(allowedIntervals(this.windows, start, end), this.spec.count, this.spec.minGap, random);
+      if (this.draws.size >= KEPT_DRAWS) this.draws.delete(this.draws.keys().next().value as number); // a long-lived plan
       this.draws.set(period, moments);
     }
     return moments;

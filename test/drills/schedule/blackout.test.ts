@@ -94,6 +94,18 @@ describe('once schedules', () => {
     expect(nextLaunches(spec, { after: instant - 2 * DAY, until: instant - DAY, key: 'd' })).toEqual([]);
   });
 
+  it('keeps the milliseconds it is given', () => {
+    for (const [once, ms] of [
+      ['2026-12-24T10:00:00.5+01:00', 500],
+      ['2026-12-24T10:00:00.25+01:00', 250],
+      ['2026-12-24T10:00:00.123+01:00', 123],
+    ] as const) {
+      expect(nextLaunches(schedule({ once }), { after: 0, until: at('2027-01-01T00:00:00Z'), key: 'd' })).toEqual([
+        { at: at('2026-12-24T09:00:00Z') + ms },
+      ]);
+    }
+  });
+
   it('is skipped in a blackout', () => {
     expect(nextLaunches(spec, { after: 0, until: at('2027-01-01T00:00:00Z'), key: 'd', blackouts: [freeze] })).toEqual([
       { at: at('2026-12-24T09:00:00Z'), skipped: { blackout: 'freeze' } },

@@ -28,6 +28,15 @@ function expectInsideWindows(launches: number[], window = paris): void {
 }
 
 describe('window schedules', () => {
+  it('answers the same whether its plan is cached (same spec object, asked piecewise) or drawn afresh', () => {
+    const spec = weekly({ count: 3, minGap: '1d' });
+    const piecewise: number[] = [];
+    for (let after = until; after > from; after -= 30 * DAY)
+      piecewise.unshift(...instants(spec, 'k', Math.max(from, after - 30 * DAY), after));
+    expect(piecewise).toEqual(instants(weekly({ count: 3, minGap: '1d' }), 'k'));
+    expect(instants(spec, 'other')).not.toEqual(piecewise); // the key is part of the cache
+  });
+
   it('draws inside the allowed windows, in their zone, all year round', () => {
     const launches = instants();
     expect(launches).toHaveLength(52);
