@@ -4,13 +4,28 @@
 // another one (agent-daemon/http) is never mistaken for it. Type-only and dynamic imports count.
 import path from 'node:path';
 
+/** The row of the run engine, its plugins, transports and renderers. */
+const ENGINE_ROW = [
+  'engine',
+  'agent-client',
+  'agent-protocol',
+  'server-client',
+  'report',
+  'targets',
+  'faults',
+  'probes',
+  'expectations',
+  'toxiproxy',
+  'postgres',
+];
+
 /** Top to bottom; `errors` is src/errors.ts. */
 export const LAYERS = [
   ['cli'],
   ['server', 'web'],
   ['demo', 'drills'],
   ['runs', 'store', 'agent-daemon'],
-  ['engine', 'agent-client', 'agent-protocol', 'server-client', 'report', 'targets', 'faults', 'probes', 'toxiproxy', 'postgres'],
+  ENGINE_ROW,
   ['experiment', 'proxy'],
   ['util', 'errors'],
 ];
@@ -18,7 +33,7 @@ export const LAYERS = [
 /** Imports refused even though the rows allow them, with the reason given to the developer. */
 export const FORBIDDEN = {
   engine: {
-    folders: ['agent-client', 'agent-protocol', 'server-client', 'report', 'targets', 'faults', 'probes', 'toxiproxy', 'postgres'],
+    folders: ENGINE_ROW.filter((folder) => folder !== 'engine'),
     why: 'the engine knows interfaces (fault, probe, executor, observer), never a plugin, a transport or a renderer',
   },
   'agent-protocol': { folders: ['agent-client'], why: 'the contract between the agent sides depends on neither' },

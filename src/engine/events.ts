@@ -1,3 +1,4 @@
+import type { ExpectationRecord } from './expectation.js';
 import type { Verification } from './fault.js';
 import type { ProbeOutput, ProbeResult } from './probe.js';
 import type { ResolvedTarget } from './target.js';
@@ -19,6 +20,7 @@ export type RunEventBody =
   | { type: 'monitor-reading'; name: string; reading: ProbeOutput }
   | { type: 'hypothesis-during-summary'; checks: number; failedChecks: number; interval: number }
   | { type: 'guardrail-tripped'; name: string; condition: string; measured: number | null }
+  | { type: 'expectation-settled'; expectation: ExpectationRecord }
   | { type: 'run-aborting'; reason: string }
   | { type: 'faults-reverted-after-abort'; count: number; latencyMs: number }
   | { type: 'run-ended'; verdict: Verdict; reason: string; journal?: string };

@@ -1,3 +1,4 @@
+import type { ExpectationRecord } from './expectation.js';
 import type { Experiment } from '../experiment/schema.js';
 import type { Verification } from './fault.js';
 import type { ProbeResult } from './probe.js';
@@ -105,6 +106,8 @@ export interface Journal {
   readonly activities: readonly JournalEntry[];
   readonly faults: readonly FaultRecord[];
   readonly guardrails: readonly GuardrailRecord[];
+  /** What had to happen by when (absent when the experiment expects nothing). */
+  readonly expectations?: readonly ExpectationRecord[];
   readonly abort?: AbortRecord;
   readonly verdict: Verdict;
   readonly reason: string;

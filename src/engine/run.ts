@@ -4,6 +4,8 @@ import { seededRandom } from '../util/random.js';
 import { createRedactor } from '../util/redact.js';
 import { selectTargets } from './blast-radius.js';
 import { EventBus } from './events.js';
+import type { AnyExpectationMatcher, ExpectationFeeds } from './expectation.js';
+import { ExpectationWatch } from './expectations.js';
 import type { RunObserver } from './events.js';
 import type { FaultExecutor } from './executor.js';
 import { FaultTracker } from './fault-tracker.js';
@@ -24,6 +26,8 @@ export interface RunDependencies {
   readonly probes: ReadonlyMap<string, AnyProbeType>;
   readonly discovery: TargetDiscovery;
   readonly observers: readonly RunObserver[];
+  /** The matchers of the experiment's expectations and where they hear alerts and declarations. */
+  readonly expectations?: { readonly matchers: ReadonlyMap<string, AnyExpectationMatcher>; readonly feeds: ExpectationFeeds };
   /** Where a throwing observer is reported; it is skipped, the run goes on. */
   readonly onObserverError?: (observer: string, error: unknown) => void;
 }
@@ -62,6 +66,7 @@ export async function runExperiment(experiment: Experiment, deps: RunDependencie
     if (run.mayRunMethod()) {
       await run.runMethod();
       await run.checkAfter();
+      await run.awaitExpectations();
     }
   } catch (error) {
     run.findings.failures.push(`internal error: ${errorMessage(error)}`);
@@ -87,6 +92,7 @@ class ExperimentRun {
   private readonly targets: Record<string, ResolvedTarget[]> = {};
   private readonly hypothesis: { before?: HypothesisCheck; after?: HypothesisCheck; during?: DuringWatch } = {};
   private watches: GuardrailWatch[] = [];
+  private readonly expectations: ExpectationWatch | undefined;
 
   constructor(
     private readonly experiment: Experiment,
@@ -97,13 +103,24 @@ class ExperimentRun {
     const onObserverError =
       deps.onObserverError ??
       ((name: string, error: unknown) => process.stderr.write(`firedrill: observer ${name} failed: ${errorMessage(error)}\n`));
-    this.bus = new EventBus(options.runId, deps.observers, this.redact, onObserverError);
+    const dryRun = options.dryRun ?? experiment.runtime.dryRun;
+    // Expectations' clocks start with the run, or at the first fault injected (seen on the bus).
+    const clocks: RunObserver = {
+      name: 'expectations',
+      onEvent: (event) => void (event.type === 'fault-injected' && this.expectations?.start('injection')),
+    };
+    this.bus = new EventBus(options.runId, [clocks, ...deps.observers], this.redact, onObserverError);
+    this.expectations =
+      experiment.expectations.length > 0 && !dryRun
+        ? new ExpectationWatch(experiment.expectations, deps.expectations?.matchers ?? new Map(), deps.expectations?.feeds ?? {}, this.bus)
+        : undefined;
     this.faults = new FaultTracker(options.runId, deps.executor, this.bus);
     this.abort = new RunAbort(this.bus, this.faults, options.signal, experiment.runtime.maxDuration);
-    this.dryRun = options.dryRun ?? experiment.runtime.dryRun;
+    this.dryRun = dryRun;
     const record = (entry: JournalEntry) => this.entries.push(entry);
     this.steadyState = experiment.hypothesis ? new SteadyState(experiment.hypothesis, deps.probes, this.bus, record) : undefined;
     this.bus.emit({ type: 'run-started', title: experiment.title, dryRun: this.dryRun, seed: options.seed });
+    this.expectations?.start('start');
   }
 
   async resolveTargets(): Promise<void> {
@@ -176,9 +193,17 @@ class ExperimentRun {
     if (!after.met) this.findings.deviations.push(`hypothesis after the method: ${unmet(after)}`);
   }
 
+  /** Gives each expectation not yet settled until its deadline (a halt stops the wait); missed and late ones are deviations. */
+  async awaitExpectations(): Promise<void> {
+    if (!this.expectations) return;
+    await this.expectations.settle(this.abort.signal);
+    if (!this.abort.signal.aborted) this.findings.deviations.push(...this.expectations.findings());
+  }
+
   /** Safe to call after any phase, and more than once. A revert not verified fails the run. */
   async revertEverything(): Promise<void> {
     await this.faults.revertAll();
+    await this.expectations?.stop();
     await this.abort.settle();
     await this.hypothesis.during?.stop();
     await Promise.all(this.watches.map((watch) => watch.stop()));
@@ -232,6 +257,7 @@ class ExperimentRun {
       activities: this.entries,
       faults: this.faults.all,
       guardrails: this.watches.map((watch) => watch.record),
+      ...(this.expectations ? { expectations: this.expectations.records() } : {}),
       ...(abort ? { abort } : {}),
       verdict: decision.verdict,
       reason: decision.reason,

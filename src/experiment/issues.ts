@@ -47,6 +47,10 @@ function collect(issue: Issue, base: DocPath, source: YamlSource, root: z.ZodTyp
         return;
       }
       const item = valueAt(rootData, path.slice(base.length));
+      if (item === undefined) {
+        out.push(source.problem(path, 'is required')); // a required key of several types (a duration)
+        return;
+      }
       const missing = (inner: Issue) => inner.path.length === 1 && valueAt(item, inner.path as (string | number)[]) === undefined;
       const branch = closestBranch(issue.errors, missing);
       if (!branch) {

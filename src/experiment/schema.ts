@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { durationTooLong, looksLikeDuration, MAX_DURATION_TEXT, parseDuration } from '../util/duration.js';
+import { durationSchema, nameSchema } from './basic-schema.js';
 import { guardrailConditionSchema } from './condition.js';
+import { expectationSchema } from './expectation-schema.js';
 import { toleranceSchema } from './tolerance-schema.js';
 
 /**
@@ -9,32 +10,7 @@ import { toleranceSchema } from './tolerance-schema.js';
  * type's own schema by the loader (src/experiment/check.ts), which knows the registries.
  */
 
-/** Names of target sets, steps, variables; short enough for the agent's ledger (200 characters). */
-export const nameSchema = z
-  .string()
-  .regex(/^[A-Za-z][\w-]*$/, 'use letters, digits, "-" and "_", starting with a letter')
-  .max(100);
-
-/** `250ms`, `1.5s`, `2m`, `1h`, or a number of seconds; parsed to milliseconds, at most 7 days. */
-export const durationSchema = z
-  .union([z.number(), z.string()])
-  .describe(`a duration: "250ms", "5s", "2m", "1h", or a number of seconds; at most ${MAX_DURATION_TEXT}`)
-  .transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === undefined && !looksLikeDuration(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a duration like 500ms, 5s or 2m (or a number of seconds, not negative), got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    const tooLong = durationTooLong(ms, value);
-    if (tooLong !== undefined) {
-      ctx.addIssue({ code: 'custom', message: tooLong });
-      return z.NEVER;
-    }
-    return ms as number;
-  });
+export { durationSchema, nameSchema } from './basic-schema.js';
 
 const paramsSchema = z
   .record(z.string(), z.unknown())
@@ -195,6 +171,7 @@ export const experimentSchema = z.strictObject({
   hypothesis: hypothesisSchema.optional(),
   method: z.array(stepSchema).min(1),
   guardrails: z.array(guardrailSchema).default([]),
+  expectations: z.array(expectationSchema).default([]).describe('what must happen, and by when, once a fault is injected'),
   rollbacks: z.array(actionActivitySchema).default([]),
   runtime: runtimeSchema.default({ maxDuration: 1_800_000, dryRun: false, rollbackTimeout: 30_000 }),
 });

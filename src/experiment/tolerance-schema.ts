@@ -19,7 +19,7 @@ export const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null
 export const MATCHER_KEYWORDS = ['equals', 'oneOf', 'lt', 'lte', 'gt', 'gte', '<', '<=', '>', '>=', 'between', 'regex'] as const;
 export type MatcherKeyword = (typeof MATCHER_KEYWORDS)[number];
 
-const regexSchema = z.string().refine(
+export const regexSchema = z.string().refine(
   (source) => {
     try {
       new RegExp(source);

@@ -2,6 +2,7 @@ import { formatDuration } from '../util/duration.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import type { RunFacts } from './facts.js';
 import { VERDICT_LABEL, VERDICT_MEANING, formatDate, formatOffset } from './format.js';
+import { expectationsHtml } from './expectations.js';
 import { hypothesisHtml, faultsHtml, guardrailsHtml, findingsHtml } from './html-tables.js';
 import { verdictTone } from './tone.js';
 
@@ -30,6 +31,7 @@ ${timelineHtml(facts)}
 ${facts.journal ? `${h(2, 'Hypothesis')}\n${hypothesisHtml(facts, (text) => h(3, text))}` : ''}
 ${facts.journal ? `${h(2, 'Faults')}\n${faultsHtml(facts)}` : ''}
 ${facts.journal && (facts.journal.guardrails.length > 0 || facts.journal.abort) ? `${h(2, 'Guardrails and abort')}\n${guardrailsHtml(facts)}` : ''}
+${facts.journal?.expectations?.length ? `${h(2, 'Expectations')}\n${expectationsHtml(facts.journal.expectations)}` : ''}
 ${facts.journal ? `${h(2, 'Findings')}\n${findingsHtml(facts)}` : ''}
 </section>`;
 }

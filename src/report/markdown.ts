@@ -2,6 +2,7 @@ import type { StoredRun } from '../engine/events.js';
 import { describeTarget } from '../engine/target.js';
 import { formatDuration } from '../util/duration.js';
 import { escapeMarkdown } from './escape.js';
+import { expectationsMarkdown } from './expectations.js';
 import type { Plain } from './escape.js';
 import { offsetIn, runFacts } from './facts.js';
 import type { RunFacts } from './facts.js';
@@ -135,6 +136,7 @@ export function runMarkdown(facts: RunFacts, level: 1 | 2 = 1): string {
           `${abort.latencyMs === undefined ? 'not every fault was reverted' : `every fault reverted ${formatMs(abort.latencyMs)} later`}.`,
       );
   }
+  if (journal.expectations?.length) parts.push(h(2, 'Expectations'), expectationsMarkdown(journal.expectations));
   parts.push(
     h(2, 'Findings'),
     journal.findings.length === 0

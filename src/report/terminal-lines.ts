@@ -54,6 +54,11 @@ export function eventLines(event: RunEvent, c: Colors): string[] {
     }
     case 'guardrail-tripped':
       return [`  ${c.red('■')} guardrail ${event.name} tripped: ${event.condition}`];
+    case 'expectation-settled': {
+      const { expectation: e } = event;
+      const mark = e.status === 'met' ? c.green('✓') : e.status === 'late' ? c.yellow('!') : c.red('✗');
+      return [`  ${mark} expectation ${e.name} ${e.status}: ${e.detail}`];
+    }
     case 'run-aborting':
       return [`  ${c.red('■')} aborting: ${event.reason}`];
     case 'faults-reverted-after-abort':

@@ -114,6 +114,11 @@ export function buildTimeline(events: readonly RunEvent[], journal: Journal | un
           `${event.condition}${event.measured === null ? '' : ` (measured ${event.measured})`}`,
         );
         break;
+      case 'expectation-settled': {
+        const { expectation: e } = event;
+        push(event, e.status === 'met' ? 'ok' : e.status === 'late' ? 'warn' : 'bad', `Expectation ${e.name} ${e.status}`, e.detail);
+        break;
+      }
       case 'run-aborting':
         push(event, 'bad', 'Aborting', event.reason);
         break;

@@ -4,6 +4,7 @@ import { directoryDigest, recordAllowed, WRITES_INTO } from '../agent-daemon/all
 import { AgentRouter } from '../agent-client/router.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
+import type { ExpectationFeeds } from '../engine/expectation.js';
 import type { Journal } from '../engine/journal.js';
 import { runExperiment } from '../engine/run.js';
 import type { Experiment, Step } from '../experiment/schema.js';
@@ -35,6 +36,8 @@ export interface ExecuteOptions {
    * and the host's own allow.json decide what may be written there.
    */
   readonly allowFromExperiment?: boolean;
+  /** Where the experiment's expectations hear alerts and declarations (the server's receiver); none from the CLI. */
+  readonly feeds?: ExpectationFeeds;
 }
 
 export interface Executed {
@@ -89,7 +92,13 @@ export async function executeRun({ catalog, loaded, inventory }: Prepared, optio
   try {
     const journal = await runExperiment(
       loaded.experiment,
-      { executor, probes: catalog.probes, discovery: new LocalDiscovery(inventory, fleet?.agents), observers },
+      {
+        executor,
+        probes: catalog.probes,
+        discovery: new LocalDiscovery(inventory, fleet?.agents),
+        observers,
+        expectations: { matchers: catalog.expectations, feeds: options.feeds ?? {} },
+      },
       {
         runId,
         file: options.file,

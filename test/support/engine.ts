@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Ledger } from '../../src/agent-daemon/ledger.js';
 import { LocalExecutor } from '../../src/agent-daemon/local-executor.js';
 import type { RunEvent, RunObserver } from '../../src/engine/events.js';
+import type { ExpectationFeeds } from '../../src/engine/expectation.js';
 import type { Journal } from '../../src/engine/journal.js';
+import { expectationMatchers } from '../../src/expectations/index.js';
 import { runExperiment } from '../../src/engine/run.js';
 import type { RunOptions } from '../../src/engine/run.js';
 import { loadExperimentText } from '../../src/experiment/load.js';
@@ -44,7 +46,7 @@ export class EngineHarness {
 
   async run(
     yaml: string,
-    options: Partial<RunOptions> & { vars?: Record<string, string>; observers?: RunObserver[] } = {},
+    options: Partial<RunOptions> & { vars?: Record<string, string>; observers?: RunObserver[]; feeds?: ExpectationFeeds } = {},
   ): Promise<EngineRun> {
     const loaded = loadExperimentText('test.yaml', yaml, { catalog, env: {}, ...(options.vars ? { vars: options.vars } : {}) });
     const ledger = new Ledger(join(this.dir, `ledger-${this.ledgers.length}.db`));
@@ -59,6 +61,7 @@ export class EngineHarness {
         discovery: new LocalDiscovery(undefined),
         observers: [log, ...(options.observers ?? [])],
         onObserverError: () => {},
+        expectations: { matchers: expectationMatchers, feeds: options.feeds ?? {} },
       },
       { runId: 'test', file: 'test.yaml', seed: 1, secrets: loaded.secrets, variables: loaded.variables, ...options },
     );
