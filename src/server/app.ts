@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { RunCatalog } from '../runs/catalog.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
 import { authenticate } from './auth.js';
+import { mayReach, need } from './policy.js';
 import type { AuthVariables } from './auth.js';
 import { audit } from './audit-trail.js';
 import { errorResponse } from './errors.js';
@@ -22,6 +24,8 @@ import { userRoutes } from './routes/user-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { drillRoutes } from './routes/drill-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
+import { alertReceiverWithTokenInPath, alertRoutes } from './routes/alert-routes.js';
+import type { AlertInbox } from './alert-inbox.js';
 import type { DrillService } from './drill-service.js';
 import type { RunService } from './run-service.js';
 
@@ -37,6 +41,8 @@ export interface ServerAppDeps {
   readonly inventory: () => Promise<Inventory | undefined>;
   readonly metrics: ServerMetrics;
   readonly drills: DrillService;
+  /** Alerts received, for the runs' expectations. */
+  readonly alerts: AlertInbox;
   /** The built dashboard (dist/web); none: the API alone. */
   readonly webDir?: string | undefined;
 }
@@ -76,8 +82,14 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   const openApi = openApiDocument(deps.version);
   app.get('/api/v1/openapi.json', (c) => c.json(openApi));
   sessionRoutes(app as unknown as Hono, store, { secureCookies: deps.secureCookies });
+  alertReceiverWithTokenInPath(app as unknown as Hono, store, deps.alerts);
   app.use('/api/v1/*', authenticate(store));
-  app.use('/metrics', authenticate(store));
+  const reach: MiddlewareHandler<{ Variables: AuthVariables }> = async (c, next) => {
+    need(c.get('principal'), mayReach(c.get('principal'), c.req.method, c.req.path));
+    await next();
+  };
+  app.use('/api/v1/*', reach);
+  app.use('/metrics', authenticate(store), reach);
   experimentRoutes(app, store, deps.catalog);
   runRoutes(app, store, deps.runs);
   haltRoutes(app, { store, runs: deps.runs, stateDir: deps.stateDir, inventory: deps.inventory, log, metrics: deps.metrics });
@@ -87,6 +99,7 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   webhookRoutes(app, store);
   drillRoutes(app, { store, catalog: deps.catalog, drills: deps.drills, inventory: deps.inventory });
   incidentRoutes(app, store);
+  alertRoutes(app, deps.alerts, store);
   if (deps.webDir) webRoutes(app as unknown as Hono, deps.webDir);
   return app;
 }

@@ -12,6 +12,7 @@ import { userSchemas } from './routes/user-routes.js';
 import { drillSchemas } from './routes/drill-routes.js';
 import { incidentSchemas } from './routes/incident-routes.js';
 import { webhookSchemas } from './routes/webhook-routes.js';
+import { alertSchemas } from './routes/alert-routes.js';
 
 interface RouteDoc {
   readonly method: 'get' | 'post' | 'put' | 'delete';
@@ -183,6 +184,21 @@ export const ROUTES: readonly RouteDoc[] = [
     who: 'drills.ask',
     body: incidentSchemas.ask,
   },
+  {
+    method: 'post',
+    path: '/api/v1/alerts/{source}',
+    summary: "Receive alerts: Alertmanager's webhook (version 4) or generic JSON; matched by the runs' expectations",
+    who: 'alerts.receive',
+    body: alertSchemas.body,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/alerts/{source}/{token}',
+    summary: 'The same, with the token in the path (for a sender that cannot set a header)',
+    who: 'alerts.receive',
+    body: alertSchemas.body,
+  },
+  { method: 'get', path: '/api/v1/alerts', summary: 'Alerts received lately, oldest first', who: 'any', query: alertSchemas.list },
 ];
 
 const ERROR = {

@@ -22,11 +22,29 @@ export const PERMISSIONS = {
   'drills.ask': ['admin', 'facilitator', 'lead'],
   /** Declare an incident open (no drill launches for the team meanwhile) and close it. */
   'incidents.declare': ['admin', 'facilitator', 'lead', 'responder'],
+  /** Post alerts to the receiver (Alertmanager, a monitoring tool's webhook). */
+  'alerts.receive': ['admin', 'alert-source'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/** What a principal who may read nothing (an alert-source token) may still reach: itself, its tokens, the receiver. */
+const WITHOUT_READ = [
+  /^GET \/api\/v1\/me$/,
+  /^(GET|POST) \/api\/v1\/tokens$/,
+  /^DELETE \/api\/v1\/tokens\/[^/]+$/,
+  /^POST \/api\/v1\/alerts\/[^/]+$/,
+];
+
+/**
+ * Whether a route is open to the principal at all: every route reads something, so one who may
+ * not read (a monitoring tool's token) reaches only the few above; the routes decide the rest.
+ */
+export function mayReach(principal: Principal, method: string, path: string): boolean {
+  return can(principal, 'experiments.read') || WITHOUT_READ.some((route) => route.test(`${method} ${path}`));
+}
 
 export function can(principal: Principal, permission: Permission): boolean {
   const allowed: readonly Role[] = PERMISSIONS[permission];

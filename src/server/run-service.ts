@@ -10,6 +10,7 @@ import type { Prepared } from '../runs/prepare.js';
 import { newRunId } from '../runs/run-directory.js';
 import type { RunInfo, StoredEvent } from '../store/runs.js';
 import type { WebhookEvent } from '../store/webhooks.js';
+import type { ExpectationFeeds } from '../engine/expectation.js';
 import type { Store } from '../store/store.js';
 import type { Inventory } from '../targets/inventory.js';
 import type { Logger } from '../util/log.js';
@@ -45,6 +46,8 @@ export interface RunServiceOptions {
   readonly metrics?: ServerMetrics | undefined;
   /** Told when a run's end is stored (drill launches settle, secret drills are revealed). */
   readonly onEnded?: ((run: { runId: string; verdict: string; reason: string }) => Promise<void>) | undefined;
+  /** Where the runs' expectations hear alerts (and, on game days, declarations). */
+  readonly feeds?: ExpectationFeeds | undefined;
 }
 
 const DEFAULT_RUN_LEASE_MS = 10_000;
@@ -177,6 +180,7 @@ export class RunService {
         },
       ],
       allowFromExperiment: false,
+      ...(this.options.feeds && { feeds: this.options.feeds }),
     })
       .then(async (executed) => {
         const { journal } = executed;

@@ -13,6 +13,7 @@ import { firedrillVersion } from '../util/version.js';
 import { createServerApp } from './app.js';
 import { RunService } from './run-service.js';
 import { ServerMetrics } from './metrics.js';
+import { AlertInbox } from './alert-inbox.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export interface ServeOptions {
@@ -55,6 +56,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
   let runs: RunService | undefined;
   let dispatcher: WebhookDispatcher | undefined;
   let scheduler: Scheduler | undefined;
+  let alerts: AlertInbox | undefined;
   try {
     const admin = await store.users.bootstrapAdmin();
     const metrics = new ServerMetrics();
@@ -63,7 +65,9 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     const inventory = serverInventory(store, options.inventory);
     // The drill service needs the run service, which tells it each run's end: made just after.
     const ends: { drills?: DrillService } = {};
+    alerts = new AlertInbox(store, options.log);
     runs = new RunService({
+      feeds: { alerts },
       onEnded: (end) => ends.drills?.runEnded(end) ?? Promise.resolve(),
       store,
       stateDir: options.stateDir,
@@ -78,6 +82,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     metrics.debt = () => drills.debtByTeam();
     const app = createServerApp({
       drills,
+      alerts,
       store,
       catalog,
       runs,
@@ -97,6 +102,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     const running = server;
     const service = runs;
     const webhooks = dispatcher;
+    const inbox = alerts;
     return {
       url: listening.url,
       store,
@@ -108,6 +114,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
         await scheduler?.stop(); // no launch starts past this point
         await service.close(); // every run here aborted, its faults reverted
         await webhooks.close();
+        inbox.close();
         await stopListening(running);
         await store.close();
       },
@@ -116,6 +123,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     await scheduler?.stop();
     await runs?.close();
     await dispatcher?.close();
+    alerts?.close();
     if (server) await stopListening(server).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;

@@ -259,6 +259,23 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
         await db.schema.createIndex('webhook_deliveries_order').on('webhook_deliveries').columns(['webhook_id', 'status', 'seq']).execute();
       },
     },
+    '0007-alerts': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Alerts received at /api/v1/alerts/SOURCE (Alertmanager's webhook, generic JSON): what
+        // expectations match, whichever replica received them.
+        await db.schema
+          .createTable('alerts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('labels', 'text', (c) => c.notNull())
+          .addColumn('annotations', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('alerts_received').on('alerts').columns(['received_at', 'seq']).execute();
+      },
+    },
   };
 }
 

@@ -24,6 +24,20 @@ export interface StoreTables {
   drill_launches: DrillLaunchesTable;
   blackouts: BlackoutsTable;
   incidents: IncidentsTable;
+  alerts: AlertsTable;
+}
+
+export interface AlertsTable {
+  id: string;
+  source: string;
+  /** firing | resolved */
+  status: string;
+  /** JSON objects of strings. */
+  labels: string;
+  annotations: string;
+  received_at: number;
+  /** Orders the alerts received in one millisecond (those of one payload). */
+  seq: number;
 }
 
 export interface DrillsTable {

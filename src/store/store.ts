@@ -1,5 +1,6 @@
 import { Agents } from './agents.js';
 import { AuditLog } from './audit.js';
+import { Alerts } from './alerts.js';
 import { Blackouts, Incidents } from './calendar.js';
 import { Drills } from './drills.js';
 import { Experiments } from './experiments.js';
@@ -22,6 +23,7 @@ export class Store {
   readonly drills: Drills;
   readonly blackouts: Blackouts;
   readonly incidents: Incidents;
+  readonly alerts: Alerts;
 
   private constructor(readonly db: StoreDb) {
     this.users = new Users(db);
@@ -34,6 +36,7 @@ export class Store {
     this.drills = new Drills(db);
     this.blackouts = new Blackouts(db);
     this.incidents = new Incidents(db);
+    this.alerts = new Alerts(db);
   }
 
   /** `postgres://…` or a SQLite file; the schema is brought up to date (see open.ts). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { nextSeq } from './sequence.js';
 import type { StoreDb } from './open.js';
 import type { WebhookDeliveriesTable, WebhooksTable } from './schema.js';
 
@@ -214,14 +215,6 @@ export class Webhooks {
       .execute();
     return rows.map(toDelivery);
   }
-}
-
-let lastSeq = 0;
-
-/** Queue time in µs, strictly increasing within this process (two events in one ms stay in order). */
-function nextSeq(now: number): number {
-  lastSeq = Math.max(now * 1000, lastSeq + 1);
-  return lastSeq;
 }
 
 function toInfo(row: WebhooksTable): WebhookInfo {

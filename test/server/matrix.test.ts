@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, testServer, userWithToken } from './fixtures.js';
 
-const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer'] as const;
+const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer', 'alert-source'] as const;
 type Role = (typeof ROLES)[number];
 const ALL: readonly Role[] = ROLES;
+/** Every role of a person: a monitoring tool's token (alert-source) reads nothing. */
+const PEOPLE: readonly Role[] = ROLES.filter((r) => r !== 'alert-source');
 const quick = 'title: quick\nmethod:\n  - { name: w, wait: 10ms }\n';
 const drills = 'drills:\n  - { name: matrix-drill, team: t, experiment: m, schedule: { once: "2099-01-01T10:00:00Z" } }\n';
 
@@ -55,22 +57,22 @@ describe('role × route', () => {
 
   const rows: [string, (role: Role) => string, (role: Role) => unknown, readonly Role[]][] = [
     ['GET', () => '/api/v1/me', () => undefined, ALL],
-    ['GET', () => '/api/v1/experiments', () => undefined, ALL],
+    ['GET', () => '/api/v1/experiments', () => undefined, PEOPLE],
     ['POST', () => '/api/v1/experiments', (r) => ({ name: `e-${r}`, yaml: quick, secret: false }), ['admin', 'facilitator', 'villain']],
     ['POST', () => '/api/v1/experiments/validate', () => ({ yaml: quick }), ['admin', 'facilitator', 'villain']],
-    ['GET', () => `/api/v1/experiments/${experiment}`, () => undefined, ALL],
+    ['GET', () => `/api/v1/experiments/${experiment}`, () => undefined, PEOPLE],
     ['PUT', () => `/api/v1/experiments/${experiment}`, () => ({ yaml: quick }), ['admin', 'facilitator', 'villain']],
-    ['GET', () => `/api/v1/experiments/${experiment}/versions`, () => undefined, ALL],
+    ['GET', () => `/api/v1/experiments/${experiment}/versions`, () => undefined, PEOPLE],
     ['POST', () => '/api/v1/runs', () => ({ yaml: quick }), ['admin', 'facilitator']],
-    ['GET', () => '/api/v1/runs', () => undefined, ALL],
-    ['GET', () => `/api/v1/runs/${run}`, () => undefined, ALL],
-    ['GET', () => `/api/v1/runs/${run}/events`, () => undefined, ALL],
-    ['GET', () => `/api/v1/runs/${run}/report/md`, () => undefined, ALL],
+    ['GET', () => '/api/v1/runs', () => undefined, PEOPLE],
+    ['GET', () => `/api/v1/runs/${run}`, () => undefined, PEOPLE],
+    ['GET', () => `/api/v1/runs/${run}/events`, () => undefined, PEOPLE],
+    ['GET', () => `/api/v1/runs/${run}/report/md`, () => undefined, PEOPLE],
     ['POST', () => `/api/v1/runs/${run}/cancel`, () => ({}), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/runs/${run}/reveal`, () => ({}), ['admin', 'facilitator']],
-    ['GET', () => '/api/v1/halt', () => undefined, ALL],
-    ['GET', () => '/api/v1/halt/events', () => undefined, ALL],
-    ['GET', () => '/api/v1/agents', () => undefined, ALL],
+    ['GET', () => '/api/v1/halt', () => undefined, PEOPLE],
+    ['GET', () => '/api/v1/halt/events', () => undefined, PEOPLE],
+    ['GET', () => '/api/v1/agents', () => undefined, PEOPLE],
     ['POST', () => '/api/v1/agents', (r) => ({ name: `a-${r}`, url: 'http://127.0.0.1:9', tokenEnv: 'NO_SUCH_TOKEN' }), ['admin']],
     ['GET', () => '/api/v1/users', () => undefined, ['admin']],
     ['POST', () => '/api/v1/users', (r) => ({ name: `u-${r}`, roles: ['viewer'] }), ['admin']],
@@ -82,18 +84,21 @@ describe('role × route', () => {
     ['POST', () => '/api/v1/webhooks', () => ({ url: 'http://127.0.0.1:9/', kind: 'slack', events: ['halt'] }), ['admin']],
     ['GET', () => `/api/v1/webhooks/${webhook}/deliveries`, () => undefined, ['admin']],
     ['POST', () => '/api/v1/drills/apply', () => ({ yaml: drills }), ['admin', 'facilitator']],
-    ['GET', () => '/api/v1/drills', () => undefined, ALL],
-    ['GET', () => '/api/v1/drills/calendar', () => undefined, ALL],
-    ['GET', () => '/api/v1/drills/debt', () => undefined, ALL],
+    ['GET', () => '/api/v1/drills', () => undefined, PEOPLE],
+    ['GET', () => '/api/v1/drills/calendar', () => undefined, PEOPLE],
+    ['GET', () => '/api/v1/drills/debt', () => undefined, PEOPLE],
     ['GET', () => '/api/v1/drills/file', () => undefined, ['admin', 'facilitator']],
-    ['GET', () => '/api/v1/drills/matrix-drill', () => undefined, ALL],
+    ['GET', () => '/api/v1/drills/matrix-drill', () => undefined, PEOPLE],
     ['GET', () => '/api/v1/drills/matrix-drill/candidates', () => undefined, ['admin', 'facilitator']],
     ['POST', () => '/api/v1/drills/matrix-drill/disable', () => ({}), ['admin', 'facilitator']],
     ['POST', () => '/api/v1/drills/matrix-drill/enable', () => ({}), ['admin', 'facilitator']],
-    ['GET', () => '/api/v1/incidents', () => undefined, ALL],
+    ['GET', () => '/api/v1/incidents', () => undefined, PEOPLE],
     ['POST', () => '/api/v1/incidents', () => ({ title: 'declared' }), ['admin', 'facilitator', 'responder', 'lead']],
     ['POST', () => `/api/v1/incidents/${incident}/close`, () => ({}), ['admin', 'facilitator', 'responder', 'lead']],
     ['POST', () => '/api/v1/is-this-a-drill', () => ({ service: 'x' }), ['admin', 'facilitator', 'lead']],
+    ['POST', () => '/api/v1/alerts/matrix', () => ({ name: 'MatrixAlert' }), ['admin', 'alert-source']],
+    ['POST', (r) => `/api/v1/alerts/matrix/${tokens[r]}`, () => ({ name: 'MatrixAlert' }), ['admin', 'alert-source']],
+    ['GET', () => '/api/v1/alerts', () => undefined, PEOPLE],
     ['POST', () => '/api/v1/halt', () => ({ reason: 'matrix' }), ['admin', 'facilitator']],
     ['POST', () => '/api/v1/resume', () => ({}), ['admin', 'facilitator']],
     ['DELETE', (r) => `/api/v1/tokens/${spare[r]}`, () => undefined, ALL],
@@ -125,7 +130,9 @@ describe('role × route', () => {
           `${method.toLowerCase()} ${path('admin')
             .replace(/[0-9a-f-]{36}|\d{8}-\d{6}-[0-9a-f]{6}/g, '{id}')
             .replace('/agents/a-admin', '/agents/{name}')
-            .replace('/drills/matrix-drill', '/drills/{name}')}`,
+            .replace('/drills/matrix-drill', '/drills/{name}')
+            .replace(/\/alerts\/matrix\/fdt_\S+$/, '/alerts/{source}/{token}')
+            .replace('/alerts/matrix', '/alerts/{source}')}`,
       ),
     );
     const open = ['/api/v1/health', '/api/v1/openapi.json', '/api/v1/login', '/api/v1/logout'];

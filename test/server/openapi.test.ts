@@ -8,6 +8,7 @@ import { DrillService } from '../../src/server/drill-service.js';
 import { ServerMetrics } from '../../src/server/metrics.js';
 import { ROUTES } from '../../src/server/openapi.js';
 import { RunService } from '../../src/server/run-service.js';
+import { AlertInbox } from '../../src/server/alert-inbox.js';
 import { Store } from '../../src/store/store.js';
 import { quiet, testServer } from './fixtures.js';
 
@@ -52,6 +53,7 @@ describe('the OpenAPI document', () => {
         version: 'test',
         secureCookies: false,
         drills: new DrillService(store, runs, quiet),
+        alerts: new AlertInbox(store, quiet),
       });
       const served = app.routes
         .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/v1/'))

@@ -8,4 +8,5 @@ export const ROLES: readonly { role: Role; what: string }[] = [
   { role: 'responder', what: 'reads experiments and runs' },
   { role: 'lead', what: 'on-call lead: asks "is this a drill?", declares incidents' },
   { role: 'viewer', what: 'reads, changes nothing' },
+  { role: 'alert-source', what: 'a monitoring tool: posts alerts to /api/v1/alerts/SOURCE, reads nothing' },
 ];
