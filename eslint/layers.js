@@ -23,7 +23,7 @@ const ENGINE_ROW = [
 export const LAYERS = [
   ['cli'],
   ['server', 'web'],
-  ['demo', 'drills'],
+  ['demo', 'drills', 'gamedays'],
   ['runs', 'store', 'agent-daemon'],
   ENGINE_ROW,
   ['experiment', 'proxy'],

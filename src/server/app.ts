@@ -26,6 +26,8 @@ import { drillRoutes } from './routes/drill-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { alertReceiverWithTokenInPath, alertRoutes } from './routes/alert-routes.js';
 import type { AlertInbox } from './alert-inbox.js';
+import type { GameDayService } from './gameday-service.js';
+import { gameDayRoutes } from './routes/gameday-routes.js';
 import type { DrillService } from './drill-service.js';
 import type { RunService } from './run-service.js';
 
@@ -43,6 +45,7 @@ export interface ServerAppDeps {
   readonly drills: DrillService;
   /** Alerts received, for the runs' expectations. */
   readonly alerts: AlertInbox;
+  readonly gamedays: GameDayService;
   /** The built dashboard (dist/web); none: the API alone. */
   readonly webDir?: string | undefined;
 }
@@ -100,6 +103,7 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   drillRoutes(app, { store, catalog: deps.catalog, drills: deps.drills, inventory: deps.inventory });
   incidentRoutes(app, store);
   alertRoutes(app, deps.alerts, store);
+  gameDayRoutes(app, store, deps.gamedays);
   if (deps.webDir) webRoutes(app as unknown as Hono, deps.webDir);
   return app;
 }

@@ -13,6 +13,7 @@ import { drillSchemas } from './routes/drill-routes.js';
 import { incidentSchemas } from './routes/incident-routes.js';
 import { webhookSchemas } from './routes/webhook-routes.js';
 import { alertSchemas } from './routes/alert-routes.js';
+import { gameDaySchemas } from './routes/gameday-routes.js';
 
 interface RouteDoc {
   readonly method: 'get' | 'post' | 'put' | 'delete';
@@ -199,6 +200,37 @@ export const ROUTES: readonly RouteDoc[] = [
     body: alertSchemas.body,
   },
   { method: 'get', path: '/api/v1/alerts', summary: 'Alerts received lately, oldest first', who: 'any', query: alertSchemas.list },
+  {
+    method: 'post',
+    path: '/api/v1/gamedays/apply',
+    summary: 'Create or replace a game day from its file (the scenario stays secret)',
+    who: 'gamedays.write',
+    body: gameDaySchemas.apply,
+  },
+  { method: 'get', path: '/api/v1/gamedays', summary: 'The game days one takes part in: the scenario, or a console', who: 'any' },
+  { method: 'get', path: '/api/v1/gamedays/{id}', summary: 'One game day, as one takes part in it', who: 'any' },
+  { method: 'post', path: '/api/v1/gamedays/{id}/launch', summary: 'Launch it now', who: 'gamedays.run' },
+  {
+    method: 'post',
+    path: '/api/v1/gamedays/{id}/commands',
+    summary: 'Pause, resume, inject a step now, end',
+    who: 'gamedays.run',
+    body: gameDaySchemas.command,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/gamedays/{id}/declarations',
+    summary: 'A responder declares: detected, acknowledged, diagnosed (with the cause), contained, recovered',
+    who: 'any',
+    body: gameDaySchemas.declare,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/gamedays/{id}/review',
+    summary: 'The review (Markdown, or JSON): the scenario, the timeline, expected and observed response',
+    who: 'any',
+    query: gameDaySchemas.review,
+  },
 ];
 
 const ERROR = {

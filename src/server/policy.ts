@@ -22,6 +22,10 @@ export const PERMISSIONS = {
   'drills.ask': ['admin', 'facilitator', 'lead'],
   /** Declare an incident open (no drill launches for the team meanwhile) and close it. */
   'incidents.declare': ['admin', 'facilitator', 'lead', 'responder'],
+  /** Write game days (their scenario is secret: villains see their own). */
+  'gamedays.write': ['admin', 'facilitator', 'villain'],
+  /** Launch a game day, pause it, inject the next step, end it. */
+  'gamedays.run': ['admin', 'facilitator'],
   /** Post alerts to the receiver (Alertmanager, a monitoring tool's webhook). */
   'alerts.receive': ['admin', 'alert-source'],
   'users.manage': ['admin'],

@@ -31,6 +31,8 @@ export interface RunRequest {
   readonly dryRun: boolean;
   /** Chosen by the caller (a drill launch names its run before starting it); a new one otherwise. */
   readonly runId?: string | undefined;
+  /** More for its expectations to hear (a game day's declarations), beside the server's alerts. */
+  readonly feeds?: ExpectationFeeds | undefined;
 }
 
 export interface RunServiceOptions {
@@ -180,7 +182,7 @@ export class RunService {
         },
       ],
       allowFromExperiment: false,
-      ...(this.options.feeds && { feeds: this.options.feeds }),
+      feeds: { ...this.options.feeds, ...request.feeds },
     })
       .then(async (executed) => {
         const { journal } = executed;

@@ -14,6 +14,7 @@ import { createServerApp } from './app.js';
 import { RunService } from './run-service.js';
 import { ServerMetrics } from './metrics.js';
 import { AlertInbox } from './alert-inbox.js';
+import { GameDayService } from './gameday-service.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 
 export interface ServeOptions {
@@ -41,6 +42,8 @@ export interface RunningServer {
   readonly runs: RunService;
   /** The drills and their scheduler. */
   readonly drills: DrillService;
+  /** Game days and their driver. */
+  readonly gamedays: GameDayService;
   /** Set on the first start of a store only: the admin's one-time password. */
   readonly admin?: { readonly name: string; readonly password: string };
   /** Said once when it listens in clear beyond loopback. */
@@ -57,6 +60,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
   let dispatcher: WebhookDispatcher | undefined;
   let scheduler: Scheduler | undefined;
   let alerts: AlertInbox | undefined;
+  let gamedays: GameDayService | undefined;
   try {
     const admin = await store.users.bootstrapAdmin();
     const metrics = new ServerMetrics();
@@ -80,9 +84,11 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     const drills = new DrillService(store, runs, options.log, options.drills ?? {});
     ends.drills = drills;
     metrics.debt = () => drills.debtByTeam();
+    gamedays = new GameDayService(store, runs, options.log);
     const app = createServerApp({
       drills,
       alerts,
+      gamedays,
       store,
       catalog,
       runs,
@@ -96,6 +102,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     });
     const listening = await listen(app as never, where);
     if (!options.drills?.off) drills.scheduler.start(options.drills?.tickMs);
+    gamedays.start();
     scheduler = drills.scheduler;
     server = listening.server;
     options.log.info('control plane listening', { url: listening.url, store: store.location, dialect: store.dialect });
@@ -103,6 +110,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     const service = runs;
     const webhooks = dispatcher;
     const inbox = alerts;
+    const days = gamedays;
     return {
       url: listening.url,
       store,
@@ -110,8 +118,10 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       ...(admin && { admin }),
       ...(where.warning && { warning: where.warning }),
       drills,
+      gamedays: days,
       close: async () => {
         await scheduler?.stop(); // no launch starts past this point
+        await days.stop();
         await service.close(); // every run here aborted, its faults reverted
         await webhooks.close();
         inbox.close();
@@ -121,6 +131,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     };
   } catch (error) {
     await scheduler?.stop();
+    await gamedays?.stop();
     await runs?.close();
     await dispatcher?.close();
     alerts?.close();

@@ -276,6 +276,49 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
         await db.schema.createIndex('alerts_received').on('alerts').columns(['received_at', 'seq']).execute();
       },
     },
+    '0008-gamedays': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Game days: a secret scenario and its progress, driven by one replica under a lease (taken
+        // over by another if it dies: the times are in the store).
+        await db.schema
+          .createTable('gamedays')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('yaml', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('owner', 'text')
+          .addColumn('lease_until', 'bigint')
+          .addColumn('progress', 'text')
+          .addColumn('launched_at', 'bigint')
+          .addColumn('ended_at', 'bigint')
+          .addColumn('revealed_at', 'bigint')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('deleted_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('gamedays_name').on('gamedays').column('name').execute();
+        await db.schema.createIndex('gamedays_state').on('gamedays').column('state').execute();
+        // What the responders declare ("detected", "contained"…) and the facilitator's commands
+        // (inject, pause, resume, end), from any replica; the driver reads them in order.
+        await db.schema
+          .createTable('gameday_events')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('gameday_id', 'text', (c) => c.notNull().references('gamedays.id'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('team', 'text')
+          .addColumn('what', 'text', (c) => c.notNull())
+          .addColumn('by_user', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .addColumn('cause', 'text')
+          .execute();
+        await db.schema.createIndex('gameday_events_day').on('gameday_events').columns(['gameday_id', 'seq']).execute();
+      },
+    },
   };
 }
 

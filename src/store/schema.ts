@@ -25,6 +25,48 @@ export interface StoreTables {
   blackouts: BlackoutsTable;
   incidents: IncidentsTable;
   alerts: AlertsTable;
+  gamedays: GameDaysTable;
+  gameday_events: GameDayEventsTable;
+}
+
+export interface GameDaysTable {
+  id: string;
+  name: string;
+  title: string;
+  /** The validated definition (JSON), scenario included: never shown to responders. */
+  spec: string;
+  yaml: string;
+  /** draft | running | ended */
+  state: string;
+  /** The replica driving it while it runs, and until when. */
+  owner: string | null;
+  lease_until: number | null;
+  /** Its steps and measures so far (JSON). */
+  progress: string | null;
+  launched_at: number | null;
+  ended_at: number | null;
+  revealed_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface GameDayEventsTable {
+  id: string;
+  gameday_id: string;
+  /** declare (a responder) | command (the facilitator) */
+  kind: string;
+  /** The responder's team; null for a command. */
+  team: string | null;
+  /** detected | acknowledged | diagnosed | contained | recovered; inject | pause | resume | end */
+  what: string;
+  by_user: string;
+  at: number;
+  seq: number;
+  detail: string | null;
+  /** The suspected cause, JSON { service?, fault? }. */
+  cause: string | null;
 }
 
 export interface AlertsTable {

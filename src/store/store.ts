@@ -1,6 +1,7 @@
 import { Agents } from './agents.js';
 import { AuditLog } from './audit.js';
 import { Alerts } from './alerts.js';
+import { GameDays } from './gamedays.js';
 import { Blackouts, Incidents } from './calendar.js';
 import { Drills } from './drills.js';
 import { Experiments } from './experiments.js';
@@ -24,6 +25,7 @@ export class Store {
   readonly blackouts: Blackouts;
   readonly incidents: Incidents;
   readonly alerts: Alerts;
+  readonly gamedays: GameDays;
 
   private constructor(readonly db: StoreDb) {
     this.users = new Users(db);
@@ -37,6 +39,7 @@ export class Store {
     this.blackouts = new Blackouts(db);
     this.incidents = new Incidents(db);
     this.alerts = new Alerts(db);
+    this.gamedays = new GameDays(db);
   }
 
   /** `postgres://…` or a SQLite file; the schema is brought up to date (see open.ts). */

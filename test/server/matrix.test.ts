@@ -4,6 +4,10 @@ import { call, testServer, userWithToken } from './fixtures.js';
 const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer', 'alert-source'] as const;
 type Role = (typeof ROLES)[number];
 const ALL: readonly Role[] = ROLES;
+/** A game day the matrix's users take part in: villain wrote it, responder and lead respond, viewer observes. */
+const gameDay = (name: string) =>
+  `name: ${name}\ntitle: matrix day\nvillains: [villain]\nteams: { t: [responder, lead] }\nobservers: [viewer]\n` +
+  'scenario:\n  - { name: s, experiment: m, trigger: { manual: true } }\n';
 /** Every role of a person: a monitoring tool's token (alert-source) reads nothing. */
 const PEOPLE: readonly Role[] = ROLES.filter((r) => r !== 'alert-source');
 const quick = 'title: quick\nmethod:\n  - { name: w, wait: 10ms }\n';
@@ -22,6 +26,7 @@ describe('role × route', () => {
   let webhook = '';
   let userId = '';
   let incident = '';
+  let gameday = '';
   /** A token of each role's own, for it to revoke. */
   const spare = {} as Record<Role, string>;
 
@@ -48,6 +53,11 @@ describe('role × route', () => {
     expect((await call(server.url, 'POST', '/api/v1/drills/apply', tokens.admin, { yaml: drills })).status).toBe(200);
     incident = ((await call(server.url, 'POST', '/api/v1/incidents', tokens.admin, { title: 'matrix' })).body.incident as { id: string })
       .id;
+    gameday = (
+      (await call(server.url, 'POST', '/api/v1/gamedays/apply', tokens.admin, { yaml: gameDay('matrix-day') })).body.gameday as {
+        id: string;
+      }
+    ).id;
     userId = (
       (await call(server.url, 'POST', '/api/v1/users', tokens.admin, { name: 'target', roles: ['viewer'] })).body.user as { id: string }
     ).id;
@@ -99,6 +109,13 @@ describe('role × route', () => {
     ['POST', () => '/api/v1/alerts/matrix', () => ({ name: 'MatrixAlert' }), ['admin', 'alert-source']],
     ['POST', (r) => `/api/v1/alerts/matrix/${tokens[r]}`, () => ({ name: 'MatrixAlert' }), ['admin', 'alert-source']],
     ['GET', () => '/api/v1/alerts', () => undefined, PEOPLE],
+    ['POST', () => '/api/v1/gamedays/apply', (r) => ({ yaml: gameDay(`gd-${r}`) }), ['admin', 'facilitator', 'villain']],
+    ['GET', () => '/api/v1/gamedays', () => undefined, PEOPLE],
+    ['GET', () => `/api/v1/gamedays/${gameday}`, () => undefined, PEOPLE],
+    ['GET', () => `/api/v1/gamedays/${gameday}/review`, () => undefined, ['admin', 'facilitator', 'villain']],
+    ['POST', () => `/api/v1/gamedays/${gameday}/launch`, () => ({}), ['admin', 'facilitator']],
+    ['POST', () => `/api/v1/gamedays/${gameday}/commands`, () => ({ command: 'pause' }), ['admin', 'facilitator']],
+    ['POST', () => `/api/v1/gamedays/${gameday}/declarations`, () => ({ declare: 'detected' }), ['responder', 'lead']],
     ['POST', () => '/api/v1/halt', () => ({ reason: 'matrix' }), ['admin', 'facilitator']],
     ['POST', () => '/api/v1/resume', () => ({}), ['admin', 'facilitator']],
     ['DELETE', (r) => `/api/v1/tokens/${spare[r]}`, () => undefined, ALL],

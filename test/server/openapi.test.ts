@@ -9,6 +9,7 @@ import { ServerMetrics } from '../../src/server/metrics.js';
 import { ROUTES } from '../../src/server/openapi.js';
 import { RunService } from '../../src/server/run-service.js';
 import { AlertInbox } from '../../src/server/alert-inbox.js';
+import { GameDayService } from '../../src/server/gameday-service.js';
 import { Store } from '../../src/store/store.js';
 import { quiet, testServer } from './fixtures.js';
 
@@ -54,6 +55,7 @@ describe('the OpenAPI document', () => {
         secureCookies: false,
         drills: new DrillService(store, runs, quiet),
         alerts: new AlertInbox(store, quiet),
+        gamedays: new GameDayService(store, runs, quiet),
       });
       const served = app.routes
         .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/v1/'))

@@ -35,6 +35,7 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
       '0005-drills',
       '0006-webhook-order',
       '0007-alerts',
+      '0008-gamedays',
     ]);
     expect(names.at(-1)).toBe(SCHEMA_VERSION);
   });
@@ -43,7 +44,9 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
     const newer = await site.location();
     await (await Store.open(newer)).close();
     await addMigration(dialect, newer, '9999-from-the-future');
-    await expect(Store.open(newer)).rejects.toThrow(/schema version 9999-from-the-future, newer than this firedrill knows \(0007-alerts\)/);
+    await expect(Store.open(newer)).rejects.toThrow(
+      /schema version 9999-from-the-future, newer than this firedrill knows \(0008-gamedays\)/,
+    );
   });
 
   it('makes one admin with a one-time password on an empty store, and only once', async () => {

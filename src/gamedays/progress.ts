@@ -1,0 +1,42 @@
+import type { ExpectationRecord } from '../engine/expectation.js';
+import type { GameDaySpec, GameDayStep } from './spec.js';
+
+/** One step of a game day as it goes; every time in ms since the epoch, kept in the store. */
+export interface StepProgress {
+  readonly name: string;
+  state: 'waiting' | 'running' | 'ended';
+  triggeredAt?: number;
+  runId?: string;
+  /** The first fault injected (the clock of every measure of the step), or the run's start when it injects nothing. */
+  injectedAt?: number;
+  endedAt?: number;
+  verdict?: string;
+  reason?: string;
+  /** When its containment probe first turned green. */
+  containedAt?: number;
+  /** When the experiment's hypothesis first failed after the injection, and when it held again after that. */
+  brokenAt?: number;
+  recoveredAt?: number;
+  expectations?: ExpectationRecord[];
+}
+
+export interface Progress {
+  steps: StepProgress[];
+  paused: boolean;
+  /** The last facilitator command read (its seq order: by time). */
+  commandsReadUntil: number;
+  /** Why it ended: every step done, the facilitator, its maxDuration, a halt. */
+  endedReason?: string;
+  halted?: boolean;
+}
+
+export function firstProgress(spec: GameDaySpec): Progress {
+  return { steps: spec.scenario.map((step) => ({ name: step.name, state: 'waiting' })), paused: false, commandsReadUntil: 0 };
+}
+
+/** Whether a step has nothing left to measure: its run ended, contained (if it can be), and recovered (if it broke). */
+export function stepSettled(step: GameDayStep, progress: StepProgress): boolean {
+  if (progress.state !== 'ended') return false;
+  if (step.containment && progress.containedAt === undefined) return false;
+  return progress.brokenAt === undefined || progress.recoveredAt !== undefined;
+}

@@ -1,0 +1,175 @@
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { FiredrillError, UserError, ValidationError } from '../../errors.js';
+import { DECLARATIONS } from '../../experiment/expectation-schema.js';
+import { loadGameDayText } from '../../gamedays/spec.js';
+import type { GameDaySpec } from '../../gamedays/spec.js';
+import type { GameDayInfo } from '../../store/gamedays.js';
+import type { Store } from '../../store/store.js';
+import type { Principal } from '../../store/users.js';
+import type { AuthVariables } from '../auth.js';
+import { audit } from '../audit-trail.js';
+import { readJson } from '../body.js';
+import type { GameDayService } from '../gameday-service.js';
+import { gameDayView, involvement } from '../gameday-visibility.js';
+import type { Involvement } from '../gameday-visibility.js';
+import { can, need } from '../policy.js';
+
+export const gameDaySchemas = {
+  apply: z.strictObject({
+    yaml: z
+      .string()
+      .min(1)
+      .max(512 * 1024),
+    file: z.string().max(200).optional(),
+  }),
+  command: z.strictObject({
+    command: z.enum(['pause', 'resume', 'inject', 'end']),
+    step: z.string().max(100).optional().describe('inject: the step to inject now'),
+  }),
+  declare: z.strictObject({
+    declare: z.enum(DECLARATIONS),
+    team: z.string().max(100).optional().describe('when you are in more than one of its teams'),
+    detail: z.string().max(2000).optional(),
+    cause: z.strictObject({ service: z.string().max(200).optional(), fault: z.string().max(200).optional() }).optional(),
+  }),
+  review: z.strictObject({ format: z.enum(['md', 'json']).optional() }),
+};
+
+type App = Hono<{ Variables: AuthVariables }>;
+
+/**
+ * Game days: applied from a file by villains and facilitators, launched, paused, stepped and
+ * ended by the facilitators; the responders' console (declarations); the review. A principal
+ * who takes no part in a game day is answered 404, as if it did not exist (gameday-visibility.ts).
+ */
+export function gameDayRoutes(app: App, store: Store, gamedays: GameDayService): void {
+  const find = async (
+    c: Context<{ Variables: AuthVariables }>,
+  ): Promise<{ gameday: GameDayInfo; involved: Involvement; principal: Principal }> => {
+    const principal = c.get('principal');
+    const key = c.req.param('id') ?? '';
+    const gameday = (await store.gamedays.get(key)) ?? (await store.gamedays.findByName(key));
+    const involved = gameday && involvement(principal, gameday);
+    // By name only for those who read the scenario: a name can tell the scenario.
+    if (!gameday || !involved || (gameday.id !== key && involved.as !== 'scenario'))
+      throw new FiredrillError('FD_NOT_FOUND', `no game day ${key}`);
+    return { gameday, involved, principal };
+  };
+
+  app.post('/api/v1/gamedays/apply', async (c) => {
+    const principal = c.get('principal');
+    need(principal, can(principal, 'gamedays.write'));
+    const body = await readJson(c, gameDaySchemas.apply);
+    const { spec } = loadGameDayText(body.file ?? 'gameday.yaml', body.yaml);
+    const missing = [];
+    for (const [i, step] of spec.scenario.entries())
+      if (!(await store.experiments.findByName(step.experiment))) missing.push({ i, name: step.experiment });
+    if (missing.length > 0)
+      throw new ValidationError(
+        missing.map(({ i, name }) => ({
+          file: body.file ?? 'gameday.yaml',
+          line: 0,
+          col: 0,
+          path: `scenario[${i}].experiment`,
+          message: `no stored experiment named ${name}`,
+        })),
+      );
+    const owned: GameDaySpec = {
+      ...spec,
+      ...(spec.facilitator === undefined && can(principal, 'secrets.all') && { facilitator: principal.name }),
+      villains:
+        can(principal, 'secrets.all') || spec.villains.includes(principal.name) ? spec.villains : [...spec.villains, principal.name],
+    };
+    const existing = await store.gamedays.findByName(spec.name);
+    if (existing && involvement(principal, existing)?.as !== 'scenario') need(principal, false);
+    if (existing?.state === 'running')
+      throw new UserError('FD_GAMEDAY_RUNNING', `game day ${spec.name} is running: end it before changing it`);
+    const applied = await store.gamedays.apply({
+      name: owned.name,
+      title: owned.title,
+      spec: owned,
+      yaml: body.yaml,
+      author: principal.name,
+    });
+    await audit(store, c, { action: 'gameday.apply', target: applied.gameday.id, detail: { name: owned.name, created: applied.created } });
+    return c.json({ gameday: gameDayView({ as: 'scenario' }, applied.gameday, []), created: applied.created });
+  });
+
+  app.get('/api/v1/gamedays', async (c) => {
+    const principal = c.get('principal');
+    const views = [];
+    for (const gameday of await store.gamedays.list()) {
+      const involved = involvement(principal, gameday);
+      if (involved) views.push(gameDayView(involved, gameday, await store.gamedays.events(gameday.id)));
+    }
+    return c.json({ gamedays: views });
+  });
+
+  app.get('/api/v1/gamedays/:id', async (c) => {
+    const { gameday, involved } = await find(c);
+    return c.json({ gameday: gameDayView(involved, gameday, await store.gamedays.events(gameday.id)) });
+  });
+
+  app.post('/api/v1/gamedays/:id/launch', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    need(principal, can(principal, 'gamedays.run') && involved.as === 'scenario');
+    if ((await gamedays.runs.halted()) !== undefined) throw new FiredrillError('FD_HALTED', 'Firedrill is halted: resume before launching');
+    const launched = await gamedays.launch(gameday);
+    if (!launched) throw new UserError('FD_GAMEDAY_RUNNING', `game day ${gameday.name} is already running`);
+    await audit(store, c, { action: 'gameday.launch', target: gameday.id });
+    return c.json({ gameday: gameDayView(involved, launched, []) });
+  });
+
+  app.post('/api/v1/gamedays/:id/commands', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    need(principal, can(principal, 'gamedays.run') && involved.as === 'scenario');
+    const body = await readJson(c, gameDaySchemas.command);
+    if (gameday.state !== 'running') throw new UserError('FD_GAMEDAY_NOT_RUNNING', `game day ${gameday.name} is not running`);
+    const spec = gameday.spec as GameDaySpec;
+    if (body.command === 'inject' && !spec.scenario.some((s) => s.name === body.step))
+      throw new UserError('FD_NO_SUCH_STEP', `inject which step? one of ${spec.scenario.map((s) => s.name).join(', ')}`);
+    await store.gamedays.record({
+      gamedayId: gameday.id,
+      kind: 'command',
+      team: null,
+      what: body.command,
+      by: principal.name,
+      at: Date.now(),
+      detail: body.step ?? null,
+      cause: null,
+    });
+    await audit(store, c, { action: `gameday.${body.command}`, target: gameday.id, detail: body.step ? { step: body.step } : undefined });
+    return c.json({ accepted: body.command }, 202);
+  });
+
+  app.post('/api/v1/gamedays/:id/declarations', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    if (involved.as !== 'team') need(principal, false); // responders declare; the white cell watches
+    const teams = involved.as === 'team' ? involved.teams : [];
+    const body = await readJson(c, gameDaySchemas.declare);
+    const team = body.team ?? (teams.length === 1 ? teams[0] : undefined);
+    if (!team || !teams.includes(team)) throw new UserError('FD_WHICH_TEAM', `say which of your teams declares it: ${teams.join(', ')}`);
+    if (gameday.state !== 'running') throw new UserError('FD_GAMEDAY_NOT_RUNNING', 'this game day is not running');
+    const event = await store.gamedays.record({
+      gamedayId: gameday.id,
+      kind: 'declare',
+      team,
+      what: body.declare,
+      by: principal.name,
+      at: Date.now(),
+      detail: body.detail ?? null,
+      cause: body.cause ?? null,
+    });
+    return c.json({ declaration: { team, declare: event.what, by: event.by, at: event.at } }, 201);
+  });
+
+  app.get('/api/v1/gamedays/:id/review', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    need(principal, involved.as === 'scenario' || gameday.revealedAt !== null); // it tells the scenario: after the reveal
+    const query = gameDaySchemas.review.parse(c.req.query());
+    const markdown = await gamedays.review(gameday);
+    if (query.format === 'json') return c.json({ review: markdown });
+    return c.body(markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
+  });
+}

@@ -1,0 +1,139 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processState } from '../../src/targets/proc.js';
+import { ARTIFACTS } from '../e2e/dashboard/fixtures.js';
+import { eventually } from '../probes/fixtures.js';
+import { call, testServer, userWithToken } from './fixtures.js';
+import { freezeExperiment, gameDayFile, startShopfront } from './gameday-fixtures.js';
+import type { Shopfront } from './gameday-fixtures.js';
+
+interface Console {
+  id: string;
+  state: string;
+  revealed: boolean;
+  publicTitle: string;
+  spec?: unknown;
+  progress?: {
+    steps: { name: string; state: string; runId?: string; injectedAt?: number; containedAt?: number; recoveredAt?: number }[];
+    endedReason?: string;
+  };
+}
+
+// A game day on one server, in real time: villains write it, a facilitator launches it, a
+// responders' bot fights it through the API and contains it by calling a real endpoint.
+describe('a game day', () => {
+  let dir: string;
+  let server: Awaited<ReturnType<typeof testServer>>;
+  let shop: Shopfront;
+  const token: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fd-gameday-'));
+    server = await testServer(undefined, { agent: true });
+    shop = await startShopfront(dir);
+    for (const [name, role] of [
+      ['fac', 'facilitator'],
+      ['vic', 'villain'],
+      ['rita', 'responder'],
+      ['sam', 'responder'],
+      ['olga', 'viewer'],
+      ['otto', 'responder'],
+    ] as const)
+      token[name] = await userWithToken(server, name, [role]);
+    for (const [name, yaml] of [
+      ['worker-freezes', freezeExperiment(shop.worker.pid ?? 0, shop.gatewayUrl)],
+      ['quiet-step', 'title: a quiet step\nmethod:\n  - { name: w, wait: 100ms }\n'],
+    ])
+      expect((await call(server.url, 'POST', '/api/v1/experiments', token.vic ?? '', { name, yaml, secret: true })).status).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    shop?.stop();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = async (who: string, path: string) => call(server.url, 'GET', path, token[who] ?? '');
+
+  it('is written by a villain, launched by the facilitator, fought by the responders, measured, and revealed with its review', async () => {
+    const refused = await call(server.url, 'POST', '/api/v1/gamedays/apply', token.vic ?? '', {
+      yaml: 'name: x\nteams: {}\nscenario: []\n',
+      file: 'day.yaml',
+    });
+    expect(refused.status).toBe(400);
+    expect(
+      (await call(server.url, 'POST', '/api/v1/gamedays/apply', token.rita ?? '', { yaml: gameDayFile(shop.gatewayUrl) })).status,
+    ).toBe(403);
+    const applied = await call(server.url, 'POST', '/api/v1/gamedays/apply', token.vic ?? '', { yaml: gameDayFile(shop.gatewayUrl) });
+    expect(applied.status).toBe(200);
+    const id = (applied.body.gameday as { id: string }).id;
+    expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/launch`, token.vic ?? '', {})).status).toBe(403); // villains write, facilitators launch
+    expect((await call(server.url, 'POST', '/api/v1/gamedays/worker-freeze/launch', token.fac ?? '', {})).status).toBe(200);
+
+    // The responders' bot: sees a console, not the scenario.
+    await eventually(async () => expect(((await get('rita', `/api/v1/gamedays/${id}`)).body.gameday as Console).state).toBe('running'));
+    const view = (await get('rita', `/api/v1/gamedays/${id}`)).body;
+    const seen = JSON.stringify(view);
+    for (const secret of ['worker-freeze', 'worker-freezes', 'The worker freezes', 'process-pause', 'aftershock'])
+      expect(seen, `a responder's console says ${secret}`).not.toContain(secret);
+    expect((view.gameday as Console).publicTitle).toBe('Thursday game day');
+    expect((await get('otto', `/api/v1/gamedays/${id}`)).status).toBe(404);
+    expect((await get('rita', '/api/v1/gamedays/worker-freeze')).status).toBe(404);
+    expect((await get('rita', `/api/v1/gamedays/${id}/review`)).status).toBe(403);
+    expect(((await get('otto', '/api/v1/gamedays')).body.gamedays as unknown[]).length).toBe(0);
+
+    // The fault is in: the worker is frozen; the step's run is secret.
+    await eventually(() => expect(processState(shop.worker.pid ?? 0)).toBe('T'));
+    const white = (await get('fac', `/api/v1/gamedays/${id}`)).body.gameday as Console;
+    const runId = white.progress?.steps[0]?.runId ?? '';
+    expect(runId).not.toBe('');
+    expect((await get('rita', `/api/v1/runs/${runId}`)).status).toBe(404);
+
+    // The bot notices what users notice (the gateway fails), and takes a couple of seconds to react.
+    await eventually(async () => expect((await fetch(shop.gatewayUrl)).status).toBe(502));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const declare = (body: Record<string, unknown>) =>
+      call(server.url, 'POST', `/api/v1/gamedays/${id}/declarations`, token.rita ?? '', body);
+    expect((await declare({ declare: 'detected', detail: 'the gateway answers 502' })).status).toBe(201);
+    expect((await declare({ declare: 'acknowledged' })).status).toBe(201);
+    expect(
+      (await declare({ declare: 'diagnosed', cause: { service: 'Worker', fault: 'process-pause' }, detail: 'it is stopped (state T)' }))
+        .status,
+    ).toBe(201);
+    expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/declarations`, token.olga ?? '', { declare: 'detected' })).status).toBe(
+      403,
+    );
+    // Contained the way a responder would: fail over, through the gateway's own endpoint.
+    await fetch(`${shop.gatewayUrl}/failover`, { method: 'POST' });
+    expect((await declare({ declare: 'contained' })).status).toBe(201);
+
+    const ended = await eventually(async () => {
+      const day = (await get('rita', `/api/v1/gamedays/${id}`)).body.gameday as Console;
+      expect(day.state).toBe('ended');
+      return day;
+    }, 40_000);
+    expect(processState(shop.worker.pid ?? 0)).not.toBe('T'); // the revert is real
+    // Revealed at its end: the responders now read the scenario, the runs and the review.
+    expect(ended.revealed).toBe(true);
+    expect(ended.progress?.endedReason).toBe('every step was contained and recovered');
+    expect(ended.progress?.steps.map((s) => [s.name, s.state])).toEqual([
+      ['freeze', 'ended'],
+      ['aftershock', 'ended'],
+    ]);
+    const freeze = ended.progress?.steps[0];
+    expect(freeze?.containedAt).toBeGreaterThan(freeze?.injectedAt ?? Infinity);
+    expect(freeze?.recoveredAt).toBeGreaterThan(freeze?.injectedAt ?? Infinity);
+    expect((await get('rita', `/api/v1/runs/${runId}`)).status).toBe(200);
+    const review = (await get('rita', `/api/v1/gamedays/${id}/review?format=json`)).body.review as string;
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, 'gameday-review.md'), review); // for a person to read
+    expect(review).toMatch(/^# Review: The worker freezes and the gateway must fail over/);
+    expect(review).toMatch(
+      /\| shop \| \S+ \(declared by rita; target 1m: met\) \| \S+ \(declared by rita; target 1m: met\) \| \S+ \(containment probe; target 2m: met\) \| \S+ \(hypothesis probes; target 3m: met\) \| service Worker, fault process-pause: it is stopped \(state T\) after \S+ — correct \|/,
+    );
+    expect(review).toMatch(/\| contained-in-time \| MET \|/);
+    expect(review).toMatch(/shop: contained \| rita/);
+  }, 90_000);
+});
