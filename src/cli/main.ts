@@ -212,7 +212,11 @@ local agent by itself when none runs (it exits after 10 minutes idle).`,
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--insecure', 'allow plain HTTP on a non-loopback address (prints a warning)')
     .option('--inventory <file>', 'the inventory its runs resolve targets with (default: ./firedrill.inventory.yaml)')
-    .option('--run-lease <duration>', "a replica's claim on each run it executes; another replica aborts a run whose claim lapsed", '10s')
+    .option(
+      '--run-lease <duration>',
+      "a replica's claim on each run and game day it drives; another replica aborts such a run, and carries such a game day on, once the claim lapsed",
+      '10s',
+    )
     .option('--lease-ttl <duration>', "the agents' lease on each fault of the server's runs", '5s')
     .option('--drill-claim <duration>', "a replica's claim on a drill launch it settles; another replica takes a lapsed one over", '60s')
     .option('--drill-tick <duration>', 'how often the scheduler looks for due launches', '500ms')

@@ -32,7 +32,7 @@ export class GameDayService {
     private readonly store: Store,
     readonly runs: RunService,
     private readonly log: Logger,
-    private readonly options: { leaseMs?: number } = {},
+    private readonly options: { leaseMs?: number | undefined } = {},
   ) {
     const runner: GameDayRunner = {
       start: async ({ gameday, step, yaml }) => {

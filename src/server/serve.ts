@@ -84,7 +84,8 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
     const drills = new DrillService(store, runs, options.log, options.drills ?? {});
     ends.drills = drills;
     metrics.debt = () => drills.debtByTeam();
-    gamedays = new GameDayService(store, runs, options.log);
+    // A replica's hold on the game days it drives lapses like its hold on its runs: another carries on.
+    gamedays = new GameDayService(store, runs, options.log, { leaseMs: options.runLeaseMs });
     const app = createServerApp({
       drills,
       alerts,

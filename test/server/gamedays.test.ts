@@ -136,4 +136,26 @@ describe('a game day', () => {
     expect(review).toMatch(/\| contained-in-time \| MET \|/);
     expect(review).toMatch(/shop: contained \| rita/);
   }, 90_000);
+
+  it('ends at once on a halt: every fault reverted, and the review says it was halted', async () => {
+    const launched = await call(server.url, 'POST', '/api/v1/gamedays/worker-freeze/launch', token.fac ?? '', {}); // played again
+    expect(launched.status).toBe(200);
+    const id = (launched.body.gameday as { id: string }).id;
+    await eventually(() => expect(processState(shop.worker.pid ?? 0)).toBe('T'));
+    expect((await call(server.url, 'POST', '/api/v1/halt', token.fac ?? '', { reason: 'a real incident elsewhere' })).status).toBe(200);
+    try {
+      const ended = await eventually(async () => {
+        const day = (await get('rita', `/api/v1/gamedays/${id}`)).body.gameday as Console & { progress?: { halted?: boolean } };
+        expect(day.state).toBe('ended');
+        return day;
+      }, 20_000);
+      expect(processState(shop.worker.pid ?? 0)).not.toBe('T');
+      expect(ended.progress?.endedReason).toMatch(/^Firedrill was halted \(by fac: a real incident elsewhere\)/);
+      expect(ended.progress?.halted).toBe(true);
+      const review = (await get('fac', `/api/v1/gamedays/${id}/review?format=json`)).body.review as string;
+      expect(review).toMatch(/\*\*Halted\*\*: every fault was reverted at once/);
+    } finally {
+      await call(server.url, 'POST', '/api/v1/resume', token.fac ?? '', {});
+    }
+  }, 60_000);
 });
