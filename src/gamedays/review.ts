@@ -141,7 +141,7 @@ function timeline(input: ReviewInput): { at: number; what: string; detail: strin
   const since = input.launchedAt ?? 0;
   for (const alert of input.alerts.filter((a) => a.receivedAt >= since && (input.endedAt === null || a.receivedAt <= input.endedAt)))
     rows.push({ at: alert.receivedAt, what: `alert ${alert.labels.alertname ?? ''} ${alert.status}`, detail: labelsOf(alert.labels) });
-  for (const event of input.events)
+  for (const event of input.events.filter((e) => e.kind !== 'comcheck'))
     rows.push({
       at: event.at,
       what: event.kind === 'declare' ? `${event.team ?? ''}: ${event.what}` : `facilitator: ${event.what}`,

@@ -26,7 +26,7 @@ export function involvement(principal: Principal, gameday: GameDayInfo): Involve
 }
 
 /** What the principal sees of it: everything once revealed or for the scenario's readers; a console otherwise. */
-export function gameDayView(involved: Involvement, gameday: GameDayInfo, events: readonly GameDayEvent[]) {
+export function gameDayView(involved: Involvement, gameday: GameDayInfo, events: readonly GameDayEvent[], principalName = '') {
   const spec = gameday.spec as GameDaySpec;
   const common = {
     id: gameday.id,
@@ -37,9 +37,12 @@ export function gameDayView(involved: Involvement, gameday: GameDayInfo, events:
     revealed: gameday.revealedAt !== null,
     teams: Object.keys(spec.teams),
   };
+  // Before the day: who confirmed their console reaches them (the white cell sees everyone; a member, themselves).
   const declarations = events
     .filter((e) => e.kind === 'declare' && (involved.as !== 'team' || (e.team !== null && involved.teams.includes(e.team))))
     .map((e) => ({ team: e.team, declare: e.what, by: e.by, at: e.at, detail: e.detail, cause: e.cause }));
+  const reached = new Map(events.filter((e) => e.kind === 'comcheck').map((e) => [e.by, e.at]));
+  const everyone = [...Object.values(spec.teams).flat(), ...spec.observers];
   if (involved.as === 'scenario' || gameday.revealedAt !== null)
     return {
       ...common,
@@ -49,7 +52,8 @@ export function gameDayView(involved: Involvement, gameday: GameDayInfo, events:
       progress: gameday.progress,
       declarations,
       commands: events.filter((e) => e.kind === 'command').map((e) => ({ command: e.what, step: e.detail, by: e.by, at: e.at })),
+      comcheck: Object.fromEntries(everyone.map((name) => [name, reached.get(name) ?? null])),
       you: involved,
     };
-  return { ...common, declarations, you: involved };
+  return { ...common, declarations, comcheck: { you: reached.get(principalName) ?? null }, you: involved };
 }

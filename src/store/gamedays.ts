@@ -27,8 +27,8 @@ export interface GameDayInfo {
 export interface GameDayEvent {
   readonly id: string;
   readonly gamedayId: string;
-  /** A responder's declaration, or the facilitator's command. */
-  readonly kind: 'declare' | 'command';
+  /** A responder's declaration, the facilitator's command, or someone confirming the console reaches them (comcheck). */
+  readonly kind: 'declare' | 'command' | 'comcheck';
   readonly team: string | null;
   /** detected | acknowledged | diagnosed | contained | recovered; inject | pause | resume | end */
   readonly what: string;
@@ -237,7 +237,7 @@ function toEvent(row: GameDayEventsTable): GameDayEvent {
   return {
     id: row.id,
     gamedayId: row.gameday_id,
-    kind: row.kind === 'command' ? 'command' : 'declare',
+    kind: row.kind === 'command' || row.kind === 'comcheck' ? row.kind : 'declare',
     team: row.team,
     what: row.what,
     by: row.by_user,

@@ -55,7 +55,7 @@ export interface GameDaysTable {
 export interface GameDayEventsTable {
   id: string;
   gameday_id: string;
-  /** declare (a responder) | command (the facilitator) */
+  /** declare (a responder) | command (the facilitator) | comcheck (someone reached the console) */
   kind: string;
   /** The responder's team; null for a command. */
   team: string | null;

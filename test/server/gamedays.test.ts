@@ -70,6 +70,15 @@ describe('a game day', () => {
     expect(applied.status).toBe(200);
     const id = (applied.body.gameday as { id: string }).id;
     expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/launch`, token.vic ?? '', {})).status).toBe(403); // villains write, facilitators launch
+    // The comcheck: rita confirms her console reaches her; the white cell sees who did not yet.
+    expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/comcheck`, token.rita ?? '', {})).status).toBe(201);
+    const comcheck = ((await get('fac', `/api/v1/gamedays/${id}`)).body.gameday as { comcheck: Record<string, number | null> }).comcheck;
+    expect(Object.entries(comcheck).map(([who, at]) => `${who} ${at === null ? 'not yet' : 'reached'}`)).toEqual([
+      'rita reached',
+      'sam not yet',
+      'olga not yet',
+    ]);
+    expect(((await get('sam', `/api/v1/gamedays/${id}`)).body.gameday as { comcheck: unknown }).comcheck).toEqual({ you: null });
     expect((await call(server.url, 'POST', '/api/v1/gamedays/worker-freeze/launch', token.fac ?? '', {})).status).toBe(200);
 
     // The responders' bot: sees a console, not the scenario.

@@ -101,14 +101,33 @@ export function gameDayRoutes(app: App, store: Store, gamedays: GameDayService):
     const views = [];
     for (const gameday of await store.gamedays.list()) {
       const involved = involvement(principal, gameday);
-      if (involved) views.push(gameDayView(involved, gameday, await store.gamedays.events(gameday.id)));
+      if (involved) views.push(gameDayView(involved, gameday, await store.gamedays.events(gameday.id), principal.name));
     }
     return c.json({ gamedays: views });
   });
 
   app.get('/api/v1/gamedays/:id', async (c) => {
-    const { gameday, involved } = await find(c);
-    return c.json({ gameday: gameDayView(involved, gameday, await store.gamedays.events(gameday.id)) });
+    const { gameday, involved, principal } = await find(c);
+    return c.json({ gameday: gameDayView(involved, gameday, await store.gamedays.events(gameday.id), principal.name) });
+  });
+
+  // The comcheck, before the day: each responder and observer confirms the console reaches them.
+  app.post('/api/v1/gamedays/:id/comcheck', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    if (involved.as === 'scenario') need(principal, false); // the white cell checks the others
+    const at = Date.now();
+    const team = involved.as === 'team' ? (involved.teams[0] ?? null) : null;
+    await store.gamedays.record({
+      gamedayId: gameday.id,
+      kind: 'comcheck',
+      team,
+      what: 'reached',
+      by: principal.name,
+      at,
+      detail: null,
+      cause: null,
+    });
+    return c.json({ comcheck: { by: principal.name, at } }, 201);
   });
 
   app.post('/api/v1/gamedays/:id/launch', async (c) => {
