@@ -18,6 +18,8 @@ export interface GameDayRunner {
   /** Why nothing may start now (Firedrill is halted), or undefined. */
   halted(): Promise<string | undefined>;
   reveal(runId: string): Promise<void>;
+  /** Stops a step's run still going when the day ends: its faults reverted. */
+  cancel(runId: string, reason: string): Promise<void>;
 }
 
 /** How often a step's containment probe and hypothesis are probed while it is measured. */
@@ -52,7 +54,9 @@ export class GameDayDriver {
     const declarations = await this.store.gamedays.events(gameday.id, { since: launchedAt });
     for (const [i, step] of spec.scenario.entries()) {
       const state = progress.steps[i] as StepProgress;
-      if (state.state === 'waiting' && !progress.paused && this.#due(step, progress, declarations, launchedAt, now, commands)) {
+      // A pause holds back the triggers, not the facilitator: "inject now" injects even while paused.
+      const injectNow = commands.includes(`inject:${step.name}`);
+      if (state.state === 'waiting' && (injectNow || (!progress.paused && this.#due(step, progress, declarations, launchedAt, now)))) {
         await this.#inject(gameday, step, state, now);
       }
       if (state.state !== 'waiting') await this.#follow(step, state, now);
@@ -82,9 +86,7 @@ export class GameDayDriver {
     events: readonly { kind: string; what: string; at: number }[],
     launchedAt: number,
     now: number,
-    commands: readonly string[],
   ): boolean {
-    if (commands.includes(`inject:${step.name}`)) return true;
     const trigger = step.trigger;
     if ('at' in trigger) return now >= launchedAt + trigger.at;
     if ('manual' in trigger) return false;
@@ -147,6 +149,8 @@ export class GameDayDriver {
     progress.endedReason = reason;
     if (halted) progress.halted = true;
     await this.store.gamedays.end(gameday.id, progress, this.now());
+    for (const step of progress.steps.filter((s) => s.runId && s.state === 'running'))
+      await this.runner.cancel(step.runId ?? '', `the game day ended: ${reason}`).catch(() => undefined);
     for (const step of progress.steps) if (step.runId) await this.runner.reveal(step.runId).catch(() => undefined);
     await this.store.gamedays.reveal(gameday.id, this.now());
     this.log.info('game day ended', { gameday: gameday.name, reason });

@@ -23,15 +23,16 @@ export interface StepProgress {
 export interface Progress {
   steps: StepProgress[];
   paused: boolean;
-  /** The last facilitator command read (its seq order: by time). */
+  /** Commands made before this instant are read (those of an earlier play of the day too). */
   commandsReadUntil: number;
   /** Why it ended: every step done, the facilitator, its maxDuration, a halt. */
   endedReason?: string;
   halted?: boolean;
 }
 
-export function firstProgress(spec: GameDaySpec): Progress {
-  return { steps: spec.scenario.map((step) => ({ name: step.name, state: 'waiting' })), paused: false, commandsReadUntil: 0 };
+/** The progress of a game day launched at `launchedAt`: the commands of an earlier play are not this one's. */
+export function firstProgress(spec: GameDaySpec, launchedAt: number): Progress {
+  return { steps: spec.scenario.map((step) => ({ name: step.name, state: 'waiting' })), paused: false, commandsReadUntil: launchedAt };
 }
 
 /** Whether a step has nothing left to measure: its run ended, contained (if it can be), and recovered (if it broke). */

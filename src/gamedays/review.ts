@@ -4,6 +4,7 @@ import { formatDuration } from '../util/duration.js';
 import type { DayAlert, DayEvent, Phase, TeamMeasures, Timing } from './measures.js';
 import { measureGameDay } from './measures.js';
 import type { Progress } from './progress.js';
+import type { ReviewNotes } from '../store/gamedays.js';
 import type { GameDaySpec, StepTrigger } from './spec.js';
 
 export interface ReviewInput {
@@ -14,6 +15,9 @@ export interface ReviewInput {
   readonly endedAt: number | null;
   readonly events: readonly DayEvent[];
   readonly alerts: readonly DayAlert[];
+  /** What the team wrote: what was learnt, action items. */
+  readonly notes?: ReviewNotes | null;
+  readonly rerunAt?: number | null;
 }
 
 const PHASES: readonly Phase[] = ['detect', 'acknowledge', 'contain', 'recover'];
@@ -93,13 +97,20 @@ export function reviewMarkdown(input: ReviewInput): string {
         ),
       );
   }
+  const notes = input.notes;
   parts.push(
     '## What we learnt',
-    '_For the team to fill in: what worked, what surprised us, what we did not know._',
+    notes?.learnt ? escapeMarkdown(notes.learnt) : '_For the team to fill in: what worked, what surprised us, what we did not know._',
     '## Action items',
-    mdTable(['action', 'owner', 'due'], [['(to fill in)', '', '']]),
-    `Once they are done, play the same scenario again to verify the fix: \`POST /api/v1/gamedays/${input.name}/launch\`.`,
+    mdTable(
+      ['action', 'owner', 'due'],
+      notes?.actions.length ? notes.actions.map((a) => [a.action, a.owner, a.due]) : [['(to fill in)', '', '']],
+    ),
+    input.rerunAt
+      ? `The same scenario plays again on ${new Date(input.rerunAt).toISOString()}, to verify the fix.`
+      : `Once they are done, play the same scenario again to verify the fix: \`POST /api/v1/gamedays/ID/rerun\` with the date.`,
   );
+  if (notes) parts.push(`_Written by ${escapeMarkdown(notes.by)}, ${new Date(notes.at).toISOString()}._`);
   return `${parts.join('\n\n')}\n`;
 }
 

@@ -55,6 +55,7 @@ export class GameDayService {
         return halt && `by ${halt.by}: ${halt.reason}`;
       },
       reveal: (runId) => runs.reveal(runId),
+      cancel: async (runId, reason) => void (await runs.cancel(runId, reason)),
     };
     this.driver = new GameDayDriver(store, runner, log);
   }
@@ -74,8 +75,12 @@ export class GameDayService {
   async tick(): Promise<void> {
     const now = Date.now();
     const lease = this.options.leaseMs ?? DEFAULT_LEASE_MS;
+    // A re-run falls due: played again (one replica wins the launch; the others find it running).
+    for (const due of await this.store.gamedays.rerunsDue(now)) {
+      if (await this.launch(due)) this.log.info('game day played again, as scheduled', { gameday: due.name });
+    }
     for (const gameday of await this.store.gamedays.drive(this.runs.replica, now, now + lease)) {
-      const progress = (gameday.progress as Progress | null) ?? firstProgress(gameday.spec as GameDaySpec);
+      const progress = (gameday.progress as Progress | null) ?? firstProgress(gameday.spec as GameDaySpec, gameday.launchedAt ?? now);
       try {
         if ((await this.driver.advance(gameday, progress)) === 'running')
           await this.store.gamedays.save(gameday.id, this.runs.replica, progress, Date.now());
@@ -91,7 +96,7 @@ export class GameDayService {
     const launched = await this.store.gamedays.launch(
       gameday.id,
       this.runs.replica,
-      firstProgress(gameday.spec as GameDaySpec),
+      firstProgress(gameday.spec as GameDaySpec, now),
       now,
       now + lease,
     );
@@ -105,11 +110,13 @@ export class GameDayService {
     return reviewMarkdown({
       name: gameday.name,
       spec: gameday.spec as GameDaySpec,
-      progress: (gameday.progress as Progress | null) ?? firstProgress(gameday.spec as GameDaySpec),
+      progress: (gameday.progress as Progress | null) ?? firstProgress(gameday.spec as GameDaySpec, gameday.launchedAt ?? 0),
       launchedAt: gameday.launchedAt,
       endedAt: gameday.endedAt,
       events,
       alerts,
+      notes: gameday.notes,
+      rerunAt: gameday.rerunAt,
     });
   }
 

@@ -231,6 +231,20 @@ export const ROUTES: readonly RouteDoc[] = [
     body: gameDaySchemas.declare,
   },
   {
+    method: 'put',
+    path: '/api/v1/gamedays/{id}/review',
+    summary: "The team's part of the review: what was learnt, action items (owner, due date)",
+    who: 'any',
+    body: gameDaySchemas.notes,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/gamedays/{id}/rerun',
+    summary: 'Play the same scenario again at a date, to verify the fix (null: none)',
+    who: 'gamedays.run',
+    body: gameDaySchemas.rerun,
+  },
+  {
     method: 'get',
     path: '/api/v1/gamedays/{id}/review',
     summary: 'The review (Markdown, or JSON): the scenario, the timeline, expected and observed response',

@@ -22,6 +22,17 @@ export interface GameDayInfo {
   readonly createdBy: string;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** What the team wrote in the review. */
+  readonly notes: ReviewNotes | null;
+  /** When it plays again to verify the fix. */
+  readonly rerunAt: number | null;
+}
+
+export interface ReviewNotes {
+  readonly learnt: string;
+  readonly actions: readonly { readonly action: string; readonly owner: string; readonly due: string }[];
+  readonly by: string;
+  readonly at: number;
 }
 
 export interface GameDayEvent {
@@ -85,6 +96,8 @@ export class GameDays {
         created_at: now,
         updated_at: now,
         deleted_at: null,
+        review_notes: null,
+        rerun_at: null,
       })
       .execute();
     return { gameday: (await this.get(id)) as GameDayInfo, created: true };
@@ -127,6 +140,7 @@ export class GameDays {
         launched_at: now,
         ended_at: null,
         revealed_at: null,
+        rerun_at: null,
         updated_at: now,
       })
       .where('id', '=', id)
@@ -174,6 +188,30 @@ export class GameDays {
       .where('state', '=', 'running')
       .executeTakeFirst();
     return Number(done.numUpdatedRows) === 1;
+  }
+
+  async saveNotes(id: string, notes: ReviewNotes): Promise<void> {
+    await this.store.db
+      .updateTable('gamedays')
+      .set({ review_notes: JSON.stringify(notes), updated_at: notes.at })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async scheduleRerun(id: string, at: number | null): Promise<void> {
+    await this.store.db.updateTable('gamedays').set({ rerun_at: at, updated_at: Date.now() }).where('id', '=', id).execute();
+  }
+
+  /** Game days whose re-run is due and that are not running. */
+  async rerunsDue(now: number): Promise<GameDayInfo[]> {
+    const rows = await this.store.db
+      .selectFrom('gamedays')
+      .selectAll()
+      .where('rerun_at', '<=', now)
+      .where('state', '!=', 'running')
+      .where('deleted_at', 'is', null)
+      .execute();
+    return rows.map(toGameDay);
   }
 
   async reveal(id: string, now: number): Promise<void> {
@@ -230,6 +268,8 @@ function toGameDay(row: GameDaysTable): GameDayInfo {
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    notes: row.review_notes === null ? null : (JSON.parse(row.review_notes) as ReviewNotes),
+    rerunAt: row.rerun_at,
   };
 }
 

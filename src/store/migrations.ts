@@ -319,6 +319,14 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
         await db.schema.createIndex('gameday_events_day').on('gameday_events').columns(['gameday_id', 'seq']).execute();
       },
     },
+    '0009-gameday-review': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // What the team wrote in the review (what was learnt, action items), and when the same
+        // scenario plays again to verify the fix.
+        await db.schema.alterTable('gamedays').addColumn('review_notes', 'text').execute();
+        await db.schema.alterTable('gamedays').addColumn('rerun_at', 'bigint').execute();
+      },
+    },
   };
 }
 

@@ -50,6 +50,10 @@ export interface GameDaysTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** What the team wrote in the review (JSON { learnt, actions }). */
+  review_notes: string | null;
+  /** When it plays again (a re-run to verify the fix). */
+  rerun_at: number | null;
 }
 
 export interface GameDayEventsTable {

@@ -144,6 +144,32 @@ describe('a game day', () => {
     );
     expect(review).toMatch(/\| contained-in-time \| MET \|/);
     expect(review).toMatch(/shop: contained \| rita/);
+
+    // The team writes what it learnt and its action items; the facilitator schedules the re-run, which plays by itself.
+    const notes = {
+      learnt: 'The gateway fails over by hand only.',
+      actions: [{ action: 'Automate the failover', owner: 'sam', due: '2026-12-20' }],
+    };
+    expect((await call(server.url, 'PUT', `/api/v1/gamedays/${id}/review`, token.rita ?? '', notes)).status).toBe(200);
+    expect((await call(server.url, 'PUT', `/api/v1/gamedays/${id}/review`, token.otto ?? '', notes)).status).toBe(404);
+    expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/rerun`, token.rita ?? '', { at: Date.now() })).status).toBe(403);
+    const rerunAt = Date.now() + 1000;
+    expect(
+      (await call(server.url, 'POST', `/api/v1/gamedays/${id}/rerun`, token.fac ?? '', { at: new Date(rerunAt).toISOString() })).status,
+    ).toBe(200);
+    const filled = (await get('rita', `/api/v1/gamedays/${id}/review?format=json`)).body.review as string;
+    expect(filled).toMatch(/## What we learnt\n\nThe gateway fails over by hand only\./);
+    expect(filled).toMatch(/\| Automate the failover \| sam \| 2026-12-20 \|/);
+    expect(filled).toContain(`plays again on ${new Date(rerunAt).toISOString()}`);
+    await eventually(
+      async () => expect(((await get('fac', `/api/v1/gamedays/${id}`)).body.gameday as Console).state).toBe('running'),
+      10_000,
+    );
+    expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/commands`, token.fac ?? '', { command: 'end' })).status).toBe(202);
+    await eventually(
+      async () => expect(((await get('fac', `/api/v1/gamedays/${id}`)).body.gameday as Console).state).toBe('ended'),
+      20_000,
+    );
   }, 90_000);
 
   it('ends at once on a halt: every fault reverted, and the review says it was halted', async () => {

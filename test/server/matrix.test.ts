@@ -113,6 +113,8 @@ describe('role × route', () => {
     ['GET', () => '/api/v1/gamedays', () => undefined, PEOPLE],
     ['GET', () => `/api/v1/gamedays/${gameday}`, () => undefined, PEOPLE],
     ['GET', () => `/api/v1/gamedays/${gameday}/review`, () => undefined, ['admin', 'facilitator', 'villain']],
+    ['PUT', () => `/api/v1/gamedays/${gameday}/review`, () => ({ learnt: 'x' }), ['admin', 'facilitator', 'villain']],
+    ['POST', () => `/api/v1/gamedays/${gameday}/rerun`, () => ({ at: null }), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/gamedays/${gameday}/comcheck`, () => ({}), ['responder', 'lead', 'viewer']],
     ['POST', () => `/api/v1/gamedays/${gameday}/launch`, () => ({}), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/gamedays/${gameday}/commands`, () => ({ command: 'pause' }), ['admin', 'facilitator']],

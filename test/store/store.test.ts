@@ -36,6 +36,7 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
       '0006-webhook-order',
       '0007-alerts',
       '0008-gamedays',
+      '0009-gameday-review',
     ]);
     expect(names.at(-1)).toBe(SCHEMA_VERSION);
   });
@@ -45,7 +46,7 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
     await (await Store.open(newer)).close();
     await addMigration(dialect, newer, '9999-from-the-future');
     await expect(Store.open(newer)).rejects.toThrow(
-      /schema version 9999-from-the-future, newer than this firedrill knows \(0008-gamedays\)/,
+      /schema version 9999-from-the-future, newer than this firedrill knows \(0009-gameday-review\)/,
     );
   });
 

@@ -15,6 +15,8 @@ const ExperimentsPage = lazy(() => import('./experiments/ExperimentsPage.js'));
 const ExperimentPage = lazy(() => import('./experiments/ExperimentPage.js'));
 const AgentsPage = lazy(() => import('./agents/AgentsPage.js'));
 const DrillsPage = lazy(() => import('./drills/DrillsPage.js'));
+const GameDaysPage = lazy(() => import('./gamedays/GameDaysPage.js'));
+const GameDayPage = lazy(() => import('./gamedays/GameDayPage.js'));
 const AuditPage = lazy(() => import('./admin/AuditPage.js'));
 const UsersPage = lazy(() => import('./admin/UsersPage.js'));
 
@@ -66,6 +68,7 @@ function Nav({ user }: { user: Me }) {
         {item('/runs', 'Runs')}
         {item('/experiments', 'Experiments')}
         {item('/drills', 'Drills')}
+        {item('/gamedays', 'Game days')}
         {item('/agents', 'Agents')}
         {user.permissions.includes('audit.read') && item('/audit', 'Audit')}
         {user.permissions.includes('users.manage') && item('/users', 'Users')}
@@ -88,6 +91,9 @@ function Page(): ReactNode {
   if (match('/experiments', path)) return <ExperimentsPage />;
   if (match('/agents', path)) return <AgentsPage />;
   if (match('/drills', path)) return <DrillsPage />;
+  const gameday = match('/gamedays/:id', path);
+  if (gameday?.id) return <GameDayPage id={gameday.id} />;
+  if (match('/gamedays', path)) return <GameDaysPage />;
   if (match('/audit', path)) return <AuditPage />;
   if (match('/users', path)) return <UsersPage />;
   return (

@@ -34,6 +34,14 @@ export const gameDaySchemas = {
     cause: z.strictObject({ service: z.string().max(200).optional(), fault: z.string().max(200).optional() }).optional(),
   }),
   review: z.strictObject({ format: z.enum(['md', 'json']).optional() }),
+  notes: z.strictObject({
+    learnt: z.string().max(20_000).default(''),
+    actions: z
+      .array(z.strictObject({ action: z.string().min(1).max(500), owner: z.string().min(1).max(200), due: z.iso.date() }))
+      .max(100)
+      .default([]),
+  }),
+  rerun: z.strictObject({ at: z.union([z.number().int().min(0), z.iso.datetime({ offset: true })]).nullable() }),
 };
 
 type App = Hono<{ Variables: AuthVariables }>;
@@ -181,6 +189,27 @@ export function gameDayRoutes(app: App, store: Store, gamedays: GameDayService):
       cause: body.cause ?? null,
     });
     return c.json({ declaration: { team, declare: event.what, by: event.by, at: event.at } }, 201);
+  });
+
+  // The team fills in what was learnt and the action items: anyone who took part, once it is revealed.
+  app.put('/api/v1/gamedays/:id/review', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    need(principal, involved.as === 'scenario' || (gameday.revealedAt !== null && involved.as === 'team'));
+    const body = await readJson(c, gameDaySchemas.notes);
+    await store.gamedays.saveNotes(gameday.id, { ...body, by: principal.name, at: Date.now() });
+    await audit(store, c, { action: 'gameday.review', target: gameday.id, detail: { actions: body.actions.length } });
+    return c.json({ saved: true });
+  });
+
+  // A re-run of the same scenario, to verify the fix (null: none).
+  app.post('/api/v1/gamedays/:id/rerun', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    need(principal, can(principal, 'gamedays.run') && involved.as === 'scenario');
+    const body = await readJson(c, gameDaySchemas.rerun);
+    const at = body.at === null ? null : typeof body.at === 'number' ? body.at : Date.parse(body.at);
+    await store.gamedays.scheduleRerun(gameday.id, at);
+    await audit(store, c, { action: 'gameday.rerun', target: gameday.id, detail: { at } });
+    return c.json({ rerunAt: at });
   });
 
   app.get('/api/v1/gamedays/:id/review', async (c) => {

@@ -59,3 +59,18 @@ export function Loading({ what }: { what: string }) {
     </p>
   );
 }
+
+/** A table's header row: one column header per name. */
+export function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column} scope="col">
+            {column}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
