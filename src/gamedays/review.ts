@@ -1,5 +1,3 @@
-import { escapeMarkdown } from '../report/escape.js';
-import { mdTable } from '../report/markdown-table.js';
 import { formatDuration } from '../util/duration.js';
 import type { DayAlert, DayEvent, Phase, TeamMeasures, Timing } from './measures.js';
 import { measureGameDay } from './measures.js';
@@ -22,65 +20,94 @@ export interface ReviewInput {
 
 const PHASES: readonly Phase[] = ['detect', 'acknowledge', 'contain', 'recover'];
 
+/** A review as a document: what both renderers (review-render.ts) turn into Markdown and HTML. */
+export type ReviewBlock =
+  | { readonly text: string; readonly strong?: string }
+  | { readonly note: string }
+  | { readonly table: { readonly headers: readonly string[]; readonly rows: readonly (readonly string[])[] } };
+
+export interface ReviewDoc {
+  readonly title: string;
+  readonly intro: readonly ReviewBlock[];
+  readonly sections: readonly { readonly heading: string; readonly level: 2 | 3; readonly blocks: readonly ReviewBlock[] }[];
+}
+
+const table = (headers: readonly string[], rows: readonly (readonly string[])[]): ReviewBlock => ({ table: { headers, rows } });
+
 /**
  * The game day's review, pre-filled from what happened: the scenario (revealed), the timeline,
  * expected against observed response per team, the expectations, and the places the team fills
- * in (what was learnt, action items). Markdown: for the wiki, the pull request, the app.
+ * in (what was learnt, action items), with the re-run that verifies the fix.
  */
-export function reviewMarkdown(input: ReviewInput): string {
+export function reviewDoc(input: ReviewInput): ReviewDoc {
   const { spec, progress } = input;
   const measures = measureGameDay(spec, progress, input.events, input.alerts);
   const t0 = input.launchedAt ?? 0;
   const offset = (at: number | undefined) => (at === undefined ? '—' : `+${formatDuration(Math.max(0, at - t0))}`);
-  const parts = [
-    `# Review: ${escapeMarkdown(spec.title)}`,
-    [
-      `Game day **${escapeMarkdown(input.name)}**, facilitated by ${escapeMarkdown(spec.facilitator ?? 'the white cell')}`,
-      spec.villains.length > 0 ? `; scenario by ${escapeMarkdown(spec.villains.join(', '))}` : '',
-      `. Teams: ${escapeMarkdown(
-        Object.entries(spec.teams)
-          .map(([team, members]) => `${team} (${members.join(', ')})`)
-          .join('; '),
-      )}.`,
-      `\nLaunched ${input.launchedAt === null ? '—' : new Date(input.launchedAt).toISOString()}`,
-      input.endedAt === null
-        ? ', still running.'
-        : `, ended ${new Date(input.endedAt).toISOString()}: ${escapeMarkdown(progress.endedReason ?? '')}.`,
-      progress.halted ? ' **Halted**: every fault was reverted at once.' : '',
-    ].join(''),
-    '## The scenario',
-    mdTable(
-      ['step', 'experiment', 'trigger', 'injected', 'run', 'injected cause'],
-      spec.scenario.map((step, i) => {
-        const state = progress.steps[i];
-        return [
-          step.name,
-          step.experiment,
-          describeTrigger(step.trigger),
-          offset(state?.injectedAt),
-          state?.verdict ? `${state.verdict}${state.runId ? ` (${state.runId})` : ''}` : (state?.state ?? 'waiting'),
-          [step.cause?.service, step.cause?.fault].filter(Boolean).join(' / ') || '—',
-        ];
-      }),
-    ),
-    '## Timeline',
-    mdTable(
-      ['at', 'what', 'detail'],
-      timeline(input).map((row) => [offset(row.at), row.what, row.detail]),
-    ),
-    '## Response: expected and observed',
+  const teams = Object.entries(spec.teams)
+    .map(([team, members]) => `${team} (${members.join(', ')})`)
+    .join('; ');
+  const intro: ReviewBlock[] = [
+    {
+      text:
+        `Game day ${input.name}, facilitated by ${spec.facilitator ?? 'the white cell'}` +
+        `${spec.villains.length > 0 ? `; scenario by ${spec.villains.join(', ')}` : ''}. Teams: ${teams}.`,
+    },
+    {
+      text:
+        `Launched ${input.launchedAt === null ? '—' : new Date(input.launchedAt).toISOString()}` +
+        (input.endedAt === null ? ', still running.' : `, ended ${new Date(input.endedAt).toISOString()}: ${progress.endedReason ?? ''}.`),
+    },
+  ];
+  if (progress.halted) intro.push({ strong: 'Halted', text: 'every fault was reverted at once.' });
+  const sections: { heading: string; level: 2 | 3; blocks: ReviewBlock[] }[] = [
+    {
+      heading: 'The scenario',
+      level: 2,
+      blocks: [
+        table(
+          ['step', 'experiment', 'trigger', 'injected', 'run', 'injected cause'],
+          spec.scenario.map((step, i) => {
+            const state = progress.steps[i];
+            return [
+              step.name,
+              step.experiment,
+              describeTrigger(step.trigger),
+              offset(state?.injectedAt),
+              state?.verdict ? `${state.verdict}${state.runId ? ` (${state.runId})` : ''}` : (state?.state ?? 'waiting'),
+              [step.cause?.service, step.cause?.fault].filter(Boolean).join(' / ') || '—',
+            ];
+          }),
+        ),
+      ],
+    },
+    {
+      heading: 'Timeline',
+      level: 2,
+      blocks: [
+        table(
+          ['at', 'what', 'detail'],
+          timeline(input).map((row) => [offset(row.at), row.what, row.detail]),
+        ),
+      ],
+    },
+    { heading: 'Response: expected and observed', level: 2, blocks: [] },
   ];
   for (const step of measures) {
-    parts.push(`### ${escapeMarkdown(step.step)}`);
+    const blocks: ReviewBlock[] = [];
+    sections.push({ heading: step.step, level: 3, blocks });
     if (step.injectedAt === undefined) {
-      parts.push(step.reason ? `Not injected: ${escapeMarkdown(step.reason)}` : 'Not injected.');
+      blocks.push({ text: step.reason ? `Not injected: ${step.reason}` : 'Not injected.' });
       continue;
     }
-    parts.push(
-      step.brokenMs === undefined
-        ? 'The hypothesis held throughout: no impact on users was measured.'
-        : `The hypothesis broke ${formatDuration(step.brokenMs)} after the injection.`,
-      mdTable(
+    blocks.push(
+      {
+        text:
+          step.brokenMs === undefined
+            ? 'The hypothesis held throughout: no impact on users was measured.'
+            : `The hypothesis broke ${formatDuration(step.brokenMs)} after the injection.`,
+      },
+      table(
         ['team', ...PHASES.map((p) => `time to ${p}`), 'diagnosis'],
         step.teams.map((team) => [
           team.team,
@@ -90,28 +117,40 @@ export function reviewMarkdown(input: ReviewInput): string {
       ),
     );
     if (step.expectations.length > 0)
-      parts.push(
-        mdTable(
+      blocks.push(
+        table(
           ['expectation', 'result', 'took', 'detail'],
           step.expectations.map((e) => [e.name, e.status.toUpperCase(), e.tookMs === undefined ? '—' : formatDuration(e.tookMs), e.detail]),
         ),
       );
   }
   const notes = input.notes;
-  parts.push(
-    '## What we learnt',
-    notes?.learnt ? escapeMarkdown(notes.learnt) : '_For the team to fill in: what worked, what surprised us, what we did not know._',
-    '## Action items',
-    mdTable(
-      ['action', 'owner', 'due'],
-      notes?.actions.length ? notes.actions.map((a) => [a.action, a.owner, a.due]) : [['(to fill in)', '', '']],
-    ),
-    input.rerunAt
-      ? `The same scenario plays again on ${new Date(input.rerunAt).toISOString()}, to verify the fix.`
-      : `Once they are done, play the same scenario again to verify the fix: \`POST /api/v1/gamedays/ID/rerun\` with the date.`,
+  sections.push(
+    {
+      heading: 'What we learnt',
+      level: 2,
+      blocks: [
+        notes?.learnt ? { text: notes.learnt } : { note: 'For the team to fill in: what worked, what surprised us, what we did not know.' },
+      ],
+    },
+    {
+      heading: 'Action items',
+      level: 2,
+      blocks: [
+        table(
+          ['action', 'owner', 'due'],
+          notes?.actions.length ? notes.actions.map((a) => [a.action, a.owner, a.due]) : [['(to fill in)', '', '']],
+        ),
+        {
+          text: input.rerunAt
+            ? `The same scenario plays again on ${new Date(input.rerunAt).toISOString()}, to verify the fix.`
+            : 'Once they are done, play the same scenario again to verify the fix: POST /api/v1/gamedays/ID/rerun with the date.',
+        },
+        ...(notes ? [{ note: `Written by ${notes.by}, ${new Date(notes.at).toISOString()}.` }] : []),
+      ],
+    },
   );
-  if (notes) parts.push(`_Written by ${escapeMarkdown(notes.by)}, ${new Date(notes.at).toISOString()}._`);
-  return `${parts.join('\n\n')}\n`;
+  return { title: `Review: ${spec.title}`, intro, sections };
 }
 
 function describeTrigger(trigger: StepTrigger): string {

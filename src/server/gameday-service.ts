@@ -5,7 +5,8 @@ import { GameDayDriver } from '../gamedays/driver.js';
 import type { GameDayRunner } from '../gamedays/driver.js';
 import { firstProgress } from '../gamedays/progress.js';
 import type { Progress } from '../gamedays/progress.js';
-import { reviewMarkdown } from '../gamedays/review.js';
+import { reviewDoc } from '../gamedays/review.js';
+import { reviewHtml, reviewMarkdown } from '../gamedays/review-render.js';
 import type { GameDaySpec } from '../gamedays/spec.js';
 import type { GameDayInfo } from '../store/gamedays.js';
 import type { Store } from '../store/store.js';
@@ -104,10 +105,10 @@ export class GameDayService {
     return launched;
   }
 
-  async review(gameday: GameDayInfo): Promise<string> {
+  async review(gameday: GameDayInfo, format: 'md' | 'html' = 'md'): Promise<string> {
     const events = await this.store.gamedays.events(gameday.id);
     const alerts = gameday.launchedAt === null ? [] : await this.store.alerts.since(gameday.launchedAt);
-    return reviewMarkdown({
+    const doc = reviewDoc({
       name: gameday.name,
       spec: gameday.spec as GameDaySpec,
       progress: (gameday.progress as Progress | null) ?? firstProgress(gameday.spec as GameDaySpec, gameday.launchedAt ?? 0),
@@ -118,6 +119,7 @@ export class GameDayService {
       notes: gameday.notes,
       rerunAt: gameday.rerunAt,
     });
+    return format === 'html' ? reviewHtml(doc) : reviewMarkdown(doc);
   }
 
   /** The responders' declarations of a game day, as a run's `manual` expectations hear them (from any replica). */

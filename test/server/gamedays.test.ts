@@ -161,6 +161,15 @@ describe('a game day', () => {
     expect(filled).toMatch(/## What we learnt\n\nThe gateway fails over by hand only\./);
     expect(filled).toMatch(/\| Automate the failover \| sam \| 2026-12-20 \|/);
     expect(filled).toContain(`plays again on ${new Date(rerunAt).toISOString()}`);
+    const html = await fetch(`${server.url}/api/v1/gamedays/${id}/review?format=html&download=1`, {
+      headers: { authorization: `Bearer ${token.rita ?? ''}` },
+    });
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(html.headers.get('content-disposition')).toBe('attachment; filename="review-worker-freeze.html"');
+    expect(html.headers.get('content-security-policy')).toMatch(/^sandbox;/);
+    const page = await html.text();
+    expect(page).toMatch(/<h1>Review: The worker freezes and the gateway must fail over<\/h1>/);
+    expect(page).toMatch(/<td>Automate the failover<\/td><td>sam<\/td><td>2026-12-20<\/td>/);
     await eventually(
       async () => expect(((await get('fac', `/api/v1/gamedays/${id}`)).body.gameday as Console).state).toBe('running'),
       10_000,

@@ -33,7 +33,7 @@ export const gameDaySchemas = {
     detail: z.string().max(2000).optional(),
     cause: z.strictObject({ service: z.string().max(200).optional(), fault: z.string().max(200).optional() }).optional(),
   }),
-  review: z.strictObject({ format: z.enum(['md', 'json']).optional() }),
+  review: z.strictObject({ format: z.enum(['md', 'html', 'json']).optional(), download: z.enum(['1']).optional() }),
   notes: z.strictObject({
     learnt: z.string().max(20_000).default(''),
     actions: z
@@ -215,9 +215,17 @@ export function gameDayRoutes(app: App, store: Store, gamedays: GameDayService):
   app.get('/api/v1/gamedays/:id/review', async (c) => {
     const { gameday, involved, principal } = await find(c);
     need(principal, involved.as === 'scenario' || gameday.revealedAt !== null); // it tells the scenario: after the reveal
-    const query = gameDaySchemas.review.parse(c.req.query());
-    const markdown = await gamedays.review(gameday);
-    if (query.format === 'json') return c.json({ review: markdown });
-    return c.body(markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
+    const query = gameDaySchemas.review.safeParse(c.req.query());
+    if (!query.success) throw new UserError('FD_BAD_QUERY', 'format: md, html or json; download: 1');
+    const { format = 'md', download } = query.data;
+    if (format === 'json') return c.json({ review: await gamedays.review(gameday, 'md') });
+    const text = await gamedays.review(gameday, format);
+    const type = format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';
+    return c.body(text, 200, {
+      'content-type': type,
+      // The HTML is a page of its own: shown sandboxed, never run in the app's origin.
+      ...(format === 'html' && { 'content-security-policy': "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:" }),
+      ...(download && { 'content-disposition': `attachment; filename="review-${gameday.name}.${format}"` }),
+    });
   });
 }

@@ -13,9 +13,8 @@ export function Review({ id }: { id: string }) {
       <h2 id="review-title">Review</h2>
       <p className="muted">
         Markdown, to paste into the wiki: the places marked for the team are to fill in together.{' '}
-        <a href={`/api/v1/gamedays/${id}/review`} download="review.md">
-          Download it
-        </a>
+        <a href={`/api/v1/gamedays/${id}/review?download=1`}>Download Markdown</a> ·{' '}
+        <a href={`/api/v1/gamedays/${id}/review?format=html&download=1`}>Download HTML</a>
       </p>
       {review.isPending && <Loading what="the review" />}
       <Problem error={review.error} />
