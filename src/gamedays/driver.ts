@@ -134,6 +134,12 @@ export class GameDayDriver {
     const hypothesis = await this.#hypothesisOf(step);
     if (hypothesis.length === 0) return;
     const holds = await met(hypothesis);
+    // User impact: each check stands for the second since the one before.
+    state.checks = (state.checks ?? 0) + 1;
+    if (!holds) {
+      state.failedChecks = (state.failedChecks ?? 0) + 1;
+      state.downMs = (state.downMs ?? 0) + PROBE_EVERY_MS;
+    }
     if (!holds && state.brokenAt === undefined) state.brokenAt = this.now();
     else if (holds && state.brokenAt !== undefined && state.recoveredAt === undefined) state.recoveredAt = this.now();
   }

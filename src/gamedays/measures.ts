@@ -37,6 +37,14 @@ export interface StepMeasures {
   readonly expectations: readonly ExpectationRecord[];
   /** The hypothesis broke at this offset (ms after the injection); undefined when users saw nothing. */
   readonly brokenMs?: number;
+  /** What users saw, from the hypothesis checks while the step was measured; and the SLO's error budget that cost. */
+  readonly impact?: {
+    readonly checks: number;
+    readonly failedChecks: number;
+    readonly availabilityPercent: number;
+    readonly downMs: number;
+    readonly budgetSpentPercent?: number;
+  };
   readonly teams: readonly TeamMeasures[];
 }
 
@@ -103,7 +111,13 @@ export function measureGameDay(
         }),
       };
     });
-    return { ...base, injectedAt, ...(state.brokenAt !== undefined && { brokenMs: state.brokenAt - injectedAt }), teams };
+    return {
+      ...base,
+      injectedAt,
+      ...(state.brokenAt !== undefined && { brokenMs: state.brokenAt - injectedAt }),
+      ...impactOf(spec, state),
+      teams,
+    };
   });
 }
 
@@ -128,4 +142,23 @@ export function diagnosisCorrect(
   const same = (a: string | undefined, b: string | undefined) =>
     a === undefined || (b !== undefined && a.trim().toLowerCase() === b.trim().toLowerCase());
   return same(injected.service, said?.service) && same(injected.fault, said?.fault);
+}
+
+/** The step's checks as availability, and the share of the SLO window's error budget its downtime spent. */
+function impactOf(spec: GameDaySpec, state: Progress['steps'][number]): Pick<StepMeasures, 'impact'> {
+  const checks = state.checks ?? 0;
+  if (checks === 0) return {};
+  const failedChecks = state.failedChecks ?? 0;
+  const downMs = state.downMs ?? 0;
+  const { slo, sloWindowDays } = spec.targets;
+  const budgetMs = slo === undefined ? undefined : ((100 - slo) / 100) * sloWindowDays * 86_400_000;
+  return {
+    impact: {
+      checks,
+      failedChecks,
+      availabilityPercent: Math.round(((checks - failedChecks) / checks) * 10_000) / 100,
+      downMs,
+      ...(budgetMs !== undefined && { budgetSpentPercent: Math.round((downMs / budgetMs) * 10_000) / 100 }),
+    },
+  };
 }

@@ -17,6 +17,10 @@ export interface StepProgress {
   /** When the experiment's hypothesis first failed after the injection, and when it held again after that. */
   brokenAt?: number;
   recoveredAt?: number;
+  /** The hypothesis probed about every second from the injection until the step settles: how often, how often it failed, and the time that made. */
+  checks?: number;
+  failedChecks?: number;
+  downMs?: number;
   expectations?: ExpectationRecord[];
 }
 

@@ -1,5 +1,5 @@
 import { formatDuration } from '../util/duration.js';
-import type { DayAlert, DayEvent, Phase, TeamMeasures, Timing } from './measures.js';
+import type { DayAlert, DayEvent, Phase, StepMeasures, TeamMeasures, Timing } from './measures.js';
 import { measureGameDay } from './measures.js';
 import type { Progress } from './progress.js';
 import type { ReviewNotes } from '../store/gamedays.js';
@@ -101,12 +101,7 @@ export function reviewDoc(input: ReviewInput): ReviewDoc {
       continue;
     }
     blocks.push(
-      {
-        text:
-          step.brokenMs === undefined
-            ? 'The hypothesis held throughout: no impact on users was measured.'
-            : `The hypothesis broke ${formatDuration(step.brokenMs)} after the injection.`,
-      },
+      { text: impactText(step, input.spec) },
       table(
         ['team', ...PHASES.map((p) => `time to ${p}`), 'diagnosis'],
         step.teams.map((team) => [
@@ -157,6 +152,18 @@ function describeTrigger(trigger: StepTrigger): string {
   if ('at' in trigger) return trigger.at === 0 ? 'at launch' : `at +${formatDuration(trigger.at)}`;
   if ('manual' in trigger) return 'by the facilitator';
   return `after ${trigger.after.step} ${trigger.after.declared}${trigger.delay ? ` + ${formatDuration(trigger.delay)}` : ''}`;
+}
+
+function impactText(step: StepMeasures, spec: GameDaySpec): string {
+  if (step.brokenMs === undefined) return 'The hypothesis held throughout: no impact on users was measured.';
+  const impact = step.impact;
+  const seen = impact
+    ? ` Users: ${impact.availabilityPercent} % of ${impact.checks} checks answered (about ${formatDuration(impact.downMs)} down)` +
+      (impact.budgetSpentPercent === undefined
+        ? '.'
+        : `, ${impact.budgetSpentPercent} % of the error budget of a ${spec.targets.slo} % objective over ${spec.targets.sloWindowDays} days.`)
+    : '';
+  return `The hypothesis broke ${formatDuration(step.brokenMs)} after the injection.${seen}`;
 }
 
 function describeDiagnosis(diagnosis: NonNullable<TeamMeasures['diagnosis']>): string {

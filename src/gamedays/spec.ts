@@ -35,6 +35,13 @@ const stepSchema = z.strictObject({
 
 /** The facilitator's targets, from each injection: the timings a team is scored against. */
 const targetsSchema = z.strictObject({
+  slo: z
+    .number()
+    .gt(0)
+    .lt(100)
+    .optional()
+    .describe("the service's availability objective in % (99.9): the review says how much of its error budget the incident spent"),
+  sloWindowDays: z.number().int().min(1).max(366).default(30).describe('the window of that objective, in days'),
   detect: durationSchema.optional(),
   acknowledge: durationSchema.optional(),
   contain: durationSchema.optional(),
@@ -50,7 +57,7 @@ export const gameDaySchema = z
     villains: z.array(user).default([]).describe('who wrote the scenario: they read it, responders never do until the reveal'),
     teams: z.record(name, z.array(user).min(1)).describe('the responder teams and their members'),
     observers: z.array(user).default([]),
-    targets: targetsSchema.default({}),
+    targets: targetsSchema.default({ sloWindowDays: 30 }),
     maxDuration: durationSchema.default(7_200_000).describe('it ends by itself after this long'),
     scenario: z.array(stepSchema).min(1).max(20),
   })

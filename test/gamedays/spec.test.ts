@@ -25,7 +25,14 @@ describe('the game-day file', () => {
       ['freeze', { at: 0 }],
       ['aftershock', { after: { step: 'freeze', declared: 'contained' }, delay: 60_000 }],
     ]);
-    expect(spec.targets).toEqual({ detect: 300_000, acknowledge: 300_000, contain: 900_000, recover: 1_800_000 });
+    expect(spec.targets).toEqual({
+      slo: 99.9,
+      sloWindowDays: 30,
+      detect: 300_000,
+      acknowledge: 300_000,
+      contain: 900_000,
+      recover: 1_800_000,
+    });
     expect(spec.publicTitle).toBe('Thursday game day');
   });
 

@@ -65,7 +65,7 @@ villains: [vic]
 teams:
   shop: [rita, sam]
 observers: [olga]
-targets: { detect: 1m, acknowledge: 1m, contain: 2m, recover: 3m }
+targets: { slo: 99.9, detect: 1m, acknowledge: 1m, contain: 2m, recover: 3m }
 scenario:
   - name: freeze
     experiment: worker-freezes
