@@ -14,6 +14,8 @@ export interface DrillCheckContext {
   readonly catalog: Catalog;
   /** The stored experiment's latest text, by name; absent: experiments are not checked (no server). */
   readonly experimentText?: (name: string) => Promise<string | undefined>;
+  /** Whether a game day of that name is stored; absent: not checked (no server). */
+  readonly gamedayExists?: (name: string) => Promise<boolean>;
   /** Blackouts already stored, by team (null: every team), beside the file's own. */
   readonly blackouts?: ReadonlyMap<string | null, readonly Blackout[]>;
 }
@@ -67,6 +69,8 @@ export async function checkDrills(file: DrillsFile, source: YamlSource, context:
       if (text === undefined) problems.push(source.problem(['drills', i, 'experiment'], `no stored experiment named ${drill.experiment}`));
       else experiment(drill.experiment, text, ['drills', i, 'experiment'], `experiment ${drill.experiment}`);
     }
+    if (drill.gameday !== undefined && context.gamedayExists && !(await context.gamedayExists(drill.gameday)))
+      problems.push(source.problem(['drills', i, 'gameday'], `no stored game day named ${drill.gameday}`));
     const checker = drill.preconditions.outageChecker;
     if (checker) {
       // Checked as the probe of an experiment's hypothesis is: its type, parameters and tolerance.

@@ -8,6 +8,7 @@ import type { DrillSpec } from './spec.js';
 /** The experiment a launch runs: the stored one the drill names (its latest version), or the monkey's, made for this launch. */
 export async function experimentOf(store: Store, drill: DrillInfo, spec: DrillSpec): Promise<{ name: string; yaml: string }> {
   if (spec.monkey) return { name: `${drill.name}.yaml`, yaml: stringify(monkeyExperiment(spec.monkey, drill.title)) };
+  if (spec.gameday) return { name: spec.gameday, yaml: '' }; // the runner launches the stored game day of that name
   const name = spec.experiment ?? '';
   const experiment = await store.experiments.findByName(name);
   if (!experiment) throw new FiredrillError('FD_NOT_FOUND', `drill ${drill.name} runs experiment ${name}, which is not stored (any more)`);

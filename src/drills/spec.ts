@@ -37,12 +37,17 @@ export const drillSchema = z
     experiment: name.optional().describe('the stored experiment it runs (firedrill server: Experiments)'),
     vars: z.record(z.string(), z.string()).default({}).describe("the experiment's variables"),
     monkey: monkeySchema.optional(),
+    gameday: name.optional().describe('a stored game day it launches (its scenario stays secret)'),
     /** Expected at least this often, or it counts as drill debt. */
     expectedEvery: scheduleDurationSchema.optional().describe('drill debt: not launched within this long (e.g. 2d, 1w)'),
   })
   .superRefine((drill, ctx) => {
-    if ((drill.experiment === undefined) === (drill.monkey === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'a drill runs either an experiment (experiment: NAME) or the monkey (monkey: …)' });
+    if ([drill.experiment, drill.monkey, drill.gameday].filter((kind) => kind !== undefined).length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'a drill runs one of: an experiment (experiment: NAME), the monkey (monkey: …), a game day (gameday: NAME)',
+      });
     }
   });
 
@@ -58,9 +63,9 @@ export const drillsFileSchema = z.strictObject({
 export type DrillSpec = z.output<typeof drillSchema>;
 export type DrillsFile = z.output<typeof drillsFileSchema>;
 
-/** The kind a drill launches: today an experiment or the monkey; game days, techniques and campaigns plug in here. */
-export function drillKind(drill: DrillSpec): 'experiment' | 'monkey' {
-  return drill.monkey ? 'monkey' : 'experiment';
+/** The kind a drill launches: an experiment, the monkey or a game day; techniques and campaigns plug in here. */
+export function drillKind(drill: DrillSpec): 'experiment' | 'monkey' | 'gameday' {
+  return drill.monkey ? 'monkey' : drill.gameday ? 'gameday' : 'experiment';
 }
 
 /** Reads a drills file: every problem at once, at its line and column, or the drills and blackouts. */

@@ -32,11 +32,28 @@ export interface Progress {
   /** Why it ended: every step done, the facilitator, its maxDuration, a halt. */
   endedReason?: string;
   halted?: boolean;
+  /** The drill launch that played it (the id the drill scheduler gave it), when a drill did. */
+  launchRef?: string;
 }
 
 /** The progress of a game day launched at `launchedAt`: the commands of an earlier play are not this one's. */
-export function firstProgress(spec: GameDaySpec, launchedAt: number): Progress {
-  return { steps: spec.scenario.map((step) => ({ name: step.name, state: 'waiting' })), paused: false, commandsReadUntil: launchedAt };
+export function firstProgress(spec: GameDaySpec, launchedAt: number, launchRef?: string): Progress {
+  return {
+    steps: spec.scenario.map((step) => ({ name: step.name, state: 'waiting' })),
+    paused: false,
+    commandsReadUntil: launchedAt,
+    ...(launchRef !== undefined && { launchRef }),
+  };
+}
+
+/** A played game day as a drill launch's verdict: halted → aborted; every step passed and every expectation met → passed. */
+export function dayVerdict(progress: Progress): { verdict: string; reason: string } {
+  const reason = progress.endedReason ?? '';
+  if (progress.halted) return { verdict: 'aborted', reason };
+  const failing = progress.steps.filter((s) => s.verdict !== 'passed' || (s.expectations ?? []).some((e) => e.status !== 'met'));
+  return failing.length === 0
+    ? { verdict: 'passed', reason }
+    : { verdict: 'deviated', reason: `${reason}; not as expected: ${failing.map((s) => s.name).join(', ')}` };
 }
 
 /** Whether a step has nothing left to measure: its run ended, contained (if it can be), and recovered (if it broke). */

@@ -1,8 +1,11 @@
-import { errorMessage } from '../errors.js';
+import { errorMessage, FiredrillError } from '../errors.js';
 import { drillDebt } from '../drills/debt.js';
 import { Scheduler } from '../drills/scheduler.js';
 import type { Clock } from '../drills/scheduler.js';
 import type { DrillRunner } from '../drills/preconditions.js';
+import { dayVerdict } from '../gamedays/progress.js';
+import type { Progress } from '../gamedays/progress.js';
+import type { GameDayService } from './gameday-service.js';
 import { newRunId } from '../runs/run-directory.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
@@ -22,14 +25,17 @@ export class DrillService {
     private readonly store: Store,
     private readonly runs: RunService,
     log: Logger,
-    options: { clock?: Clock; claimMs?: number; horizonMs?: number } = {},
+    options: { clock?: Clock; claimMs?: number; horizonMs?: number; gamedays?: () => GameDayService | undefined } = {},
   ) {
     const runner: DrillRunner = {
       newRunId,
-      exists: async (runId) => (await store.runs.get(runId)) !== undefined,
+      // A game-day drill's launch carries, as its run, the id the game day was played under.
+      exists: async (runId) => (await store.runs.get(runId)) !== undefined || (await options.gamedays?.()?.byLaunch(runId)) !== undefined,
       ended: async (runId) => {
         const run = await store.runs.get(runId);
-        return run?.state === 'ended' ? { verdict: run.verdict ?? 'failed', reason: run.reason ?? '' } : undefined;
+        if (run) return run.state === 'ended' ? { verdict: run.verdict ?? 'failed', reason: run.reason ?? '' } : undefined;
+        const day = await options.gamedays?.()?.byLaunch(runId);
+        return day?.state === 'ended' ? dayVerdict(day.progress as Progress) : undefined;
       },
       settleEnd: (end) => this.runEnded(end),
       halted: async () => {
@@ -37,6 +43,13 @@ export class DrillService {
         return halt && `by ${halt.by}: ${halt.reason}`;
       },
       start: async ({ runId, drill, text, vars, secret }) => {
+        if (drill.kind === 'gameday') {
+          const service = options.gamedays?.();
+          const day = await store.gamedays.findByName(text.name);
+          if (!service || !day) throw new FiredrillError('FD_NOT_FOUND', `drill ${drill.name} plays game day ${text.name}, which is not stored (any more)`);
+          if (!(await service.launch(day, runId))) throw new FiredrillError('FD_GAMEDAY_RUNNING', `game day ${text.name} is already running`);
+          return;
+        }
         await runs.start(`drill ${drill.name}`, {
           runId,
           name: text.name,

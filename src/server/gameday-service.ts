@@ -91,13 +91,18 @@ export class GameDayService {
     }
   }
 
-  async launch(gameday: GameDayInfo): Promise<GameDayInfo | undefined> {
+  /** The game day a drill launch played (its id the drill's launch carries as its run). */
+  async byLaunch(launchRef: string): Promise<GameDayInfo | undefined> {
+    return (await this.store.gamedays.list()).find((day) => (day.progress as Progress | null)?.launchRef === launchRef);
+  }
+
+  async launch(gameday: GameDayInfo, launchRef?: string): Promise<GameDayInfo | undefined> {
     const now = Date.now();
     const lease = this.options.leaseMs ?? DEFAULT_LEASE_MS;
     const launched = await this.store.gamedays.launch(
       gameday.id,
       this.runs.replica,
-      firstProgress(gameday.spec as GameDaySpec, now),
+      firstProgress(gameday.spec as GameDaySpec, now, launchRef),
       now,
       now + lease,
     );

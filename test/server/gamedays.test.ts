@@ -205,4 +205,32 @@ describe('a game day', () => {
       await call(server.url, 'POST', '/api/v1/resume', token.fac ?? '', {});
     }
   }, 60_000);
+
+  it("is played by a drill — unannounced, in a window or at a date — whose launch takes the game day's verdict", async () => {
+    const day = 'name: quick-day\ntitle: a quick day\nteams: { shop: [rita] }\nscenario:\n  - { name: q, experiment: quiet-step }\n';
+    expect((await call(server.url, 'POST', '/api/v1/gamedays/apply', token.fac ?? '', { yaml: day })).status).toBe(200);
+    const at = new Date(Date.now() + 3000).toISOString();
+    const drills = `drills:\n  - name: surprise-day\n    team: shop\n    announcement: unannounced\n    gameday: quick-day\n    schedule: { once: "${at}" }\n`;
+    const missing = await call(server.url, 'POST', '/api/v1/drills/apply', token.fac ?? '', {
+      yaml: drills.replace('gameday: quick-day', 'gameday: no-such-day'),
+    });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toMatch(/no stored game day named no-such-day/);
+    expect((await call(server.url, 'POST', '/api/v1/drills/apply', token.fac ?? '', { yaml: drills })).status).toBe(200);
+    const launch = await eventually(async () => {
+      const calendar = (await get('fac', `/api/v1/drills/calendar?since=${Date.now() - 60_000}&until=${Date.now() + 60_000}`)).body
+        .launches as {
+        drill: string;
+        state: string;
+        verdict: string | null;
+        runId: string | null;
+      }[];
+      const found = calendar.find((l) => l.drill === 'surprise-day');
+      expect(found).toMatchObject({ state: 'ended', verdict: 'passed' });
+      return found;
+    }, 30_000);
+    const played = (await get('fac', '/api/v1/gamedays/quick-day')).body.gameday as Console & { progress: { launchRef?: string } };
+    expect(played.state).toBe('ended');
+    expect(played.progress.launchRef).toBe(launch?.runId);
+  }, 60_000);
 });

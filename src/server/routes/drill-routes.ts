@@ -57,6 +57,7 @@ export function drillRoutes(
       now,
       catalog,
       blackouts: await storedBlackouts(store),
+      gamedayExists: async (name) => (await store.gamedays.findByName(name)) !== undefined,
       experimentText: async (name) => {
         const experiment = await store.experiments.findByName(name);
         if (!experiment) return undefined;
