@@ -46,8 +46,10 @@ export class DrillService {
         if (drill.kind === 'gameday') {
           const service = options.gamedays?.();
           const day = await store.gamedays.findByName(text.name);
-          if (!service || !day) throw new FiredrillError('FD_NOT_FOUND', `drill ${drill.name} plays game day ${text.name}, which is not stored (any more)`);
-          if (!(await service.launch(day, runId))) throw new FiredrillError('FD_GAMEDAY_RUNNING', `game day ${text.name} is already running`);
+          if (!service || !day)
+            throw new FiredrillError('FD_NOT_FOUND', `drill ${drill.name} plays game day ${text.name}, which is not stored (any more)`);
+          if (!(await service.launch(day, runId)))
+            throw new FiredrillError('FD_GAMEDAY_RUNNING', `game day ${text.name} is already running`);
           return;
         }
         await runs.start(`drill ${drill.name}`, {

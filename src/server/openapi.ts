@@ -212,6 +212,12 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'post', path: '/api/v1/gamedays/{id}/launch', summary: 'Launch it now', who: 'gamedays.run' },
   {
     method: 'post',
+    path: '/api/v1/gamedays/{id}/dry-run',
+    summary: "The villains' rehearsal: each step's experiment as a dry run (the plan, nothing injected)",
+    who: 'gamedays.write',
+  },
+  {
+    method: 'post',
     path: '/api/v1/gamedays/{id}/comcheck',
     summary: 'A responder or observer confirms the console reaches them (the white cell sees who did)',
     who: 'any',

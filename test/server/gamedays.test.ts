@@ -69,6 +69,20 @@ describe('a game day', () => {
     const applied = await call(server.url, 'POST', '/api/v1/gamedays/apply', token.vic ?? '', { yaml: gameDayFile(shop.gatewayUrl) });
     expect(applied.status).toBe(200);
     const id = (applied.body.gameday as { id: string }).id;
+    // The villains rehearse it: each step a dry run they can read, nothing injected.
+    const rehearsal = await call(server.url, 'POST', `/api/v1/gamedays/${id}/dry-run`, token.vic ?? '', {});
+    expect(rehearsal.status).toBe(201);
+    const dryRuns = rehearsal.body.steps as { step: string; runId: string }[];
+    expect(dryRuns.map((d) => d.step)).toEqual(['freeze', 'aftershock']);
+    const rehearsed = await eventually(async () => {
+      const got = (await get('vic', `/api/v1/runs/${dryRuns[0]?.runId ?? ''}`)).body as { run: { state: string; dryRun: boolean } };
+      expect(got.run.state).toBe('ended');
+      return got.run;
+    });
+    expect(rehearsed.dryRun).toBe(true);
+    expect(processState(shop.worker.pid ?? 0)).not.toBe('T');
+    expect((await get('rita', `/api/v1/runs/${dryRuns[0]?.runId ?? ''}`)).status).toBe(404);
+    expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/dry-run`, token.rita ?? '', {})).status).toBe(403);
     expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/launch`, token.vic ?? '', {})).status).toBe(403); // villains write, facilitators launch
     // The comcheck: rita confirms her console reaches her; the white cell sees who did not yet.
     expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/comcheck`, token.rita ?? '', {})).status).toBe(201);

@@ -116,6 +116,7 @@ describe('role × route', () => {
     ['PUT', () => `/api/v1/gamedays/${gameday}/review`, () => ({ learnt: 'x' }), ['admin', 'facilitator', 'villain']],
     ['POST', () => `/api/v1/gamedays/${gameday}/rerun`, () => ({ at: null }), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/gamedays/${gameday}/comcheck`, () => ({}), ['responder', 'lead', 'viewer']],
+    ['POST', () => `/api/v1/gamedays/${gameday}/dry-run`, () => ({}), ['admin', 'facilitator', 'villain']],
     ['POST', () => `/api/v1/gamedays/${gameday}/launch`, () => ({}), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/gamedays/${gameday}/commands`, () => ({ command: 'pause' }), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/gamedays/${gameday}/declarations`, () => ({ declare: 'detected' }), ['responder', 'lead']],

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { FiredrillError, UserError, ValidationError } from '../../errors.js';
 import { DECLARATIONS } from '../../experiment/expectation-schema.js';
+import { withExpectations } from '../../gamedays/driver.js';
 import { loadGameDayText } from '../../gamedays/spec.js';
 import type { GameDaySpec } from '../../gamedays/spec.js';
 import type { GameDayInfo } from '../../store/gamedays.js';
@@ -136,6 +137,32 @@ export function gameDayRoutes(app: App, store: Store, gamedays: GameDayService):
       cause: null,
     });
     return c.json({ comcheck: { by: principal.name, at } }, 201);
+  });
+
+  // The villains' rehearsal: each step's experiment as a dry run (targets resolved, the plan shown, nothing injected).
+  app.post('/api/v1/gamedays/:id/dry-run', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    need(principal, can(principal, 'gamedays.write') && involved.as === 'scenario');
+    const spec = gameday.spec as GameDaySpec;
+    const steps = [];
+    for (const step of spec.scenario) {
+      const stored = await store.experiments.findByName(step.experiment);
+      const yaml = stored && (await store.experiments.versions(stored.id, stored.version))[0]?.yaml;
+      if (!yaml) throw new UserError('FD_NOT_FOUND', `step ${step.name}: no stored experiment named ${step.experiment}`);
+      const run = await gamedays.runs.start(principal.name, {
+        name: step.experiment,
+        yaml: withExpectations(yaml, step),
+        vars: step.vars,
+        secret: true,
+        author: principal.name,
+        experimentId: stored.id,
+        experimentVersion: stored.version,
+        dryRun: true,
+      });
+      steps.push({ step: step.name, runId: run.id });
+    }
+    await audit(store, c, { action: 'gameday.dry-run', target: gameday.id });
+    return c.json({ steps }, 201);
   });
 
   app.post('/api/v1/gamedays/:id/launch', async (c) => {
