@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { errorMessage } from '../../errors.js';
 import { forwardOnce } from './forward.js';
+import { GatewayMetrics } from './gateway-metrics.js';
 import type { ForwardRequest } from './forward.js';
 import { BodyTooLarge, readBody, sendJson } from './http-io.js';
 import { close, listen } from './listen.js';
@@ -40,13 +41,29 @@ export async function startGateway(options: GatewayOptions): Promise<Server> {
     catalog: new UpstreamPool('catalog', options.catalog, { ...HEALTH, log: options.log }),
     orders: new UpstreamPool('orders', options.orders, { ...HEALTH, log: options.log }),
   };
+  const metrics = new GatewayMetrics();
   const server = createServer((req, res) => void route(req, res));
+  /** Counts the answer to a customer's request once it is sent. */
+  const measured = (name: string, res: ServerResponse) => {
+    const started = performance.now();
+    res.once('finish', () => metrics.record(name, res.statusCode, (performance.now() - started) / 1000));
+  };
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/';
     const bare = path.split('?')[0];
     if (req.method === 'GET' && bare === '/health') return sendHealth(res);
-    if (req.method === 'GET' && bare === '/products') return relay(pools.catalog, READ_BUDGET, req, res);
-    if (req.method === 'POST' && bare === '/orders') return relay(pools.orders, ORDER_BUDGET, req, res);
+    if (req.method === 'GET' && bare === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      return void res.end(metrics.render(options.name, Object.values(pools)));
+    }
+    if (req.method === 'GET' && bare === '/products') {
+      measured('products', res);
+      return relay(pools.catalog, READ_BUDGET, req, res);
+    }
+    if (req.method === 'POST' && bare === '/orders') {
+      measured('orders', res);
+      return relay(pools.orders, ORDER_BUDGET, req, res);
+    }
     sendJson(res, 404, { error: `no route ${req.method} ${bare}` });
   }
   function sendHealth(res: ServerResponse): void {

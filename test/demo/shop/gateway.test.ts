@@ -47,6 +47,17 @@ afterEach(async () => {
 });
 
 describe('the gateway in front of catalog replicas', () => {
+  it("tells Prometheus its requests by route and code, their latency, and each upstream's health at /metrics", async () => {
+    for (let i = 0; i < 5; i++) expect((await read()).status).toBe(200);
+    expect((await request(`${gatewayUrl}/nowhere`)).status).toBe(404); // not a customer route: not counted
+    const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+    expect(text).toMatch(/^shop_requests_total\{gateway="gateway",route="products",code="200"\} ([5-9]|\d\d+)$/m);
+    expect(text).toMatch(/^shop_request_duration_seconds_count\{gateway="gateway",route="products"\} ([5-9]|\d\d+)$/m);
+    expect(text).toMatch(/^shop_request_duration_seconds_bucket\{gateway="gateway",route="products",le="\+Inf"\} ([5-9]|\d\d+)$/m);
+    for (const name of CATALOGS) expect(text).toContain(`shop_upstream_healthy{gateway="gateway",pool="catalog",upstream="${name}"} 1`);
+    expect(text).not.toContain('nowhere');
+  });
+
   it('reports every upstream on /health and serves reads from each replica in turn', async () => {
     const health = await request(`${gatewayUrl}/health`);
     expect(health.status).toBe(200);
