@@ -161,6 +161,8 @@ export class GameDayService {
   }
 
   #kick(): void {
-    this.#busy ??= this.tick().finally(() => (this.#busy = undefined));
+    this.#busy ??= this.tick()
+      .catch((error: unknown) => this.log.warn('game days could not advance (store unreachable?)', { error: errorMessage(error) }))
+      .finally(() => (this.#busy = undefined));
   }
 }
