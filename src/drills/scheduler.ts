@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   readonly horizonMs?: number;
   /** A claim not settled within this long is taken over by another replica. */
   readonly claimMs?: number;
+  /** Settled launches older than this are forgotten, each drill's last one launched aside (default 400 days). */
+  readonly historyMs?: number;
   /** Told what became of each launch it settled (notifications). */
   readonly onSettled?: (drill: DrillInfo | undefined, outcome: { state: string; reason?: string; runId?: string; dueAt: number }) => void;
 }
@@ -32,6 +34,9 @@ export interface SchedulerOptions {
 const DEFAULT_HORIZON_MS = 24 * 3600_000;
 const DEFAULT_CLAIM_MS = 60_000;
 const DEFAULT_STARTING_DEADLINE_MS = 10 * 60_000;
+/** Settled launches are kept this long (each drill's last one launched, always). */
+const DEFAULT_HISTORY_MS = 400 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * Plans each enabled drill's launches in the store (once per drill and due time, whichever
@@ -48,6 +53,7 @@ export class Scheduler {
   /** The drills as last read, by id. */
   #known = new Map<string, DrillInfo>();
   #plannedAt = Number.NEGATIVE_INFINITY;
+  #prunedAt = Number.NEGATIVE_INFINITY;
   #dirty = true;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
@@ -93,6 +99,10 @@ export class Scheduler {
         );
       }
       await this.#reconcile();
+      if (started - this.#prunedAt >= PRUNE_EVERY_MS) {
+        this.#prunedAt = started;
+        await store.drills.prune(started - (this.options.historyMs ?? DEFAULT_HISTORY_MS));
+      }
     }
     const now = this.#clock.now();
     for (const due of await store.drills.due(now)) {

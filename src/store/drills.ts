@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { StoreDb } from './open.js';
 import type { DrillLaunchesTable, DrillsTable } from './schema.js';
 
@@ -278,6 +279,18 @@ export class Drills {
   }
 
   /** The last launch of each drill that really launched, for drill debt. */
+  /**
+   * Forgets the settled launches due before `before`, but for each drill's last one launched
+   * (drill debt reads it): a year of history, not every skipped night since the drill began.
+   */
+  async prune(before: number): Promise<number> {
+    const done = await sql`DELETE FROM drill_launches WHERE due_at < ${before}
+      AND state IN ('ended', 'skipped', 'missed', 'failed')
+      AND NOT (launched_at IS NOT NULL AND launched_at = (
+        SELECT MAX(last.launched_at) FROM drill_launches last WHERE last.drill_id = drill_launches.drill_id))`.execute(this.store.db);
+    return Number(done.numAffectedRows ?? 0);
+  }
+
   async lastLaunched(): Promise<Map<string, number>> {
     const rows = await this.store.db
       .selectFrom('drill_launches')

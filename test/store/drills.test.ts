@@ -105,6 +105,44 @@ describe.each(DIALECTS)('drills in the store on %s', (dialect) => {
     });
   });
 
+  it("forgets settled launches older than the history, but each drill's last one launched and anything not settled", async () => {
+    const { drill } = await store.drills.apply({ ...DRILL, name: 'pruned' });
+    const { drill: quiet } = await store.drills.apply({ ...DRILL, name: 'pruned-quiet' });
+    const row = (drillId: string, dueAt: number, state: string, launchedAt: number | null) => ({
+      id: `${drillId}-${dueAt}`,
+      drill_id: drillId,
+      due_at: dueAt,
+      state,
+      reason: null,
+      run_id: null,
+      claimed_by: null,
+      claim_expires_at: null,
+      launched_at: launchedAt,
+      ended_at: null,
+      verdict: null,
+      revealed_at: null,
+    });
+    await store.db.db
+      .insertInto('drill_launches')
+      .values([
+        row(drill.id, 100, 'ended', 100),
+        row(drill.id, 200, 'skipped', null),
+        row(drill.id, 300, 'ended', 300), // its last one launched, old as it is
+        row(drill.id, 400, 'planned', null), // not settled
+        row(drill.id, 5000, 'missed', null), // recent
+        row(quiet.id, 150, 'missed', null),
+      ])
+      .execute();
+    expect(await store.drills.prune(1000)).toBe(3);
+    const left = await store.drills.launches({ since: 0, until: 10_000 });
+    expect(left.filter((l) => l.drillId === drill.id || l.drillId === quiet.id).map((l) => [l.dueAt, l.state])).toEqual([
+      [300, 'ended'],
+      [400, 'planned'],
+      [5000, 'missed'],
+    ]);
+    expect((await store.drills.lastLaunched()).get(drill.id)).toBe(300);
+  });
+
   it('keeps blackouts per team and global, and open incidents per team', async () => {
     await store.blackouts.replace(null, [{ name: 'black-friday', spec: { from: '2026-11-23', to: '2026-11-29' } }], 'alice');
     await store.blackouts.replace('shop', [{ name: 'xmas', spec: { from: '2026-12-21', to: '2026-12-27' } }], 'alice');
