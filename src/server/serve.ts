@@ -62,7 +62,6 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
   let alerts: AlertInbox | undefined;
   let gamedays: GameDayService | undefined;
   try {
-    const admin = await store.users.bootstrapAdmin();
     const metrics = new ServerMetrics();
     dispatcher = new WebhookDispatcher(store, options.log, metrics);
     const catalog = await loadCatalog();
@@ -102,6 +101,9 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       webDir: options.webDir ?? join(dirname(selfBin()), '..', 'dist', 'web'),
     });
     const listening = await listen(app as never, where);
+    // Only once it listens: a server that could not (its port taken) leaves no admin behind whose
+    // one-time password nobody saw — the next start, on another port, prints one.
+    const admin = await store.users.bootstrapAdmin();
     if (!options.drills?.off) drills.scheduler.start(options.drills?.tickMs);
     gamedays.start();
     scheduler = drills.scheduler;
