@@ -2,11 +2,12 @@ import type { StoredAlert } from '../store/alerts.js';
 import type { GameDayEvent } from '../store/gamedays.js';
 import type { ExpectationRecord } from '../engine/expectation.js';
 import type { Progress } from './progress.js';
-import type { GameDaySpec } from './spec.js';
+import type { GameDaySpec, GameDayStep } from './spec.js';
+import { alertMatches } from '../expectations/alert.js';
 
 /** A declaration (or a command), and a received alert, as the measures read them. */
 export type DayEvent = Pick<GameDayEvent, 'kind' | 'team' | 'what' | 'by' | 'at' | 'detail' | 'cause'>;
-export type DayAlert = Pick<StoredAlert, 'status' | 'labels' | 'receivedAt'>;
+export type DayAlert = Pick<StoredAlert, 'source' | 'status' | 'labels' | 'annotations' | 'receivedAt'>;
 
 export type Phase = 'detect' | 'acknowledge' | 'contain' | 'recover';
 
@@ -73,7 +74,7 @@ export function measureGameDay(
     };
     if (injectedAt === undefined || !state) return { ...base, teams: [] };
     const after = (at: number | undefined) => (at !== undefined && at >= injectedAt ? at - injectedAt : undefined);
-    const firstAlert = alerts.find((a) => a.status === 'firing' && a.receivedAt >= injectedAt);
+    const firstAlert = alerts.find((a) => a.status === 'firing' && a.receivedAt >= injectedAt && signalsStep(step, a));
     const timing = (phase: Phase, ms: number | undefined, by: string | undefined): Timing => {
       const target = spec.targets[phase];
       return {
@@ -119,6 +120,12 @@ export function measureGameDay(
       teams,
     };
   });
+}
+
+/** A step whose expectations wait for alerts is detected by one of those; any other step, by any alert. */
+function signalsStep(step: GameDayStep, alert: DayAlert): boolean {
+  const wanted = step.expectations.flatMap((e) => (e.alert && !e.never ? [e.alert] : []));
+  return wanted.length === 0 || wanted.some((matcher) => alertMatches({ ...matcher, status: 'firing' }, alert));
 }
 
 function earliest(candidates: readonly (readonly [number | undefined, string])[]): [number | undefined, string | undefined] {
