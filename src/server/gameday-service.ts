@@ -5,7 +5,10 @@ import { GameDayDriver } from '../gamedays/driver.js';
 import type { GameDayRunner } from '../gamedays/driver.js';
 import { firstProgress } from '../gamedays/progress.js';
 import type { Progress } from '../gamedays/progress.js';
+import { measureGameDay } from '../gamedays/measures.js';
+import type { StepMeasures } from '../gamedays/measures.js';
 import { reviewDoc } from '../gamedays/review.js';
+import type { ReviewInput } from '../gamedays/review.js';
 import { reviewHtml, reviewMarkdown } from '../gamedays/review-render.js';
 import type { GameDaySpec } from '../gamedays/spec.js';
 import type { GameDayInfo } from '../store/gamedays.js';
@@ -111,9 +114,20 @@ export class GameDayService {
   }
 
   async review(gameday: GameDayInfo, format: 'md' | 'html' = 'md'): Promise<string> {
+    const doc = reviewDoc(await this.#reviewInput(gameday));
+    return format === 'html' ? reviewHtml(doc) : reviewMarkdown(doc);
+  }
+
+  /** The measures the review is made of, per step and team: for scripts (`?format=json`). */
+  async measures(gameday: GameDayInfo): Promise<StepMeasures[]> {
+    const input = await this.#reviewInput(gameday);
+    return measureGameDay(input.spec, input.progress, input.events, input.alerts);
+  }
+
+  async #reviewInput(gameday: GameDayInfo): Promise<ReviewInput> {
     const events = await this.store.gamedays.events(gameday.id);
     const alerts = gameday.launchedAt === null ? [] : await this.store.alerts.since(gameday.launchedAt);
-    const doc = reviewDoc({
+    return {
       name: gameday.name,
       spec: gameday.spec as GameDaySpec,
       progress: (gameday.progress as Progress | null) ?? firstProgress(gameday.spec as GameDaySpec, gameday.launchedAt ?? 0),
@@ -123,8 +137,7 @@ export class GameDayService {
       alerts,
       notes: gameday.notes,
       rerunAt: gameday.rerunAt,
-    });
-    return format === 'html' ? reviewHtml(doc) : reviewMarkdown(doc);
+    };
   }
 
   /** The responders' declarations of a game day, as a run's `manual` expectations hear them (from any replica). */

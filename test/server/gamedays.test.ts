@@ -149,7 +149,13 @@ describe('a game day', () => {
     expect(freeze?.containedAt).toBeGreaterThan(freeze?.injectedAt ?? Infinity);
     expect(freeze?.recoveredAt).toBeGreaterThan(freeze?.injectedAt ?? Infinity);
     expect((await get('rita', `/api/v1/runs/${runId}`)).status).toBe(200);
-    const review = (await get('rita', `/api/v1/gamedays/${id}/review?format=json`)).body.review as string;
+    const reviewed = (await get('rita', `/api/v1/gamedays/${id}/review?format=json`)).body;
+    const review = reviewed.review as string;
+    const measures = reviewed.measures as { step: string; teams: { team: string; timings: Record<string, { by?: string }> }[] }[];
+    expect(measures.map((m) => [m.step, m.teams[0]?.team, m.teams[0]?.timings.contain?.by])).toEqual([
+      ['freeze', 'shop', 'containment probe'],
+      ['aftershock', 'shop', undefined],
+    ]);
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, 'gameday-review.md'), review); // for a person to read
     expect(review).toMatch(/^# Review: The worker freezes and the gateway must fail over/);

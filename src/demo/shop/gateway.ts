@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { errorMessage } from '../../errors.js';
 import { forwardOnce } from './forward.js';
+import { AnswerLog } from './answer-log.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { ForwardRequest } from './forward.js';
 import { BodyTooLarge, readBody, sendJson } from './http-io.js';
@@ -42,11 +43,16 @@ export async function startGateway(options: GatewayOptions): Promise<Server> {
     orders: new UpstreamPool('orders', options.orders, { ...HEALTH, log: options.log }),
   };
   const metrics = new GatewayMetrics();
+  const answers = new AnswerLog(options.log);
   const server = createServer((req, res) => void route(req, res));
   /** Counts the answer to a customer's request once it is sent. */
   const measured = (name: string, res: ServerResponse) => {
     const started = performance.now();
-    res.once('finish', () => metrics.record(name, res.statusCode, (performance.now() - started) / 1000));
+    res.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.record(name, res.statusCode, seconds);
+      answers.note(name, res.statusCode, seconds);
+    });
   };
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/';

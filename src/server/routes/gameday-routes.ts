@@ -245,7 +245,7 @@ export function gameDayRoutes(app: App, store: Store, gamedays: GameDayService):
     const query = gameDaySchemas.review.safeParse(c.req.query());
     if (!query.success) throw new UserError('FD_BAD_QUERY', 'format: md, html or json; download: 1');
     const { format = 'md', download } = query.data;
-    if (format === 'json') return c.json({ review: await gamedays.review(gameday, 'md') });
+    if (format === 'json') return c.json({ review: await gamedays.review(gameday, 'md'), measures: await gamedays.measures(gameday) });
     const text = await gamedays.review(gameday, format);
     const type = format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';
     return c.body(text, 200, {
