@@ -5,6 +5,7 @@ import { runDemo, writeDemoReports } from '../demo/demo.js';
 import type { DemoResult } from '../demo/demo.js';
 import { formatDuration } from '../util/duration.js';
 import { EXIT } from './exit-codes.js';
+import { UserError } from '../errors.js';
 import { selfBin } from '../util/self.js';
 import { startDemoUi } from './demo-ui.js';
 import type { DemoUi } from './demo-ui.js';
@@ -17,6 +18,8 @@ export interface DemoCommandOptions {
   readonly ui?: boolean;
   /** With --ui: start at once and stop at the end (no Enter to press, no Ctrl-C to wait for). */
   readonly wait?: boolean;
+  /** A game day instead of the six drills (src/demo/gameday/). */
+  readonly gameday?: boolean;
 }
 
 /**
@@ -25,6 +28,10 @@ export interface DemoCommandOptions {
  * stops the shop; `--keep` leaves the shop running until Ctrl-C so the user can run the drills.
  */
 export async function demoCommand(options: DemoCommandOptions): Promise<number> {
+  if (options.gameday) {
+    if (options.ui || options.keep) throw new UserError('FD_DEMO_OPTIONS', '--gameday plays on its own: without --ui or --keep');
+    return (await import('./demo-gameday.js')).demoGameDayCommand(options);
+  }
   const bin = selfBin();
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));

@@ -71,6 +71,11 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
     .option('--json', 'print the summary as JSON on stdout; progress goes to stderr')
     .option('--ui', 'serve the dashboard (127.0.0.1:7400, or a free port) and run the drills through it: watch them live, halt them')
     .option('--no-wait', 'with --ui: start the drills at once and stop at the end (no Enter, no Ctrl-C)')
+    .option(
+      '--gameday',
+      'instead of the six drills: a game day — a secret scenario (the database link crawls, then a catalog replica dies) ' +
+        "fought by a scripted responder team, with Prometheus and Alertmanager when installed; prints the team's times and writes the review",
+    )
     .addOption(stateDir())
     .addHelpText(
       'after',
@@ -79,8 +84,10 @@ Examples:
   $ firedrill demo
   $ firedrill demo --keep        # then drill the running shop yourself
   $ firedrill demo --ui          # prints the dashboard's URL and a one-time password, waits for Enter
+  $ firedrill demo --gameday     # villains, a responder bot, real alerts; times to detect/contain/recover
 
-Exit codes: 0 every drill ended as it was built to (including the ones built to find a weakness) · 1 otherwise`,
+Exit codes: 0 every drill ended as it was built to (including the ones built to find a weakness) · 1 otherwise
+  (--gameday: 0 the game day passed — every step's run passed and met its expectations — · 1 otherwise)`,
     )
     .action(async (options: DemoCommandOptions) => set(await (await import('./demo.js')).demoCommand(options)));
 

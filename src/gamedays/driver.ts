@@ -170,7 +170,14 @@ export function withExpectations(yaml: string, step: GameDayStep): string {
   const doc = parse(yaml) as Record<string, unknown>;
   const own: unknown[] = Array.isArray(doc.expectations) ? (doc.expectations as unknown[]) : [];
   // The step's are already validated and in ms; durations in ms read back as numbers of ms only with a unit.
-  const added = step.expectations.map((e) => ({ ...e, within: `${e.within}ms`, grace: `${e.grace}ms` }));
+  const ms = (n: number) => `${n}ms`;
+  const added = step.expectations.map((e) => ({
+    ...e,
+    within: ms(e.within),
+    grace: ms(e.grace),
+    ...(e.prometheus && { prometheus: { ...e.prometheus, every: ms(e.prometheus.every) } }),
+    ...(e.log && { log: { ...e.log, every: ms(e.log.every) } }),
+  }));
   return stringify({ ...doc, expectations: [...own, ...added] });
 }
 

@@ -106,7 +106,11 @@ export function reviewDoc(input: ReviewInput): ReviewDoc {
         ['team', ...PHASES.map((p) => `time to ${p}`), 'diagnosis'],
         step.teams.map((team) => [
           team.team,
-          ...PHASES.map((phase) => describeTiming(team.timings[phase])),
+          ...PHASES.map((phase) =>
+            phase === 'recover' && step.brokenMs === undefined
+              ? 'nothing to recover: users saw no impact'
+              : describeTiming(team.timings[phase]),
+          ),
           team.diagnosis ? describeDiagnosis(team.diagnosis) : '—',
         ]),
       ),
@@ -158,7 +162,7 @@ function impactText(step: StepMeasures, spec: GameDaySpec): string {
   if (step.brokenMs === undefined) return 'The hypothesis held throughout: no impact on users was measured.';
   const impact = step.impact;
   const seen = impact
-    ? ` Users: ${impact.availabilityPercent} % of ${impact.checks} checks answered (about ${formatDuration(impact.downMs)} down)` +
+    ? ` Users: ${impact.availabilityPercent} % of the ${impact.checks} checks of the hypothesis succeeded (about ${formatDuration(impact.downMs)} down)` +
       (impact.budgetSpentPercent === undefined
         ? '.'
         : `, ${impact.budgetSpentPercent} % of the error budget of a ${spec.targets.slo} % objective over ${spec.targets.sloWindowDays} days.`)

@@ -38,6 +38,18 @@ export class ControlPlaneClient {
     return this.#request(method, path, body, file) as Promise<T>;
   }
 
+  /** A document the API serves as text (a review in Markdown or HTML). */
+  async text(path: string): Promise<string> {
+    const response = await fetch(`${this.url}${path}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    }).catch((error: unknown) => {
+      throw new OperationalError('FD_SERVER_UNREACHABLE', `cannot reach the server ${this.url}: ${errorMessage(error)}`, { cause: error });
+    });
+    if (!response.ok) throw await this.#failure(response);
+    return response.text();
+  }
+
   async cancel(runId: string, reason: string): Promise<void> {
     await this.#request('POST', `/api/v1/runs/${encodeURIComponent(runId)}/cancel`, { reason }).catch(() => undefined);
   }

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import { loadExperimentText } from '../../src/experiment/load.js';
+import { withExpectations } from '../../src/gamedays/driver.js';
+import { catalog } from '../support/engine.js';
 import { loadGameDayText } from '../../src/gamedays/spec.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,5 +55,34 @@ describe('the game-day file', () => {
     expect(problems(day('  - { name: a, experiment: e, trigger: { after: { step: a, declared: fixed } } }\n'))).toEqual([
       expect.stringMatching(/^5: .*declared.*detected/),
     ]);
+  });
+});
+
+describe("a step's expectations added to its experiment", () => {
+  it('read back from the experiment exactly as the game day parsed them, every duration kept in ms', () => {
+    const { spec } = loadGameDayText(
+      'day.yaml',
+      `name: d
+title: t
+teams: { shop: [rita] }
+scenario:
+  - name: s
+    experiment: e
+    expectations:
+      - { name: a, within: 3m, grace: 10s, alert: { labels: { alertname: X } } }
+      - { name: p, within: 90s, prometheus: { url: "http://127.0.0.1:9090", query: up == 0, every: 250ms } }
+      - { name: l, within: 30s, log: { file: /var/log/gateway.log, regex: "slow", every: 250ms } }
+      - { name: m, within: 1m, never: true, manual: { declare: contained } }
+`,
+    );
+    const step = spec.scenario[0];
+    if (!step) throw new Error('no step');
+    const yaml = withExpectations(
+      'title: e\nexpectations:\n  - { name: own, within: 5s, manual: { declare: detected } }\nmethod:\n  - { name: w, wait: 1s }\n',
+      step,
+    );
+    const { experiment } = loadExperimentText('e.yaml', yaml, { catalog, env: {} });
+    expect(experiment.expectations.slice(1)).toEqual(step.expectations);
+    expect(experiment.expectations[0]?.name).toBe('own');
   });
 });

@@ -163,8 +163,9 @@ describe('a game day', () => {
       /\| shop \| \S+ \(declared by rita; target 1m: met\) \| \S+ \(declared by rita; target 1m: met\) \| \S+ \(containment probe; target 2m: met\) \| \S+ \(hypothesis probes; target 3m: met\) \| service Worker, fault process-pause: it is stopped \(state T\) after \S+ — correct \|/,
     );
     expect(review).toMatch(/\| contained-in-time \| MET \|/);
+    expect(review).toContain('| nothing to recover: users saw no impact |'); // the quiet aftershock
     expect(review).toMatch(
-      /The hypothesis broke \S+ after the injection\. Users: [\d.]+ % of \d+ checks answered \(about \S+ down\), [\d.]+ % of the error budget of a 99\.9 % objective over 30 days\./,
+      /The hypothesis broke \S+ after the injection\. Users: [\d.]+ % of the \d+ checks of the hypothesis succeeded \(about \S+ down\), [\d.]+ % of the error budget of a 99\.9 % objective over 30 days\./,
     );
     expect(review).toMatch(/shop: contained \| rita/);
 
