@@ -103,7 +103,7 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   drillRoutes(app, { store, catalog: deps.catalog, drills: deps.drills, inventory: deps.inventory });
   incidentRoutes(app, store);
   alertRoutes(app, deps.alerts, store);
-  gameDayRoutes(app, store, deps.gamedays);
+  gameDayRoutes(app, store, deps.gamedays, { inventory: deps.inventory, faultKinds: [...deps.catalog.faults.keys()] });
   if (deps.webDir) webRoutes(app as unknown as Hono, deps.webDir);
   return app;
 }

@@ -209,6 +209,12 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   { method: 'get', path: '/api/v1/gamedays', summary: 'The game days one takes part in: the scenario, or a console', who: 'any' },
   { method: 'get', path: '/api/v1/gamedays/{id}', summary: 'One game day, as one takes part in it', who: 'any' },
+  {
+    method: 'get',
+    path: '/api/v1/gamedays/{id}/causes',
+    summary: "What a suspected cause is picked from: the server's services and every fault kind (the same for every game day)",
+    who: 'any',
+  },
   { method: 'post', path: '/api/v1/gamedays/{id}/launch', summary: 'Launch it now', who: 'gamedays.run' },
   {
     method: 'post',

@@ -103,6 +103,11 @@ describe('a game day', () => {
       expect(seen, `a responder's console says ${secret}`).not.toContain(secret);
     expect((view.gameday as Console).publicTitle).toBe('Thursday game day');
     expect((await get('otto', `/api/v1/gamedays/${id}`)).status).toBe(404);
+    // The suspected cause is picked from lists that are the same for every role and every game day.
+    const causes = (await get('rita', `/api/v1/gamedays/${id}/causes`)).body;
+    expect(causes.faults).toEqual(expect.arrayContaining(['process-pause', 'process-kill', 'proxy-latency']));
+    expect((await get('vic', `/api/v1/gamedays/${id}/causes`)).body).toEqual(causes);
+    expect((await get('otto', `/api/v1/gamedays/${id}/causes`)).status).toBe(404);
     expect((await get('rita', '/api/v1/gamedays/worker-freeze')).status).toBe(404);
     expect((await get('rita', `/api/v1/gamedays/${id}/review`)).status).toBe(403);
     expect(((await get('otto', '/api/v1/gamedays')).body.gamedays as unknown[]).length).toBe(0);

@@ -112,6 +112,7 @@ describe('role × route', () => {
     ['POST', () => '/api/v1/gamedays/apply', (r) => ({ yaml: gameDay(`gd-${r}`) }), ['admin', 'facilitator', 'villain']],
     ['GET', () => '/api/v1/gamedays', () => undefined, PEOPLE],
     ['GET', () => `/api/v1/gamedays/${gameday}`, () => undefined, PEOPLE],
+    ['GET', () => `/api/v1/gamedays/${gameday}/causes`, () => undefined, PEOPLE],
     ['GET', () => `/api/v1/gamedays/${gameday}/review`, () => undefined, ['admin', 'facilitator', 'villain']],
     ['PUT', () => `/api/v1/gamedays/${gameday}/review`, () => ({ learnt: 'x' }), ['admin', 'facilitator', 'villain']],
     ['POST', () => `/api/v1/gamedays/${gameday}/rerun`, () => ({ at: null }), ['admin', 'facilitator']],

@@ -7,6 +7,7 @@ import { loadGameDayText } from '../../gamedays/spec.js';
 import type { GameDaySpec } from '../../gamedays/spec.js';
 import type { GameDayInfo } from '../../store/gamedays.js';
 import type { Store } from '../../store/store.js';
+import type { Inventory } from '../../targets/inventory.js';
 import type { Principal } from '../../store/users.js';
 import type { AuthVariables } from '../auth.js';
 import { audit } from '../audit-trail.js';
@@ -52,7 +53,12 @@ type App = Hono<{ Variables: AuthVariables }>;
  * ended by the facilitators; the responders' console (declarations); the review. A principal
  * who takes no part in a game day is answered 404, as if it did not exist (gameday-visibility.ts).
  */
-export function gameDayRoutes(app: App, store: Store, gamedays: GameDayService): void {
+export function gameDayRoutes(
+  app: App,
+  store: Store,
+  gamedays: GameDayService,
+  known: { readonly inventory: () => Promise<Inventory | undefined>; readonly faultKinds: readonly string[] },
+): void {
   const find = async (
     c: Context<{ Variables: AuthVariables }>,
   ): Promise<{ gameday: GameDayInfo; involved: Involvement; principal: Principal }> => {
@@ -118,6 +124,14 @@ export function gameDayRoutes(app: App, store: Store, gamedays: GameDayService):
   app.get('/api/v1/gamedays/:id', async (c) => {
     const { gameday, involved, principal } = await find(c);
     return c.json({ gameday: gameDayView(involved, gameday, await store.gamedays.events(gameday.id), principal.name) });
+  });
+
+  // What a team picks its suspected cause from: every service the server knows and every fault
+  // kind — the same lists for every game day, so they tell nothing of the scenario.
+  app.get('/api/v1/gamedays/:id/causes', async (c) => {
+    await find(c);
+    const inventory = await known.inventory();
+    return c.json({ services: [...(inventory?.services.keys() ?? [])].sort(), faults: [...known.faultKinds].sort() });
   });
 
   // The comcheck, before the day: each responder and observer confirms the console reaches them.

@@ -108,6 +108,11 @@ describe('the game-day pages', () => {
     await page.getByLabel('What you suspect').fill('checkout hangs on its worker');
     await page.getByLabel('Service').fill('checkout');
     await page.getByLabel('Fault kind').fill('process-pause');
+    // The pick list offers every fault kind (the same list whatever the scenario).
+    const options = page.locator('#cause-faults option');
+    await options.first().waitFor({ state: 'attached' });
+    const kinds = await Promise.all((await options.all()).map((o) => o.getAttribute('value')));
+    expect(kinds).toEqual(expect.arrayContaining(['process-pause', 'process-kill', 'proxy-latency']));
     await page.getByRole('button', { name: 'Declare the suspected cause' }).click();
     await timeline.locator('li', { hasText: 'service checkout, fault process-pause' }).waitFor();
     await page.getByRole('button', { name: 'Contained', exact: true }).click();

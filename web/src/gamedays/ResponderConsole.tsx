@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import type { Declaration, GameDayView } from '../api.js';
 import { Problem } from '../ui/parts.js';
 import { TeamTimeline } from './Timeline.js';
-import { useAlertsSince } from './use-gameday.js';
+import { useAlertsSince, useCauses } from './use-gameday.js';
 
 interface DeclareBody {
   readonly declare: Declaration;
@@ -38,6 +38,7 @@ export function ResponderConsole({ view }: { view: GameDayView }) {
   const [note, setNote] = useState('');
   const running = view.state === 'running';
   const alerts = useAlertsSince(view.launchedAt, running);
+  const causes = useCauses(view.id, running);
   const declare = useMutation({
     mutationFn: (body: DeclareBody) =>
       api<{ declaration: { declare: string; team: string } }>('POST', `/gamedays/${view.id}/declarations`, {
@@ -92,11 +93,21 @@ export function ResponderConsole({ view }: { view: GameDayView }) {
               What you suspect <input name="detail" maxLength={2000} />
             </label>
             <label>
-              Service <input name="service" maxLength={200} />
+              Service <input name="service" maxLength={200} list="cause-services" placeholder="pick or type" />
             </label>
             <label>
-              Fault kind <input name="fault" maxLength={200} placeholder="e.g. process-pause" />
+              Fault kind <input name="fault" maxLength={200} list="cause-faults" placeholder="pick or type" />
             </label>
+            <datalist id="cause-services">
+              {causes.data?.services.map((s) => (
+                <option key={s} value={s} />
+              ))}
+            </datalist>
+            <datalist id="cause-faults">
+              {causes.data?.faults.map((f) => (
+                <option key={f} value={f} />
+              ))}
+            </datalist>
             <button type="submit" disabled={declare.isPending}>
               Declare the suspected cause
             </button>

@@ -28,6 +28,17 @@ export function useAlertsSince(since: number | null, running: boolean) {
   });
 }
 
+/** What a suspected cause is picked from: the server's services and the fault kinds (the same for every game day). */
+export function useCauses(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ['causes', id],
+    queryFn: async ({ signal }) =>
+      api<{ services: string[]; faults: string[] }>('GET', `/gamedays/${encodeURIComponent(id)}/causes`, undefined, signal),
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
 /** The view with its scenario, when the caller may read it (a scenario reader, or anyone once revealed). */
 export function scenarioOf(view: GameDayView) {
   return 'spec' in view ? view : undefined;
