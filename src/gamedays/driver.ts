@@ -1,4 +1,6 @@
 import { parse, stringify } from 'yaml';
+import { loadExperimentText } from '../experiment/load.js';
+import { loadCatalog } from '../runs/catalog.js';
 import { PreparedProbe, lookupProbe } from '../engine/activities.js';
 import type { ExpectationRecord } from '../engine/expectation.js';
 import { errorMessage } from '../errors.js';
@@ -34,6 +36,7 @@ const PROBE_EVERY_MS = 1000;
  */
 export class GameDayDriver {
   readonly #probedAt = new Map<string, number>();
+  readonly #hypotheses = new Map<string, Promise<readonly ProbeActivity[]>>();
 
   constructor(
     private readonly store: Store,
@@ -131,7 +134,7 @@ export class GameDayDriver {
     if (now - (this.#probedAt.get(key) ?? 0) < PROBE_EVERY_MS) return;
     this.#probedAt.set(key, now);
     if (step.containment && state.containedAt === undefined && (await met([step.containment]))) state.containedAt = this.now();
-    const hypothesis = await this.#hypothesisOf(step);
+    const hypothesis = await this.#hypothesisOf(step, key);
     if (hypothesis.length === 0) return;
     const holds = await met(hypothesis);
     // User impact: each check stands for the second since the one before.
@@ -144,11 +147,33 @@ export class GameDayDriver {
     else if (holds && state.brokenAt !== undefined && state.recoveredAt === undefined) state.recoveredAt = this.now();
   }
 
-  async #hypothesisOf(step: GameDayStep): Promise<ProbeActivity[]> {
-    const stored = await this.store.experiments.findByName(step.experiment);
-    const yaml = stored && (await this.store.experiments.versions(stored.id, stored.version))[0]?.yaml;
-    const doc = yaml ? (parse(yaml) as { hypothesis?: { probes?: ProbeActivity[] } }) : undefined;
-    return doc?.hypothesis?.probes ?? [];
+  /**
+   * The step's hypothesis probes, its variables substituted as its run had them (the step's
+   * `vars`, the experiment's defaults): read and checked once per run, not at every probe.
+   */
+  #hypothesisOf(step: GameDayStep, runKey: string): Promise<readonly ProbeActivity[]> {
+    let probes = this.#hypotheses.get(runKey);
+    if (!probes) {
+      probes = (async () => {
+        const stored = await this.store.experiments.findByName(step.experiment);
+        const yaml = stored && (await this.store.experiments.versions(stored.id, stored.version))[0]?.yaml;
+        if (!yaml) return [];
+        const { experiment } = loadExperimentText(`${step.experiment}.yaml`, yaml, {
+          catalog: await loadCatalog(),
+          vars: step.vars,
+          env: {},
+        });
+        return experiment.hypothesis?.probes ?? [];
+      })().catch((error: unknown) => {
+        this.log.warn("a game-day step's hypothesis cannot be read: its user impact is not measured", {
+          step: step.name,
+          error: errorMessage(error),
+        });
+        return [];
+      });
+      this.#hypotheses.set(runKey, probes);
+    }
+    return probes;
   }
 
   async #end(gameday: GameDayInfo, progress: Progress, reason: string, halted = false): Promise<'ended'> {
@@ -157,7 +182,11 @@ export class GameDayDriver {
     await this.store.gamedays.end(gameday.id, progress, this.now());
     for (const step of progress.steps.filter((s) => s.runId && s.state === 'running'))
       await this.runner.cancel(step.runId ?? '', `the game day ended: ${reason}`).catch(() => undefined);
-    for (const step of progress.steps) if (step.runId) await this.runner.reveal(step.runId).catch(() => undefined);
+    for (const step of progress.steps) {
+      if (step.runId) await this.runner.reveal(step.runId).catch(() => undefined);
+      this.#hypotheses.delete(step.runId ?? step.name);
+      this.#probedAt.delete(step.runId ?? step.name);
+    }
     await this.store.gamedays.reveal(gameday.id, this.now());
     this.log.info('game day ended', { gameday: gameday.name, reason });
     return 'ended';

@@ -69,6 +69,7 @@ targets: { slo: 99.9, detect: 1m, acknowledge: 1m, contain: 2m, recover: 3m }
 scenario:
   - name: freeze
     experiment: worker-freezes
+    vars: { gateway: "${gatewayUrl}" }
     cause: { service: worker, fault: process-pause }
     containment: { probe: http, params: { url: "${gatewayUrl}/contained" } }
     expectations:
@@ -79,14 +80,18 @@ scenario:
 ${extra}`;
 }
 
-export function freezeExperiment(workerPid: number, gatewayUrl: string, pause = '6s'): string {
+export function freezeExperiment(workerPid: number, pause = '6s'): string {
+  // The gateway comes from the game-day step's vars: its default answers nothing, so a hypothesis
+  // probed without them fails (the run's and the driver's measures of user impact alike).
   return `title: The worker freezes
+variables:
+  gateway: { default: "http://127.0.0.1:9" }
 targets:
   worker: { kind: process, selector: { pid: ${workerPid} } }
 hypothesis:
   during: false
   probes:
-    - { name: gateway, probe: http, params: { url: "${gatewayUrl}/", timeout: 1s }, tolerance: 200 }
+    - { name: gateway, probe: http, params: { url: "\${gateway}/", timeout: 1s }, tolerance: 200 }
 method:
   - { name: freeze, fault: process-pause, target: worker, duration: ${pause} }
 `;

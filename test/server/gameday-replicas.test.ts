@@ -33,7 +33,7 @@ describe('a game day across replicas', () => {
       token[name] = (await r.store.users.issueToken(user.id, 't')).token;
     }
     for (const [name, yaml] of [
-      ['worker-freezes', freezeExperiment(shop.worker.pid ?? 0, shop.gatewayUrl, '20s')],
+      ['worker-freezes', freezeExperiment(shop.worker.pid ?? 0, '20s')],
       ['quiet-step', 'title: a quiet step\nmethod:\n  - { name: w, wait: 100ms }\n'],
     ])
       expect((await call(r.a.url, 'POST', '/api/v1/experiments', token.vic ?? '', { name, yaml, secret: true })).status).toBe(201);

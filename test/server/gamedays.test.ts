@@ -43,7 +43,7 @@ describe('a game day', () => {
     ] as const)
       token[name] = await userWithToken(server, name, [role]);
     for (const [name, yaml] of [
-      ['worker-freezes', freezeExperiment(shop.worker.pid ?? 0, shop.gatewayUrl)],
+      ['worker-freezes', freezeExperiment(shop.worker.pid ?? 0)],
       ['quiet-step', 'title: a quiet step\nmethod:\n  - { name: w, wait: 100ms }\n'],
     ])
       expect((await call(server.url, 'POST', '/api/v1/experiments', token.vic ?? '', { name, yaml, secret: true })).status).toBe(201);
