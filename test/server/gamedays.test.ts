@@ -232,6 +232,39 @@ describe('a game day', () => {
     }
   }, 60_000);
 
+  it("ended by the facilitator mid-step: the step's run is cancelled and its fault reverted long before it would have ended", async () => {
+    const yaml = freezeExperiment(shop.worker.pid ?? 0, '2m');
+    expect(
+      (await call(server.url, 'POST', '/api/v1/experiments', token.vic ?? '', { name: 'long-freeze', yaml, secret: true })).status,
+    ).toBe(201);
+    const step = `{ name: freeze, experiment: long-freeze, vars: { gateway: "${shop.gatewayUrl}" } }`;
+    const file = `name: long-day\ntitle: a long freeze\nteams: { shop: [rita] }\nscenario:\n  - ${step}\n`;
+    const applied = await call(server.url, 'POST', '/api/v1/gamedays/apply', token.vic ?? '', { yaml: file });
+    expect(applied.status).toBe(200);
+    const id = (applied.body.gameday as { id: string }).id;
+    expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/launch`, token.fac ?? '', {})).status).toBe(200);
+    await eventually(() => expect(processState(shop.worker.pid ?? 0)).toBe('T'));
+    expect((await call(server.url, 'POST', `/api/v1/gamedays/${id}/commands`, token.fac ?? '', { command: 'end' })).status).toBe(202);
+    // The pause would last 2 minutes: reverted well within this test's 30 s.
+    await eventually(() => expect(processState(shop.worker.pid ?? 0)).not.toBe('T'), 20_000);
+    const ended = await eventually(async () => {
+      const day = (await get('fac', `/api/v1/gamedays/${id}`)).body.gameday as Console;
+      expect(day.state).toBe('ended');
+      return day;
+    }, 20_000);
+    expect(ended.progress?.endedReason).toBe('ended by the facilitator');
+    const runId = ended.progress?.steps[0]?.runId ?? '';
+    const run = await eventually(async () => {
+      const got = (await get('fac', `/api/v1/runs/${runId}`)).body as {
+        run: { state: string; verdict: string };
+        journal: { faults: { status: string; verifiedAt?: string }[] };
+      };
+      expect(got.run.state).toBe('ended');
+      return got;
+    }, 20_000);
+    expect(run.journal.faults.map((f) => [f.status, f.verifiedAt !== undefined])).toEqual([['reverted', true]]);
+  }, 60_000);
+
   it("is played by a drill — unannounced, in a window or at a date — whose launch takes the game day's verdict", async () => {
     const day = 'name: quick-day\ntitle: a quick day\nteams: { shop: [rita] }\nscenario:\n  - { name: q, experiment: quiet-step }\n';
     expect((await call(server.url, 'POST', '/api/v1/gamedays/apply', token.fac ?? '', { yaml: day })).status).toBe(200);
