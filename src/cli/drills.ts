@@ -106,10 +106,14 @@ export async function monkeyCommand(options: ServerOptions): Promise<number> {
   const monkeys = drills.filter((d) => d.kind === 'monkey');
   const seen = await Promise.all(
     monkeys.map((d) =>
-      api.request<{ drill: string; candidates: { kind: string; name: string; agent?: string }[]; next: number[] }>(
-        'GET',
-        `/api/v1/drills/${encodeURIComponent(d.name)}/candidates`,
-      ),
+      api.request<{
+        drill: string;
+        candidates: { kind: string; name: string; agent?: string }[];
+        next: number[];
+        groupBy?: string;
+        groups?: string[];
+        nextGroups?: string[];
+      }>('GET', `/api/v1/drills/${encodeURIComponent(d.name)}/candidates`),
     ),
   );
   if (options.json) {
@@ -121,7 +125,10 @@ export async function monkeyCommand(options: ServerOptions): Promise<number> {
     process.stdout.write(
       `${m.drill}\n  could draw: ${m.candidates.map((c) => `${c.name}${c.agent ? ` on ${c.agent}` : ''}`).join(', ') || 'nothing (no opted-in target)'}\n`,
     );
-    process.stdout.write(`  next: ${m.next.map((at) => when(at)).join(', ') || 'none within 31 days'}\n`);
+    if (m.groupBy)
+      process.stdout.write(`  one clock per ${m.groupBy}: ${m.groups?.join(', ') || 'no group (no opted-in target carries it)'}\n`);
+    const next = m.next.map((at, i) => `${when(at)}${m.nextGroups?.[i] ? ` (${m.groupBy ?? 'group'} ${m.nextGroups[i]})` : ''}`);
+    process.stdout.write(`  next: ${next.join(', ') || 'none within 31 days'}\n`);
   }
   return EXIT.passed;
 }

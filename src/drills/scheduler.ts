@@ -6,7 +6,7 @@ import { checkLaunch } from './preconditions.js';
 import type { DrillRunner } from './preconditions.js';
 import { experimentOf } from './launch-text.js';
 import { blackoutAt, nextLaunches } from './schedule/index.js';
-import type { Blackout } from './schedule/index.js';
+import type { Blackout, Launch } from './schedule/index.js';
 import type { DrillSpec } from './spec.js';
 
 /** The time, given to the scheduler: tests drive days of schedule in milliseconds. */
@@ -27,6 +27,8 @@ export interface SchedulerOptions {
   readonly claimMs?: number;
   /** Settled launches older than this are forgotten, each drill's last one launched aside (default 400 days). */
   readonly historyMs?: number;
+  /** The target groups of a monkey with `groupBy` (the values of that label among its candidates in the inventory). */
+  readonly groups?: (drill: DrillInfo, spec: DrillSpec) => Promise<readonly string[]>;
   /** Told what became of each launch it settled (notifications). */
   readonly onSettled?: (drill: DrillInfo | undefined, outcome: { state: string; reason?: string; runId?: string; dueAt: number }) => void;
 }
@@ -138,10 +140,32 @@ export class Scheduler {
     }
   }
 
-  /** The launches due for `drill` in (after, until], with the blackouts that skip them (for `firedrill monkey` and the calendar). */
-  upcoming(drill: DrillInfo, after: number, until: number, blackouts: ReadonlyMap<string | null, Blackout[]>) {
+  /**
+   * The launches due for `drill` in (after, until], with the blackouts that skip them (for
+   * `firedrill monkey` and the calendar). A monkey with `groupBy` has one clock per target group:
+   * each launch says its group.
+   */
+  async upcoming(
+    drill: DrillInfo,
+    after: number,
+    until: number,
+    blackouts: ReadonlyMap<string | null, Blackout[]>,
+  ): Promise<(Launch & { readonly group?: string })[]> {
     const spec = drill.spec as DrillSpec;
-    return nextLaunches(spec.schedule, { after, until, key: drill.id, blackouts: blackoutsFor(drill, spec, blackouts) });
+    const query = { after, until, blackouts: blackoutsFor(drill, spec, blackouts) };
+    if (spec.monkey?.groupBy === undefined) return nextLaunches(spec.schedule, { ...query, key: drill.id });
+    const groups = (await this.options.groups?.(drill, spec)) ?? [];
+    return groups
+      .flatMap((group) => nextLaunches(spec.schedule, { ...query, key: groupKey(drill, group) }).map((l) => ({ ...l, group })))
+      .sort((a, b) => a.at - b.at);
+  }
+
+  /** The target group whose clock made the launch due at `dueAt`; undefined when none does now (the inventory changed). */
+  async #groupAt(drill: DrillInfo, spec: DrillSpec, dueAt: number): Promise<string | undefined> {
+    const groups = (await this.options.groups?.(drill, spec)) ?? [];
+    return groups.find((group) =>
+      nextLaunches(spec.schedule, { after: dueAt - 1, until: dueAt, key: groupKey(drill, group) }).some((l) => l.at === dueAt),
+    );
   }
 
   /** New or changed since it was planned, or planned less than half a horizon ahead. */
@@ -156,9 +180,7 @@ export class Scheduler {
     const from = fresh ? now : known.until;
     const until = now + this.#horizon;
     // At most so many ahead: a drill every few seconds plans the next ones, not a day of them.
-    const due = this.upcoming(drill, from, until, blackouts)
-      .slice(0, MAX_PLANNED)
-      .map((l) => l.at);
+    const due = (await this.upcoming(drill, from, until, blackouts)).slice(0, MAX_PLANNED).map((l) => l.at);
     await this.options.store.drills.plan(drill.id, due);
     const planned = due.length === MAX_PLANNED ? (due.at(-1) ?? until) : until;
     this.#planned.set(drill.id, { until: planned, updatedAt: drill.updatedAt });
@@ -189,7 +211,10 @@ export class Scheduler {
       if (blackout) return await settle('skipped', `in blackout ${blackout.name}`);
       const refusal = await checkLaunch(store, runner, drill, spec);
       if (refusal) return await settle('skipped', refusal);
-      const text = await experimentOf(store, drill, spec);
+      const group = spec.monkey?.groupBy === undefined ? undefined : await this.#groupAt(drill, spec, launch.dueAt);
+      if (spec.monkey?.groupBy !== undefined && group === undefined)
+        return await settle('skipped', `no target group (label ${spec.monkey.groupBy}) was due then any more: the inventory changed`);
+      const text = await experimentOf(store, drill, spec, group);
       const runId = runner.newRunId();
       if (!(await store.drills.attachRun(launch.id, this.options.replica, runId, this.#clock.now()))) return; // the claim lapsed meanwhile
       await runner.start({ runId, drill, text, vars: spec.vars, secret: drill.announcement !== 'announced' });
@@ -219,7 +244,12 @@ export class Scheduler {
       await runner.start({
         runId,
         drill,
-        text: await experimentOf(store, drill, spec),
+        text: await experimentOf(
+          store,
+          drill,
+          spec,
+          spec.monkey?.groupBy === undefined ? undefined : await this.#groupAt(drill, spec, launch.dueAt),
+        ),
         vars: spec.vars,
         secret: drill.announcement !== 'announced',
       });
@@ -237,6 +267,11 @@ const MAX_PLANNED = 200;
  * launch is planned a day ahead by whichever replica plans first, and due for all).
  */
 const PLAN_EVERY_MS = 10_000;
+
+/** The key of a target group's draws: its own clock, apart from the drill's other groups. */
+function groupKey(drill: DrillInfo, group: string): string {
+  return `${drill.id}/${group}`;
+}
 
 function blackoutsFor(drill: DrillInfo, spec: DrillSpec, byTeam: ReadonlyMap<string | null, Blackout[]>): Blackout[] {
   return [...(byTeam.get(null) ?? []), ...(byTeam.get(drill.team) ?? []), ...spec.blackouts];

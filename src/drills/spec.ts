@@ -49,6 +49,14 @@ export const drillSchema = z
         message: 'a drill runs one of: an experiment (experiment: NAME), the monkey (monkey: …), a game day (gameday: NAME)',
       });
     }
+    // One clock per group needs a drawn schedule: groups on a cron or a date would all strike at once.
+    if (drill.monkey?.groupBy !== undefined && drill.schedule.kind !== 'mtbf' && drill.schedule.kind !== 'window') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['monkey', 'groupBy'],
+        message: `groupBy gives each target group its own clock: it needs an mtbf or window schedule, not ${drill.schedule.kind}`,
+      });
+    }
   });
 
 export const drillsFileSchema = z.strictObject({

@@ -1,6 +1,8 @@
 import { errorMessage, FiredrillError } from '../errors.js';
 import { drillDebt } from '../drills/debt.js';
 import { Scheduler } from '../drills/scheduler.js';
+import { monkeyGroups } from '../drills/kinds/monkey.js';
+import type { Inventory } from '../targets/inventory.js';
 import type { Clock } from '../drills/scheduler.js';
 import type { DrillRunner } from '../drills/preconditions.js';
 import { dayVerdict } from '../gamedays/progress.js';
@@ -25,7 +27,14 @@ export class DrillService {
     private readonly store: Store,
     private readonly runs: RunService,
     log: Logger,
-    options: { clock?: Clock; claimMs?: number; horizonMs?: number; gamedays?: () => GameDayService | undefined } = {},
+    options: {
+      clock?: Clock;
+      claimMs?: number;
+      horizonMs?: number;
+      gamedays?: () => GameDayService | undefined;
+      /** The server's inventory: a monkey's target groups are read in it. */
+      inventory?: () => Promise<Inventory | undefined>;
+    } = {},
   ) {
     const runner: DrillRunner = {
       newRunId,
@@ -72,6 +81,7 @@ export class DrillService {
       log,
       replica: runs.replica,
       ...options,
+      groups: async (_drill, spec) => (spec.monkey ? monkeyGroups(spec.monkey, await options.inventory?.()) : []),
       // Only an announced drill is told about as it happens; the others are revealed with their run.
       onSettled: (drill, outcome) => {
         if (!drill || drill.announcement !== 'announced') return;

@@ -80,7 +80,7 @@ export async function startControlPlane(options: ServeOptions): Promise<RunningS
       faultLeaseTtlMs: options.faultLeaseTtlMs,
       metrics,
     });
-    const drills = new DrillService(store, runs, options.log, { ...options.drills, gamedays: () => gamedays });
+    const drills = new DrillService(store, runs, options.log, { ...options.drills, gamedays: () => gamedays, inventory });
     ends.drills = drills;
     metrics.debt = () => drills.debtByTeam();
     // A replica's hold on the game days it drives lapses like its hold on its runs: another carries on.

@@ -29,7 +29,7 @@ export const quiet: Logger = {
  */
 export async function testServer(
   database?: string,
-  options: { agent?: boolean; webDir?: string; drills?: ServeOptions['drills'] } = {},
+  options: { agent?: boolean; webDir?: string; drills?: ServeOptions['drills']; inventory?: string } = {},
 ): Promise<RunningServer & { dir: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'fd-server-test-'));
   const agent = options.agent ? await startAgent(dir) : undefined;
@@ -40,6 +40,7 @@ export async function testServer(
     log: quiet,
     webDir: options.webDir ?? WEB_DIR,
     drills: options.drills,
+    inventory: options.inventory,
   });
   return {
     ...server,

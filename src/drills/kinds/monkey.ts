@@ -29,6 +29,14 @@ export const monkeySchema = z.strictObject({
     .default({ label: OPT_IN_LABEL, value: 'true' })
     .describe('only targets carrying this label (value "true" by default) can be drawn'),
   pick: pickSchema.default('one').describe('the blast radius: one, { count: N } or { percent: P }'),
+  groupBy: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'per target group (kube-monkey style): one schedule clock per value of this label among the candidates — ' +
+        'an app, a datacenter — each launch drawing only within its group; with an mtbf or window schedule',
+    ),
   hypothesis: z.record(z.string(), z.unknown()).optional().describe("the experiment's steady-state hypothesis, as in an experiment"),
   guardrails: z.array(z.unknown()).optional().describe('as in an experiment'),
 });
@@ -47,10 +55,13 @@ export function targetKindOf(fault: string): 'process' | 'proxy' | 'host' {
  * hypothesis and guardrails. The opt-in label is part of the selector: the engine's own target
  * discovery never sees a service without it. A host fault is refused (hosts carry no labels).
  */
-export function monkeyExperiment(monkey: MonkeySpec, title: string): Record<string, unknown> {
+export function monkeyExperiment(monkey: MonkeySpec, title: string, group?: string): Record<string, unknown> {
   const kind = targetKindOf(monkey.fault);
   if (kind === 'host') throw new Error(`the monkey draws processes and links by label; ${monkey.fault} is a host fault`);
-  const selector: Record<string, unknown> = { labels: { ...monkey.targets.labels, [monkey.optIn.label]: monkey.optIn.value } };
+  const inGroup = monkey.groupBy !== undefined && group !== undefined ? { [monkey.groupBy]: group } : {};
+  const selector: Record<string, unknown> = {
+    labels: { ...monkey.targets.labels, ...inGroup, [monkey.optIn.label]: monkey.optIn.value },
+  };
   if (monkey.targets.service !== undefined) selector[kind === 'proxy' ? 'name' : 'service'] = monkey.targets.service;
   const radius =
     monkey.pick === 'one'
@@ -59,7 +70,7 @@ export function monkeyExperiment(monkey: MonkeySpec, title: string): Record<stri
         ? { mode: 'count', value: monkey.pick.count }
         : { mode: 'percent', value: monkey.pick.percent };
   return {
-    title,
+    title: group === undefined ? title : `${title} (${monkey.groupBy ?? 'group'} ${group})`,
     tags: ['monkey'],
     targets: { victim: { kind, selector, ...radius } },
     ...(monkey.hypothesis && { hypothesis: monkey.hypothesis }),
@@ -68,24 +79,43 @@ export function monkeyExperiment(monkey: MonkeySpec, title: string): Record<stri
   };
 }
 
+type MonkeyInventory =
+  | {
+      services: ReadonlyMap<string, { name: string; labels: Readonly<Record<string, string>>; agent?: string }>;
+      proxies: ReadonlyMap<string, { name: string; labels?: Readonly<Record<string, string>> }>;
+    }
+  | undefined;
+
 /** What the monkey could draw now: the inventory's opted-in services (or links) that match its selector. */
 export function monkeyCandidates(
   monkey: MonkeySpec,
-  inventory:
-    | {
-        services: ReadonlyMap<string, { name: string; labels: Readonly<Record<string, string>>; agent?: string }>;
-        proxies: ReadonlyMap<string, { name: string; labels?: Readonly<Record<string, string>> }>;
-      }
-    | undefined,
+  inventory: MonkeyInventory,
 ): { kind: 'process' | 'proxy'; name: string; agent?: string }[] {
+  return drawable(monkey, inventory).map(({ kind, name, agent }) => ({ kind, name, ...(agent !== undefined && { agent }) }));
+}
+
+/** The target groups of a monkey with `groupBy`: the values of that label among its candidates, sorted (none without it). */
+export function monkeyGroups(monkey: MonkeySpec, inventory: MonkeyInventory): string[] {
+  const label = monkey.groupBy;
+  if (label === undefined) return [];
+  const values = drawable(monkey, inventory).flatMap((c) => (c.labels?.[label] === undefined ? [] : [c.labels[label]]));
+  return [...new Set(values)].sort();
+}
+
+function drawable(
+  monkey: MonkeySpec,
+  inventory: MonkeyInventory,
+): { kind: 'process' | 'proxy'; name: string; agent?: string; labels?: Readonly<Record<string, string>> }[] {
   const kind = targetKindOf(monkey.fault);
   if (kind === 'host' || !inventory) return [];
   const wanted = { ...monkey.targets.labels, [monkey.optIn.label]: monkey.optIn.value };
   const carries = (labels: Readonly<Record<string, string>> | undefined) => Object.entries(wanted).every(([k, v]) => labels?.[k] === v);
   const named = (name: string) => monkey.targets.service === undefined || monkey.targets.service === name;
   if (kind === 'proxy')
-    return [...inventory.proxies.values()].filter((p) => named(p.name) && carries(p.labels)).map((p) => ({ kind, name: p.name }));
+    return [...inventory.proxies.values()]
+      .filter((p) => named(p.name) && carries(p.labels))
+      .map((p) => ({ kind, name: p.name, ...(p.labels && { labels: p.labels }) }));
   return [...inventory.services.values()]
     .filter((s) => named(s.name) && carries(s.labels))
-    .map((s) => ({ kind, name: s.name, ...(s.agent !== undefined && { agent: s.agent }) }));
+    .map((s) => ({ kind, name: s.name, labels: s.labels, ...(s.agent !== undefined && { agent: s.agent }) }));
 }

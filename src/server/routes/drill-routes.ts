@@ -5,7 +5,7 @@ import { FiredrillError, UserError, ValidationError } from '../../errors.js';
 import { checkDrills } from '../../drills/check.js';
 import { drillDebt } from '../../drills/debt.js';
 import { storedBlackouts } from '../../drills/scheduler.js';
-import { monkeyCandidates } from '../../drills/kinds/monkey.js';
+import { monkeyCandidates, monkeyGroups } from '../../drills/kinds/monkey.js';
 import type { Inventory } from '../../targets/inventory.js';
 import type { Blackout } from '../../drills/schedule/index.js';
 import { drillKind, loadDrillsText } from '../../drills/spec.js';
@@ -103,10 +103,12 @@ export function drillRoutes(
     const now = drills.now();
     const blackouts = await storedBlackouts(store);
     const list = (await store.drills.list()).filter((d) => mayKnowDrill(principal, d));
-    const views = list.map((drill) => {
-      const next = drills.scheduler.upcoming(drill, now, now + 31 * DAY, blackouts).find((l) => !l.skipped);
-      return drillView(principal, drill, next?.at);
-    });
+    const views = await Promise.all(
+      list.map(async (drill) => {
+        const next = (await drills.scheduler.upcoming(drill, now, now + 31 * DAY, blackouts)).find((l) => !l.skipped);
+        return drillView(principal, drill, next?.at);
+      }),
+    );
     // A drill whose timing and scenario are the team's secret still counts: "a drill will come".
     const announcedSoon = (await store.drills.list()).filter((d) => d.announcement === 'window' && !mayKnowDrill(principal, d));
     return c.json({ drills: views, windows: [...new Set(announcedSoon.map((d) => d.team))].map((team) => ({ team })) });
@@ -158,7 +160,7 @@ export function drillRoutes(
     const principal = c.get('principal');
     const drill = await visible(principal, c.req.param('name'));
     const now = drills.now();
-    const upcoming = drills.scheduler.upcoming(drill, now, now + 31 * DAY, await storedBlackouts(store)).slice(0, 20);
+    const upcoming = (await drills.scheduler.upcoming(drill, now, now + 31 * DAY, await storedBlackouts(store))).slice(0, 20);
     return c.json({ drill: { ...drillView(principal, drill, upcoming.find((l) => !l.skipped)?.at), yaml: drill.yaml }, upcoming });
   });
 
@@ -169,9 +171,18 @@ export function drillRoutes(
     need(principal, can(principal, 'drills.write'));
     const spec = drill.spec as DrillSpec;
     const now = drills.now();
-    const next = drills.scheduler.upcoming(drill, now, now + 31 * DAY, await storedBlackouts(store)).filter((l) => !l.skipped);
-    const candidates = spec.monkey ? monkeyCandidates(spec.monkey, await deps.inventory()) : [];
-    return c.json({ drill: drill.name, monkey: spec.monkey !== undefined, candidates, next: next.slice(0, 5).map((l) => l.at) });
+    const next = (await drills.scheduler.upcoming(drill, now, now + 31 * DAY, await storedBlackouts(store))).filter((l) => !l.skipped);
+    const inventory = await deps.inventory();
+    const candidates = spec.monkey ? monkeyCandidates(spec.monkey, inventory) : [];
+    const groups = spec.monkey?.groupBy === undefined ? undefined : monkeyGroups(spec.monkey, inventory);
+    return c.json({
+      drill: drill.name,
+      monkey: spec.monkey !== undefined,
+      candidates,
+      ...(groups && { groupBy: spec.monkey?.groupBy, groups }),
+      next: next.slice(0, 5).map((l) => l.at),
+      ...(groups && { nextGroups: next.slice(0, 5).map((l) => l.group ?? '') }),
+    });
   });
 
   for (const [action, enabled] of [
