@@ -160,6 +160,22 @@ export class Scheduler {
       .sort((a, b) => a.at - b.at);
   }
 
+  /**
+   * The next launch of `drill` after `after` that no blackout skips, within `withinMs`: the next
+   * two days first — most drills launch within them — and the rest only when they hold none.
+   */
+  async nextLaunch(
+    drill: DrillInfo,
+    after: number,
+    withinMs: number,
+    blackouts: ReadonlyMap<string | null, Blackout[]>,
+  ): Promise<(Launch & { readonly group?: string }) | undefined> {
+    const soon = Math.min(NEAR_MS, withinMs);
+    const near = (await this.upcoming(drill, after, after + soon, blackouts)).find((l) => !l.skipped);
+    if (near || soon === withinMs) return near;
+    return (await this.upcoming(drill, after + soon, after + withinMs, blackouts)).find((l) => !l.skipped);
+  }
+
   /** The target group whose clock made the launch due at `dueAt`; undefined when none does now (the inventory changed). */
   async #groupAt(drill: DrillInfo, spec: DrillSpec, dueAt: number): Promise<string | undefined> {
     const groups = (await this.options.groups?.(drill, spec)) ?? [];
@@ -260,6 +276,8 @@ export class Scheduler {
   }
 }
 
+/** How far `nextLaunch` looks first. */
+const NEAR_MS = 2 * 24 * 3600_000;
 /** Launches planned ahead per drill and pass. */
 const MAX_PLANNED = 200;
 /**

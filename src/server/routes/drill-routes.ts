@@ -105,7 +105,7 @@ export function drillRoutes(
     const list = (await store.drills.list()).filter((d) => mayKnowDrill(principal, d));
     const views = await Promise.all(
       list.map(async (drill) => {
-        const next = (await drills.scheduler.upcoming(drill, now, now + 31 * DAY, blackouts)).find((l) => !l.skipped);
+        const next = await drills.scheduler.nextLaunch(drill, now, 31 * DAY, blackouts);
         return drillView(principal, drill, next?.at);
       }),
     );
