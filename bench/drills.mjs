@@ -30,7 +30,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenario } from './scenario.mjs';
-import { nowMs, percentile, root, round1, stamp, startAgent, upperMedian, writeResultRow } from './support.mjs';
+import { nowMs, percentile, root, round1, stamp, startAgent, targetsCell, upperMedian, writeResultRow } from './support.mjs';
 import { buildEngine, copyWithoutLaunches, measurePass, measureScheduler, storeSize } from './drills/engine.mjs';
 import { drillsFiles, generateDrills } from './drills/generate.mjs';
 import { measureIdleCpu, settle } from './drills/idle.mjs';
@@ -245,12 +245,7 @@ await runScenario({
         `${late(q.default)}`,
         `${late(q.loaded)}`,
         q.post.p50,
-        result.met
-          ? 'yes'
-          : `no (${Object.entries(result.checks)
-              .filter(([, ok]) => !ok)
-              .map(([name]) => name)
-              .join(', ')})`,
+        targetsCell(result.met, result.checks),
       ],
     });
   },

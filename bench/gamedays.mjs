@@ -14,7 +14,7 @@
 //     [--steps 10] [--seconds 30] [--write]
 // Targets (issue 13): alert received → expectation met ≤ 100 ms; console actions p99 ≤ 50 ms.
 import { runScenario } from './scenario.mjs';
-import { nowMs, percentile, round1, sleep, stamp, writeResultRow } from './support.mjs';
+import { nowMs, percentile, round1, sleep, stamp, targetsCell, writeResultRow } from './support.mjs';
 import { call, startServer, stopServer, storeExperiment } from './drills/server.mjs';
 
 const { fetch, AbortSignal } = globalThis;
@@ -214,12 +214,7 @@ await runScenario({
         c.actions.p99,
         `${c.me.p50} / ${c.me.p99}`,
         `${round1(c.actions.p99 / c.me.p99)}×`,
-        result.met
-          ? 'yes'
-          : `no (${Object.entries(result.checks)
-              .filter(([, ok]) => !ok)
-              .map(([name]) => name)
-              .join(', ')})`,
+        targetsCell(result.met, result.checks),
       ],
     });
   },

@@ -21,6 +21,15 @@ export function gitRev() {
 
 export const today = () => new Date().toISOString().slice(0, 10);
 
+/** The "targets met" cell: yes, or which checks were not (`checks`: name → met). */
+export function targetsCell(met, checks) {
+  if (met) return 'yes';
+  const missed = Object.entries(checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
+  return `no (${missed.join(', ')})`;
+}
+
 /** The first three cells of every row: when, at which commit, on what machine. */
 export const stamp = (host = machine()) => [today(), gitRev(), host];
 

@@ -1,6 +1,3 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookDispatcher } from '../../src/server/webhook-dispatcher.js';
 import { Store } from '../../src/store/store.js';
@@ -8,6 +5,7 @@ import { eventually } from '../probes/fixtures.js';
 import { DIALECTS, storeSite } from '../store/fixtures.js';
 import type { StoreSite } from '../store/fixtures.js';
 import { quiet } from './fixtures.js';
+import { httpReceiver } from './receiver.js';
 
 interface Got {
   readonly path: string;
@@ -22,31 +20,18 @@ interface Got {
 async function receiver(): Promise<{ url: string; got: Got[]; close(): Promise<void> }> {
   const got: Got[] = [];
   let downOnce = true;
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const { seq, data } = JSON.parse(body) as { seq: number; data: { n: number } };
-      if (req.url === '/down' && downOnce) {
-        downOnce = false;
-        return void res.writeHead(503).end();
-      }
-      setTimeout(() => {
-        got.push({ path: req.url ?? '', seq, n: data.n }); // when handled, as a receiver acts on it
-        res.writeHead(204).end();
-      }, Math.random() * 15);
-    });
+  const server = await httpReceiver((request, res) => {
+    const { seq, data } = JSON.parse(request.body) as { seq: number; data: { n: number } };
+    if (request.path === '/down' && downOnce) {
+      downOnce = false;
+      return void res.writeHead(503).end();
+    }
+    setTimeout(() => {
+      got.push({ path: request.path, seq, n: data.n }); // when handled, as a receiver acts on it
+      res.writeHead(204).end();
+    }, Math.random() * 15);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    got,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...server, got };
 }
 
 describe.each(DIALECTS)('webhook delivery order over %s', (dialect) => {

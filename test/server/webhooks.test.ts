@@ -1,43 +1,23 @@
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../probes/fixtures.js';
 import { DIALECTS, storeSite } from '../store/fixtures.js';
 import type { StoreSite } from '../store/fixtures.js';
 import { call, testServer, userWithToken } from './fixtures.js';
-
-interface Received {
-  readonly path: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
+import { httpReceiver } from './receiver.js';
+import type { Request } from './receiver.js';
 
 /** A receiver on 127.0.0.1: records every request; `/flaky` fails its first two, `/hang` never answers. */
-async function receiver(): Promise<{ url: string; got: Received[]; close(): Promise<void> }> {
-  const got: Received[] = [];
+async function receiver(): Promise<{ url: string; got: Request[]; close(): Promise<void> }> {
+  const got: Request[] = [];
   let flaky = 0;
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      got.push({ path: req.url ?? '', headers: req.headers, body });
-      if (req.url === '/hang') return;
-      if (req.url === '/flaky' && ++flaky <= 2) return void res.writeHead(500).end();
-      res.writeHead(204).end();
-    });
+  const server = await httpReceiver((request, res) => {
+    got.push(request);
+    if (request.path === '/hang') return;
+    if (request.path === '/flaky' && ++flaky <= 2) return void res.writeHead(500).end();
+    res.writeHead(204).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    got,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...server, got };
 }
 
 const quick = (title: string) => `title: ${title}\nmethod:\n  - { name: w, wait: 10ms }\n`;
