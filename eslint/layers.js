@@ -13,6 +13,7 @@ const ENGINE_ROW = [
   'report',
   'targets',
   'faults',
+  'techniques',
   'probes',
   'expectations',
   'toxiproxy',

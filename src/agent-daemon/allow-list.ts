@@ -62,7 +62,12 @@ export interface AllowList {
 export const EMPTY_ALLOW_LIST: AllowList = { version: 1, start: [], pidFiles: [], directories: [] };
 
 /** The parameter that names a directory a fault writes into, by fault type: the host must allow it. */
-export const WRITES_INTO: Readonly<Record<string, string>> = { 'disk-fill': 'directory' };
+export const WRITES_INTO: Readonly<Record<string, string>> = {
+  'disk-fill': 'directory',
+  'cron-persistence': 'directory',
+  'web-shell': 'directory',
+  'canary-credentials': 'directory',
+};
 
 export function directoryDigest(directory: string): string {
   return `sha256:${createHash('sha256').update(resolve(directory)).digest('hex')}`;

@@ -12,6 +12,14 @@ export interface FaultTypeInfo {
   readonly targetKind: string;
   readonly params: z.ZodType;
   readonly reversible: boolean;
+  /** Security techniques: their MITRE ATT&CK id and what a defender should see (src/techniques). */
+  readonly attack?: {
+    readonly id: string;
+    readonly name: string;
+    readonly touches: string;
+    readonly prerequisites: string;
+    readonly telemetry: readonly string[];
+  };
 }
 
 export interface ProbeTypeInfo {

@@ -39,7 +39,11 @@ export function describeTypes(catalog: Catalog): TypeDoc[] {
     summary: type.summary,
     notes:
       `target: ${type.targetKind}${type.targetKind === 'host' ? ' (defaults to the local host)' : ''}` +
-      (type.reversible ? '' : ' · irreversible: revert restarts what it can, verify reports what it checked'),
+      (type.reversible ? '' : ' · irreversible: revert restarts what it can, verify reports what it checked') +
+      (type.attack
+        ? ` · ATT&CK ${type.attack.id} (${type.attack.name}) · touches: ${type.attack.touches} · needs: ${type.attack.prerequisites}` +
+          ` · a defender should see: ${type.attack.telemetry.join('; ')}`
+        : ''),
     params: paramsOf(type.params),
   }));
   const probes = [...catalog.probes.values()].map((type): TypeDoc => ({

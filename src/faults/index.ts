@@ -15,8 +15,9 @@ import { proxyLimitData } from './proxy/limit-data.js';
 import { proxyReset } from './proxy/reset.js';
 import { proxySlicer } from './proxy/slicer.js';
 import { proxySlowClose } from './proxy/slow-close.js';
+import { techniques } from '../techniques/index.js';
 
-/** Every fault type by name. Parameter schemas export to JSON Schema with `io: 'input'`. */
+/** Every fault type by name (the security techniques among them). Parameter schemas export to JSON Schema with `io: 'input'`. */
 export const faultTypes: ReadonlyMap<string, AnyFaultType> = new Map<string, AnyFaultType>(
   [
     processKill,
@@ -35,5 +36,6 @@ export const faultTypes: ReadonlyMap<string, AnyFaultType> = new Map<string, Any
     proxyDown,
     httpAbort,
     httpDelay,
+    ...techniques,
   ].map((type) => [type.name, type]),
 );

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { faultTypes } from '../../src/faults/index.js';
 
 describe('fault registry', () => {
-  it('holds the process, host, proxy and HTTP fault types by name', () => {
+  it('holds the process, host, proxy and HTTP fault types and the security techniques by name', () => {
     expect([...faultTypes.keys()].sort()).toEqual([
+      'canary-credentials',
       'cpu-stress',
+      'cron-persistence',
       'disk-fill',
       'http-abort',
       'http-delay',
@@ -21,6 +23,7 @@ describe('fault registry', () => {
       'proxy-reset',
       'proxy-slicer',
       'proxy-slow-close',
+      'web-shell',
     ]);
     for (const [name, type] of faultTypes) expect(type.name).toBe(name);
   });
