@@ -12,6 +12,7 @@ import type { LoadedExperiment } from '../experiment/load.js';
 import type { Inventory } from '../targets/inventory.js';
 import { createRunDirectory, EventsFile, newRunId, writeJournal } from './run-directory.js';
 import { LocalDiscovery } from '../targets/discovery.js';
+import { faultTypes } from '../faults/index.js';
 import { connectFleet } from './fleet.js';
 import type { Prepared } from './prepare.js';
 import { applyInventoryProxies } from './inventory-proxies.js';
@@ -135,8 +136,9 @@ function faultSteps(steps: readonly Step[]): FaultStep[] {
  * The local agent starts programs, reads pid files and fills directories only as its host's
  * allow-list says (a token is not enough). This CLI runs as the user who owns the state
  * directory, so it adds there what the run legitimately needs: the start commands and pid files
- * of the inventory's services on this machine, and the experiment's disk-fill directories on
- * this host (a directory named by a secret as its digest, so allow.json holds no secret).
+ * of the inventory's services on this machine, and the directories the experiment's disk-fill and
+ * file-dropping techniques write into on this host (a directory named by a secret as its
+ * digest, so allow.json holds no secret).
  */
 function allowWhatTheRunNeeds(
   stateDir: string,
@@ -150,7 +152,10 @@ function allowWhatTheRunNeeds(
     pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
     directories: faultSteps(fromExperiment ? experiment.method : []).flatMap((step) => {
       const param = WRITES_INTO[step.fault];
-      const directory = param === undefined ? undefined : step.params[param];
+      // As the agent will see it: with the fault's defaults (cron-persistence writes into /etc/cron.d unless told).
+      const parsed = faultTypes.get(step.fault)?.params.safeParse(step.params);
+      const params = parsed?.success ? (parsed.data as Record<string, unknown>) : step.params;
+      const directory = param === undefined ? undefined : params[param];
       // A step output (`${steps.…}`) is known only during the run: the host must allow it by hand.
       if (typeof directory !== 'string' || !isAbsolute(directory) || directory.includes('${') || onAnotherHost(experiment, step)) return [];
       return [secrets.some((secret) => directory.includes(secret)) ? directoryDigest(directory) : resolve(directory)];

@@ -105,6 +105,12 @@ describe('security techniques', () => {
     expect([refused.status, refused.body.error?.code]).toEqual([403, 'FD_NOT_ALLOWED']);
     expect(snapshot(elsewhere)).toEqual(before);
 
+    // Its default directory is the real /etc/cron.d: refused there too, untouched, unless the host allows it.
+    const cronD = existsSync('/etc/cron.d') ? readdirSync('/etc/cron.d') : [];
+    const byDefault = await harness.inject('r3', { faultId: 'f1', type: 'cron-persistence', target: host, params: {} });
+    expect([byDefault.status, byDefault.body.error?.code]).toEqual([403, 'FD_NOT_ALLOWED']);
+    expect(existsSync('/etc/cron.d') ? readdirSync('/etc/cron.d') : []).toEqual(cronD);
+
     const clean = snapshot(allowed);
     const made = await harness.inject('r2', { faultId: 'f1', type: 'web-shell', target: host, params: { directory: allowed } });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
