@@ -22,7 +22,8 @@ const { createHash } = lazy<typeof Crypto>('node:crypto');
  *   { "version": 1,
  *     "start":       [{ "command": ["node", "catalog.mjs"], "cwd": "/srv/shop", "env": {…}, "log": "…" }],
  *     "pidFiles":    ["/run/catalog.pid"],
- *     "directories": ["/var/tmp/drills", "sha256:<hex>"] }
+ *     "directories": ["/var/tmp/drills", "sha256:<hex>"],
+ *     "ports":       [4444] }
  *
  * A directory whose name holds a secret is written as the SHA-256 of its path, which allows
  * that directory exactly. Anything writable by others is not trusted.
@@ -49,7 +50,8 @@ export const allowListSchema = z.strictObject({
   directories: z
     .array(z.string().refine((d) => isAbsolute(d) || DIGEST.test(d), 'an absolute path, or sha256:<hex> of one'))
     .default([])
-    .describe('directories disk-fill may write into (and those below them)'),
+    .describe('directories disk-fill and the file-dropping techniques may write into (and those below them)'),
+  ports: z.array(z.int().min(1).max(65535)).default([]).describe('ports a technique may listen on (backdoor-listener)'),
 });
 
 export interface AllowList {
@@ -57,9 +59,10 @@ export interface AllowList {
   readonly start: readonly StartCommand[];
   readonly pidFiles: readonly string[];
   readonly directories: readonly string[];
+  readonly ports: readonly number[];
 }
 
-export const EMPTY_ALLOW_LIST: AllowList = { version: 1, start: [], pidFiles: [], directories: [] };
+export const EMPTY_ALLOW_LIST: AllowList = { version: 1, start: [], pidFiles: [], directories: [], ports: [] };
 
 /** The parameter that names a directory a fault writes into, by fault type: the host must allow it. */
 export const WRITES_INTO: Readonly<Record<string, string>> = {
@@ -68,6 +71,9 @@ export const WRITES_INTO: Readonly<Record<string, string>> = {
   'web-shell': 'directory',
   'canary-credentials': 'directory',
 };
+
+/** The parameter that names a port a technique listens on, by fault type: the host must allow it. */
+export const LISTENS_ON: Readonly<Record<string, string>> = { 'backdoor-listener': 'port' };
 
 export function directoryDigest(directory: string): string {
   return `sha256:${createHash('sha256').update(resolve(directory)).digest('hex')}`;
@@ -141,9 +147,13 @@ function merge(current: AllowList, wanted: Omit<AllowList, 'version'>): AllowLis
   for (const spec of wanted.start) if (!start.some((known) => sameSpec(known, spec))) start.push(spec);
   const pidFiles = [...new Set([...current.pidFiles, ...wanted.pidFiles])];
   const directories = [...new Set([...current.directories, ...wanted.directories])];
+  const ports = [...new Set([...current.ports, ...wanted.ports])];
   const grew =
-    start.length > current.start.length || pidFiles.length > current.pidFiles.length || directories.length > current.directories.length;
-  return grew ? { version: 1, start, pidFiles, directories } : current;
+    start.length > current.start.length ||
+    pidFiles.length > current.pidFiles.length ||
+    directories.length > current.directories.length ||
+    ports.length > current.ports.length;
+  return grew ? { version: 1, start, pidFiles, directories, ports } : current;
 }
 
 function sameSpec(a: StartCommand, b: StartCommand): boolean {

@@ -4,7 +4,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { describeTarget } from '../engine/target.js';
 import type { ResolvedTarget, StartCommand } from '../engine/target.js';
 import { loadInventory } from '../targets/inventory.js';
-import { allowFile, directoryDigest, distrust, EMPTY_ALLOW_LIST, readAllowList, WRITES_INTO } from './allow-list.js';
+import { allowFile, directoryDigest, distrust, EMPTY_ALLOW_LIST, LISTENS_ON, readAllowList, WRITES_INTO } from './allow-list.js';
 import type { AllowList } from './allow-list.js';
 
 /**
@@ -74,6 +74,9 @@ export class HostAllow {
     if (typeof directory === 'string') {
       this.#check(audit, what, `the ${type} directory ${directory}`, (a) => allowsDirectory(a, directory));
     }
+    const portParam = LISTENS_ON[type];
+    const port = portParam === undefined ? undefined : params[portParam];
+    if (typeof port === 'number') this.#check(audit, what, `port ${port}`, (a) => a.ports.includes(port));
   }
 
   checkPidFile(pidFile: string, audit: Readonly<Record<string, unknown>>, what = 'finding processes'): void {
@@ -147,6 +150,7 @@ function inventoryAllows(file: string): AllowList {
     start: services.flatMap((service) => (service.start ? [service.start] : [])),
     pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
     directories: [],
+    ports: [],
   };
 }
 

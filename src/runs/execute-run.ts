@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { OperationalError } from '../errors.js';
-import { directoryDigest, recordAllowed, WRITES_INTO } from '../agent-daemon/allow-list.js';
+import { directoryDigest, LISTENS_ON, recordAllowed, WRITES_INTO } from '../agent-daemon/allow-list.js';
 import { AgentRouter } from '../agent-client/router.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
@@ -147,20 +147,29 @@ function allowWhatTheRunNeeds(
   fromExperiment: boolean,
 ): void {
   const services = [...(inventory?.services.values() ?? [])].filter((service) => service.agent === undefined);
+  const steps = faultSteps(fromExperiment ? experiment.method : []).filter((step) => !onAnotherHost(experiment, step));
   recordAllowed(stateDir, {
     start: services.flatMap((service) => (service.start ? [service.start] : [])),
     pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
-    directories: faultSteps(fromExperiment ? experiment.method : []).flatMap((step) => {
+    directories: steps.flatMap((step) => {
       const param = WRITES_INTO[step.fault];
-      // As the agent will see it: with the fault's defaults (cron-persistence writes into /etc/cron.d unless told).
-      const parsed = faultTypes.get(step.fault)?.params.safeParse(step.params);
-      const params = parsed?.success ? (parsed.data as Record<string, unknown>) : step.params;
-      const directory = param === undefined ? undefined : params[param];
+      const directory = param === undefined ? undefined : effectiveParams(step)[param];
       // A step output (`${steps.…}`) is known only during the run: the host must allow it by hand.
-      if (typeof directory !== 'string' || !isAbsolute(directory) || directory.includes('${') || onAnotherHost(experiment, step)) return [];
+      if (typeof directory !== 'string' || !isAbsolute(directory) || directory.includes('${')) return [];
       return [secrets.some((secret) => directory.includes(secret)) ? directoryDigest(directory) : resolve(directory)];
     }),
+    ports: steps.flatMap((step) => {
+      const param = LISTENS_ON[step.fault];
+      const port = param === undefined ? undefined : effectiveParams(step)[param];
+      return typeof port === 'number' ? [port] : [];
+    }),
   });
+}
+
+/** A step's parameters as the agent will see them: with the fault's defaults (cron-persistence writes into /etc/cron.d unless told). */
+function effectiveParams(step: FaultStep): Record<string, unknown> {
+  const parsed = faultTypes.get(step.fault)?.params.safeParse(step.params);
+  return parsed?.success ? (parsed.data as Record<string, unknown>) : step.params;
 }
 
 /** A host fault whose target set names another host's agent: that host's allow-list decides. */

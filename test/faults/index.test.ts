@@ -5,6 +5,7 @@ import { faultTypes } from '../../src/faults/index.js';
 describe('fault registry', () => {
   it('holds the process, host, proxy and HTTP fault types and the security techniques by name', () => {
     expect([...faultTypes.keys()].sort()).toEqual([
+      'backdoor-listener',
       'canary-credentials',
       'cpu-stress',
       'cron-persistence',

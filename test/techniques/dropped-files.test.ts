@@ -91,6 +91,7 @@ describe('security techniques', () => {
       ['cron-persistence', 'T1053.003', ['Execution', 'Persistence', 'Privilege Escalation']],
       ['web-shell', 'T1505.003', ['Persistence']],
       ['canary-credentials', 'T1552.001', ['Credential Access']],
+      ['backdoor-listener', 'T1571', ['Command and Control']],
     ]);
   });
 
