@@ -70,6 +70,7 @@ export const WRITES_INTO: Readonly<Record<string, string>> = {
   'cron-persistence': 'directory',
   'web-shell': 'directory',
   'canary-credentials': 'directory',
+  'ssh-authorized-key': 'file', // the file itself, or a directory above it
 };
 
 /** The parameter that names a port a technique listens on, by fault type: the host must allow it. */

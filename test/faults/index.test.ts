@@ -24,6 +24,7 @@ describe('fault registry', () => {
       'proxy-reset',
       'proxy-slicer',
       'proxy-slow-close',
+      'ssh-authorized-key',
       'web-shell',
     ]);
     for (const [name, type] of faultTypes) expect(type.name).toBe(name);

@@ -92,6 +92,7 @@ describe('security techniques', () => {
       ['web-shell', 'T1505.003', ['Persistence']],
       ['canary-credentials', 'T1552.001', ['Credential Access']],
       ['backdoor-listener', 'T1571', ['Command and Control']],
+      ['ssh-authorized-key', 'T1098.004', ['Persistence', 'Privilege Escalation']],
     ]);
   });
 
