@@ -52,6 +52,7 @@ export const allowListSchema = z.strictObject({
     .default([])
     .describe('directories disk-fill and the file-dropping techniques may write into (and those below them)'),
   ports: z.array(z.int().min(1).max(65535)).default([]).describe('ports a technique may listen on (backdoor-listener)'),
+  users: z.array(z.string().min(1)).default([]).describe('accounts a technique may create (local-account)'),
 });
 
 export interface AllowList {
@@ -60,9 +61,10 @@ export interface AllowList {
   readonly pidFiles: readonly string[];
   readonly directories: readonly string[];
   readonly ports: readonly number[];
+  readonly users: readonly string[];
 }
 
-export const EMPTY_ALLOW_LIST: AllowList = { version: 1, start: [], pidFiles: [], directories: [], ports: [] };
+export const EMPTY_ALLOW_LIST: AllowList = { version: 1, start: [], pidFiles: [], directories: [], ports: [], users: [] };
 
 /** The parameter that names a directory a fault writes into, by fault type: the host must allow it. */
 export const WRITES_INTO: Readonly<Record<string, string>> = {
@@ -75,6 +77,11 @@ export const WRITES_INTO: Readonly<Record<string, string>> = {
 
 /** The parameter that names a port a technique listens on, by fault type: the host must allow it. */
 export const LISTENS_ON: Readonly<Record<string, string>> = { 'backdoor-listener': 'port' };
+
+/** The parameters that name an account a technique creates, and the system root it creates it under, by fault type. */
+export const CREATES_ACCOUNT: Readonly<Record<string, { readonly name: string; readonly root: string }>> = {
+  'local-account': { name: 'name', root: 'root' },
+};
 
 export function directoryDigest(directory: string): string {
   return `sha256:${createHash('sha256').update(resolve(directory)).digest('hex')}`;
@@ -149,12 +156,14 @@ function merge(current: AllowList, wanted: Omit<AllowList, 'version'>): AllowLis
   const pidFiles = [...new Set([...current.pidFiles, ...wanted.pidFiles])];
   const directories = [...new Set([...current.directories, ...wanted.directories])];
   const ports = [...new Set([...current.ports, ...wanted.ports])];
+  const users = [...new Set([...current.users, ...wanted.users])];
   const grew =
     start.length > current.start.length ||
     pidFiles.length > current.pidFiles.length ||
     directories.length > current.directories.length ||
-    ports.length > current.ports.length;
-  return grew ? { version: 1, start, pidFiles, directories, ports } : current;
+    ports.length > current.ports.length ||
+    users.length > current.users.length;
+  return grew ? { version: 1, start, pidFiles, directories, ports, users } : current;
 }
 
 function sameSpec(a: StartCommand, b: StartCommand): boolean {

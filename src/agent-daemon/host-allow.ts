@@ -4,7 +4,16 @@ import { UserError, errorMessage } from '../errors.js';
 import { describeTarget } from '../engine/target.js';
 import type { ResolvedTarget, StartCommand } from '../engine/target.js';
 import { loadInventory } from '../targets/inventory.js';
-import { allowFile, directoryDigest, distrust, EMPTY_ALLOW_LIST, LISTENS_ON, readAllowList, WRITES_INTO } from './allow-list.js';
+import {
+  allowFile,
+  CREATES_ACCOUNT,
+  directoryDigest,
+  distrust,
+  EMPTY_ALLOW_LIST,
+  LISTENS_ON,
+  readAllowList,
+  WRITES_INTO,
+} from './allow-list.js';
 import type { AllowList } from './allow-list.js';
 
 /**
@@ -77,6 +86,13 @@ export class HostAllow {
     const portParam = LISTENS_ON[type];
     const port = portParam === undefined ? undefined : params[portParam];
     if (typeof port === 'number') this.#check(audit, what, `port ${port}`, (a) => a.ports.includes(port));
+    const account = CREATES_ACCOUNT[type];
+    const name = account && params[account.name];
+    const root = account && params[account.root];
+    if (typeof name === 'string') this.#check(audit, what, `the account ${name}`, (a) => a.users.includes(name));
+    // The host's own root is allowed by the account's name alone; another root is a directory like any.
+    if (typeof root === 'string' && resolve(root) !== '/')
+      this.#check(audit, what, `the system root ${root}`, (a) => allowsDirectory(a, root));
   }
 
   checkPidFile(pidFile: string, audit: Readonly<Record<string, unknown>>, what = 'finding processes'): void {
@@ -151,6 +167,7 @@ function inventoryAllows(file: string): AllowList {
     pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
     directories: [],
     ports: [],
+    users: [],
   };
 }
 

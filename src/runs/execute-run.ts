@@ -1,6 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { OperationalError } from '../errors.js';
-import { directoryDigest, LISTENS_ON, recordAllowed, WRITES_INTO } from '../agent-daemon/allow-list.js';
+import { CREATES_ACCOUNT, directoryDigest, LISTENS_ON, recordAllowed, WRITES_INTO } from '../agent-daemon/allow-list.js';
 import { AgentRouter } from '../agent-client/router.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
@@ -152,16 +152,22 @@ function allowWhatTheRunNeeds(
     start: services.flatMap((service) => (service.start ? [service.start] : [])),
     pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
     directories: steps.flatMap((step) => {
-      const param = WRITES_INTO[step.fault];
+      const param = WRITES_INTO[step.fault] ?? CREATES_ACCOUNT[step.fault]?.root;
       const directory = param === undefined ? undefined : effectiveParams(step)[param];
       // A step output (`${steps.…}`) is known only during the run: the host must allow it by hand.
       if (typeof directory !== 'string' || !isAbsolute(directory) || directory.includes('${')) return [];
+      if (CREATES_ACCOUNT[step.fault] && resolve(directory) === '/') return []; // the host's own accounts: allowed by name
       return [secrets.some((secret) => directory.includes(secret)) ? directoryDigest(directory) : resolve(directory)];
     }),
     ports: steps.flatMap((step) => {
       const param = LISTENS_ON[step.fault];
       const port = param === undefined ? undefined : effectiveParams(step)[param];
       return typeof port === 'number' ? [port] : [];
+    }),
+    users: steps.flatMap((step) => {
+      const account = CREATES_ACCOUNT[step.fault];
+      const name = account && effectiveParams(step)[account.name];
+      return typeof name === 'string' && !name.includes('${') ? [name] : [];
     }),
   });
 }

@@ -69,7 +69,11 @@ export const backdoorListener: Technique<Params, State> & SweepableFault = {
     if (left.length > 0) return { ok: false, detail: `the listener still runs: pid ${left.join(', ')}` };
     const port = state?.port ?? ctx.params.port;
     const address = state?.address ?? ctx.params.address;
-    if (await answers(port, address)) return { ok: false, detail: `something still answers on ${address}:${port}` };
+    const answer = await knock(port, address);
+    if (answer?.includes(ctx.tag)) return { ok: false, detail: `the drill's listener still answers on ${address}:${port}` };
+    // The port is free again: another program may take it at once; only the drill's banner counts.
+    if (answer !== undefined)
+      return { ok: true, detail: `no listener of the drill runs; another program now answers on ${address}:${port}` };
     return { ok: true, detail: `no listener of the drill runs, and nothing answers on ${address}:${port}` };
   },
 
@@ -92,12 +96,19 @@ async function assertFree(port: number, address: string): Promise<void> {
   });
 }
 
-async function answers(port: number, address: string): Promise<boolean> {
+/** What answers on the port within a second (its first bytes), or undefined when nothing does. */
+async function knock(port: number, address: string): Promise<string | undefined> {
   const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
   return new Promise((resolve) => {
     const socket = createConnection({ port, host, timeout: 1000 });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(false));
+    let got = '';
+    const done = () => {
+      socket.destroy();
+      resolve(got);
+    };
+    socket.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')));
+    socket.once('end', done);
+    socket.once('timeout', done);
+    socket.once('error', () => resolve(got === '' ? undefined : got));
   });
 }

@@ -2,8 +2,16 @@ import type { AnyFaultType } from '../engine/fault.js';
 import { backdoorListener } from './backdoor-listener.js';
 import { canaryCredentials } from './canary-credentials.js';
 import { cronPersistence } from './cron-persistence.js';
+import { localAccount } from './local-account.js';
 import { sshAuthorizedKey } from './ssh-authorized-key.js';
 import { webShell } from './web-shell.js';
 
 /** Every security technique: fault kinds of their own, registered beside the faults. */
-export const techniques: readonly AnyFaultType[] = [cronPersistence, webShell, canaryCredentials, backdoorListener, sshAuthorizedKey];
+export const techniques: readonly AnyFaultType[] = [
+  cronPersistence,
+  webShell,
+  canaryCredentials,
+  backdoorListener,
+  sshAuthorizedKey,
+  localAccount,
+];

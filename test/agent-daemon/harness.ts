@@ -32,10 +32,18 @@ export interface LogLine {
  */
 export function allowOnHost(
   stateDir: string,
-  allow: { start?: readonly StartCommand[]; pidFiles?: readonly string[]; directories?: readonly string[]; ports?: readonly number[] },
+  allow: {
+    start?: readonly StartCommand[];
+    pidFiles?: readonly string[];
+    directories?: readonly string[];
+    ports?: readonly number[];
+    users?: readonly string[];
+  },
 ): string {
   const file = join(stateDir, 'allow.json');
-  writeFileSync(file, JSON.stringify({ version: 1, start: [], pidFiles: [], directories: [], ports: [], ...allow }), { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ version: 1, start: [], pidFiles: [], directories: [], ports: [], users: [], ...allow }), {
+    mode: 0o600,
+  });
   chmodSync(file, 0o600);
   return file;
 }

@@ -12,6 +12,7 @@ describe('fault registry', () => {
       'disk-fill',
       'http-abort',
       'http-delay',
+      'local-account',
       'memory-pressure',
       'process-kill',
       'process-pause',

@@ -93,6 +93,7 @@ describe('security techniques', () => {
       ['canary-credentials', 'T1552.001', ['Credential Access']],
       ['backdoor-listener', 'T1571', ['Command and Control']],
       ['ssh-authorized-key', 'T1098.004', ['Persistence', 'Privilege Escalation']],
+      ['local-account', 'T1136.001', ['Persistence']],
     ]);
   });
 
