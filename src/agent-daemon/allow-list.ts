@@ -53,6 +53,10 @@ export const allowListSchema = z.strictObject({
     .describe('directories disk-fill and the file-dropping techniques may write into (and those below them)'),
   ports: z.array(z.int().min(1).max(65535)).default([]).describe('ports a technique may listen on (backdoor-listener)'),
   users: z.array(z.string().min(1)).default([]).describe('accounts a technique may create (local-account)'),
+  hosts: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('hosts a network technique may reach (service-scan, http-exfiltration): IP addresses, IPv4 CIDR blocks, localhost'),
 });
 
 export interface AllowList {
@@ -62,9 +66,10 @@ export interface AllowList {
   readonly directories: readonly string[];
   readonly ports: readonly number[];
   readonly users: readonly string[];
+  readonly hosts: readonly string[];
 }
 
-export const EMPTY_ALLOW_LIST: AllowList = { version: 1, start: [], pidFiles: [], directories: [], ports: [], users: [] };
+export const EMPTY_ALLOW_LIST: AllowList = { version: 1, start: [], pidFiles: [], directories: [], ports: [], users: [], hosts: [] };
 
 /** The parameter that names a directory a fault writes into, by fault type: the host must allow it. */
 export const WRITES_INTO: Readonly<Record<string, string>> = {
@@ -77,6 +82,20 @@ export const WRITES_INTO: Readonly<Record<string, string>> = {
 
 /** The parameter that names a port a technique listens on, by fault type: the host must allow it. */
 export const LISTENS_ON: Readonly<Record<string, string>> = { 'backdoor-listener': 'port' };
+
+/** The parameter that names the hosts (a list of addresses, or a URL) a network technique reaches, by fault type. */
+export const REACHES: Readonly<Record<string, string>> = { 'service-scan': 'hosts', 'http-exfiltration': 'url' };
+
+/** The hosts a REACHES parameter names: each address of a list, or a URL's host. */
+export function reachedHosts(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  if (typeof value !== 'string') return [];
+  try {
+    return [new URL(value).hostname.replace(/^\[|\]$/g, '')];
+  } catch {
+    return [value];
+  }
+}
 
 /** The parameters that name an account a technique creates, and the system root it creates it under, by fault type. */
 export const CREATES_ACCOUNT: Readonly<Record<string, { readonly name: string; readonly root: string }>> = {
@@ -157,13 +176,15 @@ function merge(current: AllowList, wanted: Omit<AllowList, 'version'>): AllowLis
   const directories = [...new Set([...current.directories, ...wanted.directories])];
   const ports = [...new Set([...current.ports, ...wanted.ports])];
   const users = [...new Set([...current.users, ...wanted.users])];
+  const hosts = [...new Set([...current.hosts, ...wanted.hosts])];
   const grew =
     start.length > current.start.length ||
     pidFiles.length > current.pidFiles.length ||
     directories.length > current.directories.length ||
     ports.length > current.ports.length ||
-    users.length > current.users.length;
-  return grew ? { version: 1, start, pidFiles, directories, ports, users } : current;
+    users.length > current.users.length ||
+    hosts.length > current.hosts.length;
+  return grew ? { version: 1, start, pidFiles, directories, ports, users, hosts } : current;
 }
 
 function sameSpec(a: StartCommand, b: StartCommand): boolean {

@@ -4,6 +4,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { describeTarget } from '../engine/target.js';
 import type { ResolvedTarget, StartCommand } from '../engine/target.js';
 import { loadInventory } from '../targets/inventory.js';
+import { hostAllowed } from '../techniques/support/addresses.js';
 import {
   allowFile,
   CREATES_ACCOUNT,
@@ -11,6 +12,8 @@ import {
   distrust,
   EMPTY_ALLOW_LIST,
   LISTENS_ON,
+  REACHES,
+  reachedHosts,
   readAllowList,
   WRITES_INTO,
 } from './allow-list.js';
@@ -86,6 +89,9 @@ export class HostAllow {
     const portParam = LISTENS_ON[type];
     const port = portParam === undefined ? undefined : params[portParam];
     if (typeof port === 'number') this.#check(audit, what, `port ${port}`, (a) => a.ports.includes(port));
+    const reaches = REACHES[type];
+    for (const reached of reaches === undefined ? [] : reachedHosts(params[reaches]))
+      this.#check(audit, what, `the host ${reached}`, (a) => hostAllowed(a.hosts, reached));
     const account = CREATES_ACCOUNT[type];
     const name = account && params[account.name];
     const root = account && params[account.root];
@@ -168,6 +174,7 @@ function inventoryAllows(file: string): AllowList {
     directories: [],
     ports: [],
     users: [],
+    hosts: [],
   };
 }
 

@@ -1,6 +1,14 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { OperationalError } from '../errors.js';
-import { CREATES_ACCOUNT, directoryDigest, LISTENS_ON, recordAllowed, WRITES_INTO } from '../agent-daemon/allow-list.js';
+import {
+  CREATES_ACCOUNT,
+  directoryDigest,
+  LISTENS_ON,
+  REACHES,
+  reachedHosts,
+  recordAllowed,
+  WRITES_INTO,
+} from '../agent-daemon/allow-list.js';
 import { AgentRouter } from '../agent-client/router.js';
 import type { FaultExecutor } from '../engine/executor.js';
 import type { RunObserver } from '../engine/events.js';
@@ -168,6 +176,10 @@ function allowWhatTheRunNeeds(
       const account = CREATES_ACCOUNT[step.fault];
       const name = account && effectiveParams(step)[account.name];
       return typeof name === 'string' && !name.includes('${') ? [name] : [];
+    }),
+    hosts: steps.flatMap((step) => {
+      const param = REACHES[step.fault];
+      return param === undefined ? [] : reachedHosts(effectiveParams(step)[param]).filter((h) => !h.includes('${'));
     }),
   });
 }

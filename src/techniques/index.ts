@@ -2,7 +2,9 @@ import type { AnyFaultType } from '../engine/fault.js';
 import { backdoorListener } from './backdoor-listener.js';
 import { canaryCredentials } from './canary-credentials.js';
 import { cronPersistence } from './cron-persistence.js';
+import { httpExfiltration } from './http-exfiltration.js';
 import { localAccount } from './local-account.js';
+import { serviceScan } from './service-scan.js';
 import { sshAuthorizedKey } from './ssh-authorized-key.js';
 import { webShell } from './web-shell.js';
 
@@ -14,4 +16,6 @@ export const techniques: readonly AnyFaultType[] = [
   backdoorListener,
   sshAuthorizedKey,
   localAccount,
+  serviceScan,
+  httpExfiltration,
 ];

@@ -38,10 +38,11 @@ export function allowOnHost(
     directories?: readonly string[];
     ports?: readonly number[];
     users?: readonly string[];
+    hosts?: readonly string[];
   },
 ): string {
   const file = join(stateDir, 'allow.json');
-  writeFileSync(file, JSON.stringify({ version: 1, start: [], pidFiles: [], directories: [], ports: [], users: [], ...allow }), {
+  writeFileSync(file, JSON.stringify({ version: 1, start: [], pidFiles: [], directories: [], ports: [], users: [], hosts: [], ...allow }), {
     mode: 0o600,
   });
   chmodSync(file, 0o600);

@@ -12,6 +12,7 @@ describe('fault registry', () => {
       'disk-fill',
       'http-abort',
       'http-delay',
+      'http-exfiltration',
       'local-account',
       'memory-pressure',
       'process-kill',
@@ -25,6 +26,7 @@ describe('fault registry', () => {
       'proxy-reset',
       'proxy-slicer',
       'proxy-slow-close',
+      'service-scan',
       'ssh-authorized-key',
       'web-shell',
     ]);

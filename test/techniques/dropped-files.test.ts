@@ -94,6 +94,8 @@ describe('security techniques', () => {
       ['backdoor-listener', 'T1571', ['Command and Control']],
       ['ssh-authorized-key', 'T1098.004', ['Persistence', 'Privilege Escalation']],
       ['local-account', 'T1136.001', ['Persistence']],
+      ['service-scan', 'T1046', ['Discovery']],
+      ['http-exfiltration', 'T1048.003', ['Exfiltration']],
     ]);
   });
 
