@@ -56,7 +56,9 @@ export const allowListSchema = z.strictObject({
   hosts: z
     .array(z.string().min(1))
     .default([])
-    .describe('hosts a network technique may reach (service-scan, http-exfiltration): IP addresses, IPv4 CIDR blocks, localhost'),
+    .describe(
+      'hosts a network technique may reach (service-scan, http-exfiltration, brute-force): IP addresses, IPv4 CIDR blocks, localhost',
+    ),
 });
 
 export interface AllowList {
@@ -84,7 +86,7 @@ export const WRITES_INTO: Readonly<Record<string, string>> = {
 export const LISTENS_ON: Readonly<Record<string, string>> = { 'backdoor-listener': 'port' };
 
 /** The parameter that names the hosts (a list of addresses, or a URL) a network technique reaches, by fault type. */
-export const REACHES: Readonly<Record<string, string>> = { 'service-scan': 'hosts', 'http-exfiltration': 'url' };
+export const REACHES: Readonly<Record<string, string>> = { 'service-scan': 'hosts', 'http-exfiltration': 'url', 'brute-force': 'url' };
 
 /** The hosts a REACHES parameter names: each address of a list, or a URL's host. */
 export function reachedHosts(value: unknown): string[] {

@@ -1,5 +1,6 @@
 import type { AnyFaultType } from '../engine/fault.js';
 import { backdoorListener } from './backdoor-listener.js';
+import { bruteForce } from './brute-force.js';
 import { canaryCredentials } from './canary-credentials.js';
 import { cronPersistence } from './cron-persistence.js';
 import { httpExfiltration } from './http-exfiltration.js';
@@ -18,4 +19,5 @@ export const techniques: readonly AnyFaultType[] = [
   localAccount,
   serviceScan,
   httpExfiltration,
+  bruteForce,
 ];

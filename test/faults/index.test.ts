@@ -6,6 +6,7 @@ describe('fault registry', () => {
   it('holds the process, host, proxy and HTTP fault types and the security techniques by name', () => {
     expect([...faultTypes.keys()].sort()).toEqual([
       'backdoor-listener',
+      'brute-force',
       'canary-credentials',
       'cpu-stress',
       'cron-persistence',

@@ -96,6 +96,7 @@ describe('security techniques', () => {
       ['local-account', 'T1136.001', ['Persistence']],
       ['service-scan', 'T1046', ['Discovery']],
       ['http-exfiltration', 'T1048.003', ['Exfiltration']],
+      ['brute-force', 'T1110.001', ['Credential Access']],
     ]);
   });
 

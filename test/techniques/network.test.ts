@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyFaultType } from '../../src/engine/fault.js';
 import { hostAllowed } from '../../src/techniques/support/addresses.js';
+import { bruteForce } from '../../src/techniques/brute-force.js';
 import { httpExfiltration } from '../../src/techniques/http-exfiltration.js';
 import { serviceScan } from '../../src/techniques/service-scan.js';
 import { allowOnHost, AgentHarness } from '../agent-daemon/harness.js';
@@ -64,6 +65,18 @@ describe('network techniques', () => {
     expect(target.got).toHaveLength(1);
     expect(target.got[0]?.body).toMatch(new RegExp(`^FIREDRILL-CANARY ${ctx.tag} \\(T1048\\.003\\): not real data\\n`));
     expect(target.got[0]?.headers['x-firedrill-tag']).toBe(ctx.tag);
+  });
+
+  it('brute-force (T1110.001) sends the bounded burst of failed logins, each password tagged and different', async () => {
+    const login = await sink();
+    const ctx = lab.context(bruteForce as AnyFaultType, { url: login.url, username: 'admin', attempts: 5, perSecond: 50 }, host);
+    const state = await bruteForce.inject(ctx);
+    expect(state).toEqual({ attempts: 5, statuses: { 204: 5 } });
+    const passwords = login.got.map((r) => (JSON.parse(r.body) as { username: string; password: string }).password);
+    expect(login.got.map((r) => (JSON.parse(r.body) as { username: string }).username)).toEqual(Array(5).fill('admin'));
+    expect(new Set(passwords).size).toBe(5);
+    for (const password of passwords) expect(password.startsWith(`firedrill-${ctx.tag}-`)).toBe(true);
+    expect(() => bruteForce.params.parse({ url: login.url, username: 'a', attempts: 201 })).toThrow();
   });
 
   it('reach only the hosts their host allows, through the agent', async () => {
