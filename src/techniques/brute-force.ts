@@ -2,19 +2,13 @@ import type * as Crypto from 'node:crypto';
 import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
 import { lazy } from '../util/lazy-builtin.js';
-import { isAddress } from './support/addresses.js';
+import { addressUrl } from './support/addresses.js';
 import type { Technique } from './technique.js';
 
 const { randomBytes } = lazy<typeof Crypto>('node:crypto');
 
 const params = z.strictObject({
-  url: z
-    .url({ protocol: /^https?$/ })
-    .refine(
-      (url) => isAddress(new URL(url).hostname.replace(/^\[|\]$/g, '')),
-      'an http(s) URL whose host is an IP address (names are not resolved)',
-    )
-    .describe('the login endpoint (a host the host allows, allow.json "hosts")'),
+  url: addressUrl('the login endpoint (a host the host allows, allow.json "hosts")'),
   username: z.string().min(1).max(100).describe('the account the failed logins name'),
   attempts: z.int().min(1).max(200).default(20).describe('failed logins in the burst (at most 200)'),
   perSecond: z.int().min(1).max(50).default(10).describe('how fast (at most 50 a second)'),

@@ -2,19 +2,13 @@ import type * as Crypto from 'node:crypto';
 import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
 import { lazy } from '../util/lazy-builtin.js';
-import { isAddress } from './support/addresses.js';
+import { addressUrl } from './support/addresses.js';
 import type { Technique } from './technique.js';
 
 const { randomBytes } = lazy<typeof Crypto>('node:crypto');
 
 const params = z.strictObject({
-  url: z
-    .url({ protocol: /^https?$/ })
-    .refine(
-      (url) => isAddress(new URL(url).hostname.replace(/^\[|\]$/g, '')),
-      'an http(s) URL whose host is an IP address (names are not resolved)',
-    )
-    .describe('the sink the canary is POSTed to (a host the host allows, allow.json "hosts")'),
+  url: addressUrl('the sink the canary is POSTed to (a host the host allows, allow.json "hosts")'),
   bytes: z
     .int()
     .min(64)

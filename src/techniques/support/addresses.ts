@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { z } from 'zod';
 
 /**
  * The hosts a network technique may reach, as the host's allow-list names them: IP addresses,
@@ -25,4 +26,15 @@ function toInt(ip: string): number {
 /** An IP literal (v4 or v6), or localhost. */
 export function isAddress(value: string): boolean {
   return value === 'localhost' || isIP(value) !== 0;
+}
+
+/** An http(s) URL whose host is an IP literal: what the host allow-list checks is what is reached. */
+export function addressUrl(describe: string) {
+  return z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      (url) => isAddress(new URL(url).hostname.replace(/^\[|\]$/g, '')),
+      'an http(s) URL whose host is an IP address (names are not resolved)',
+    )
+    .describe(describe);
 }
