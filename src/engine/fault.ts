@@ -102,6 +102,8 @@ export interface SweepScope {
   isOrphan(tag: string): boolean;
   /** Distinct parameters of this type's faults the ledger has seen: where artefacts may be. */
   readonly seenParams: readonly Record<string, unknown>[];
+  /** The agent's work directory, as its faults got it (`ctx.workDir`): what they kept there to revert. */
+  readonly workDir?: string;
 }
 
 export function canSweep(type: AnyFaultType): type is AnyFaultType & SweepableFault {

@@ -10,11 +10,16 @@ import { lazy } from '../util/lazy-builtin.js';
 import type { Technique } from './technique.js';
 
 const { createHash } = lazy<typeof Crypto>('node:crypto');
-const { readFile } = lazy<typeof FsPromises>('node:fs/promises');
+const { chmod, copyFile, readFile, rm, stat, writeFile } = lazy<typeof FsPromises>('node:fs/promises');
 const run = promisify(execFile);
 
 /** The account files whose bytes must be as before once the account is gone (only their hashes are kept: shadow holds password hashes). */
 const FILES = ['passwd', 'shadow', 'group', 'gshadow'] as const;
+/**
+ * The backups useradd and userdel write (`passwd-`…): after userdel they would hold the drill's
+ * account. They are copied, as they were, into the agent's private work directory, and put back.
+ */
+const BACKUPS = FILES.map((file) => `${file}-`);
 const TIMEOUT_MS = 10_000;
 
 const params = z.strictObject({
@@ -31,7 +36,7 @@ const params = z.strictObject({
 });
 
 type Params = z.output<typeof params>;
-type State = { name: string; root: string; sha256: Record<string, string | null> };
+type State = { name: string; root: string; sha256: Record<string, string | null>; backups: Record<string, number | null> };
 
 const gecos = (tag: string) => `firedrill ${tag}`;
 const rootArgs = (root: string) => (root === '/' ? [] : ['--root', root]);
@@ -39,8 +44,9 @@ const rootArgs = (root: string) => (root === '/' ? [] : ['--root', root]);
 /**
  * T1136.001: a local account created as an intruder would — with useradd, so the host logs it —
  * with no password, no home, a shell that refuses logins, and the drill's tag as its comment
- * (GECOS). Revert deletes it with userdel, only while its comment holds the tag; verify proves
- * passwd, shadow, group and gshadow byte for byte as before.
+ * (GECOS). Revert deletes it with userdel, only while its comment holds the tag, and puts back
+ * the backups the tools rewrote (passwd- would hold the account); verify proves passwd, shadow,
+ * group, gshadow and their backups byte for byte as before.
  */
 export const localAccount: Technique<Params, State> & SweepableFault = {
   name: 'local-account',
@@ -61,30 +67,36 @@ export const localAccount: Technique<Params, State> & SweepableFault = {
 
   async inject(ctx) {
     const { name, root, shell } = ctx.params;
-    const sha256 = await hashes(root);
+    const sha256 = await hashes(root, [...FILES, ...BACKUPS]);
     if (sha256.passwd === null) throw new UserError('FD_BAD_DIRECTORY', `${join(root, 'etc', 'passwd')} does not exist`);
     if ((await accountLine(root, name)) || (await groupExists(root, name)))
       throw new UserError('FD_USER_EXISTS', `${name} exists already on this host: a technique never touches a real account`);
-    await tool('useradd', [...rootArgs(root), '--no-create-home', '--comment', gecos(ctx.tag), '--shell', shell, name]);
-    return { name, root, sha256 };
+    const backups = await keepBackups(ctx.workDir, ctx.tag, root);
+    try {
+      await tool('useradd', [...rootArgs(root), '--no-create-home', '--comment', gecos(ctx.tag), '--shell', shell, name]);
+    } catch (error) {
+      await restoreBackups(ctx.workDir, ctx.tag, root, backups);
+      throw error;
+    }
+    return { name, root, sha256, backups };
   },
 
   async revert(ctx, state) {
     const { name, root } = state ?? ctx.params;
-    const line = await accountLine(root, name);
-    if (!line) return; // gone: removed by the responders (containment), or never made
-    if (!line.includes(gecos(ctx.tag))) throw new UserError('FD_NOT_OURS', `${name} no longer carries ${ctx.tag}: left as it is`);
-    await tool('userdel', [...rootArgs(root), name]);
+    const line = await accountLine(root, name); // none: removed by the responders (containment), or never made
+    if (line && !line.includes(gecos(ctx.tag))) throw new UserError('FD_NOT_OURS', `${name} no longer carries ${ctx.tag}: left as it is`);
+    if (line) await tool('userdel', [...rootArgs(root), name]);
+    await restoreBackups(ctx.workDir, ctx.tag, root, state?.backups);
   },
 
   async verify(ctx, state) {
     const { name, root } = state ?? ctx.params;
     if ((await accountLine(root, name))?.includes(gecos(ctx.tag))) return { ok: false, detail: `the account ${name} still exists` };
     if (!state) return { ok: true, detail: `no account ${name} of the drill` };
-    const now = await hashes(root);
-    const changed = FILES.filter((file) => now[file] !== state.sha256[file]);
+    const now = await hashes(root, [...FILES, ...BACKUPS]);
+    const changed = Object.keys(now).filter((file) => file in state.sha256 && now[file] !== state.sha256[file]);
     return changed.length === 0
-      ? { ok: true, detail: `${name} is gone; ${FILES.join(', ')} are byte for byte as before` }
+      ? { ok: true, detail: `${name} is gone; ${FILES.join(', ')} and their backups are byte for byte as before` }
       : { ok: false, detail: `${name} is gone, but ${changed.join(', ')} differ from before the drill` };
   },
 
@@ -98,6 +110,7 @@ export const localAccount: Technique<Params, State> & SweepableFault = {
         const tag = /^firedrill (fd-\S+)$/.exec(comment)?.[1];
         if (!tag || !scope.isOrphan(tag)) continue;
         await tool('userdel', [...rootArgs(root), name]);
+        if (scope.workDir) await restoreBackups(scope.workDir, tag, root, undefined);
         removed.push(`local-account ${name} (${tag})${root === '/' ? '' : ` in ${root}`}`);
       }
     }
@@ -126,9 +139,41 @@ async function groupExists(root: string, name: string): Promise<boolean> {
   return group.split('\n').some((line) => line.startsWith(`${name}:`));
 }
 
-async function hashes(root: string): Promise<Record<string, string | null>> {
+/** Copies the account files' backups as they are (mode kept in the state: null when absent) into the work directory. */
+async function keepBackups(workDir: string, tag: string, root: string): Promise<Record<string, number | null>> {
+  const kept: Record<string, number | null> = {};
+  for (const backup of BACKUPS) {
+    const path = join(root, 'etc', backup);
+    const found = await stat(path).catch(() => undefined);
+    kept[backup] = found ? found.mode & 0o7777 : null;
+    // A copy, or a mark that there was none: a revert without its state (a crash) still knows.
+    if (found) await copyFile(path, join(workDir, `${tag}.${backup}`));
+    else await writeFile(join(workDir, `${tag}.${backup}.absent`), '');
+  }
+  return kept;
+}
+
+/** Puts the backups back as they were (a backup the drill made is removed); without the state, those it kept. */
+async function restoreBackups(workDir: string, tag: string, root: string, kept: Record<string, number | null> | undefined): Promise<void> {
+  for (const backup of BACKUPS) {
+    const copy = join(workDir, `${tag}.${backup}`);
+    const path = join(root, 'etc', backup);
+    const absent = `${copy}.absent`;
+    const mode = kept?.[backup];
+    if (await stat(copy).catch(() => undefined)) {
+      await copyFile(copy, path);
+      if (typeof mode === 'number') await chmod(path, mode);
+    } else if ((kept && mode === null) || (await stat(absent).catch(() => undefined))) {
+      await rm(path, { force: true });
+    }
+    await rm(copy, { force: true });
+    await rm(absent, { force: true });
+  }
+}
+
+async function hashes(root: string, files: readonly string[] = FILES): Promise<Record<string, string | null>> {
   const entries = await Promise.all(
-    FILES.map(async (file) => {
+    files.map(async (file) => {
       const bytes = await readFile(join(root, 'etc', file)).catch(() => undefined);
       return [file, bytes ? createHash('sha256').update(bytes).digest('hex') : null] as const;
     }),

@@ -1,10 +1,7 @@
-import type * as Net from 'node:net';
 import { z } from 'zod';
-import { lazy } from '../util/lazy-builtin.js';
 import { isAddress } from './support/addresses.js';
+import { connects } from './support/connect.js';
 import type { Technique } from './technique.js';
-
-const { createConnection } = lazy<typeof Net>('node:net');
 
 /** Connections one scan may try, at most: a drill, not a sweep of a network. */
 const MAX_PROBES = 4096;
@@ -100,19 +97,4 @@ function expand(ports: readonly (number | string)[]): number[] {
     return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
   });
   return [...new Set(all)];
-}
-
-function connects(host: string, port: number, timeout: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: host === 'localhost' ? '127.0.0.1' : host, port, timeout });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

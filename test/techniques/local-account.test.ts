@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyFaultType } from '../../src/engine/fault.js';
@@ -14,16 +14,22 @@ afterEach(async () => {
 });
 
 const FILES = ['passwd', 'shadow', 'group', 'gshadow'];
+/** With their backups: useradd and userdel rewrite them (after userdel, passwd- would hold the account). */
+const ALL = [...FILES, ...FILES.map((f) => `${f}-`)];
 
 /** A system root of the test's own: a copy of this host's account files, for useradd --root. */
 function systemRoot(): string {
   const root = lab.tempDir();
   mkdirSync(join(root, 'etc'));
   for (const file of [...FILES, 'login.defs']) copyFileSync(join('/etc', file), join(root, 'etc', file));
+  copyFileSync(join('/etc', 'passwd'), join(root, 'etc', 'passwd-')); // one backup there before, the others not
   return root;
 }
 
-const bytes = (root: string) => Object.fromEntries(FILES.map((file) => [file, readFileSync(join(root, 'etc', file), 'base64')]));
+const bytes = (root: string) =>
+  Object.fromEntries(
+    ALL.map((file) => [file, existsSync(join(root, 'etc', file)) ? readFileSync(join(root, 'etc', file), 'base64') : null]),
+  );
 
 describe('the local-account technique (T1136.001)', () => {
   it('creates a tagged account nobody can log in to, and leaves the account files byte for byte as before', async () => {
@@ -49,9 +55,8 @@ describe('the local-account technique (T1136.001)', () => {
     const before = bytes(root);
     const orphan = lab.context(localAccount as AnyFaultType, { name: 'svc-sync', root }, host);
     await localAccount.inject(orphan);
-    expect(await localAccount.sweep({ isOrphan: (tag) => tag === orphan.tag, seenParams: [{ root }] })).toEqual([
-      `local-account svc-sync (${orphan.tag}) in ${root}`,
-    ]);
+    const swept = await localAccount.sweep({ isOrphan: (tag) => tag === orphan.tag, seenParams: [{ root }], workDir: orphan.workDir });
+    expect(swept).toEqual([`local-account svc-sync (${orphan.tag}) in ${root}`]);
     expect(bytes(root)).toEqual(before);
     await localAccount.revert(orphan, undefined); // gone already: nothing to do
     expect(await localAccount.verify(orphan, undefined)).toMatchObject({ ok: true });

@@ -68,7 +68,7 @@ export function openAgentCore(options: AgentCoreOptions): AgentCore {
     external: toxiproxyFaults,
     ...(options.defaultLeaseTtlMs !== undefined && { defaultLeaseTtlMs: options.defaultLeaseTtlMs }),
   });
-  const sweeper = new Sweeper({ ledger, faults, owns: (tag) => keeper.owns(tag), log: options.log });
+  const sweeper = new Sweeper({ ledger, faults, owns: (tag) => keeper.owns(tag), log: options.log, workDir });
   let closing: Promise<RevertedRunFault[]> | undefined;
   const close = async (reason: string): Promise<RevertedRunFault[]> => {
     const reverted = await keeper.shutdown(reason);

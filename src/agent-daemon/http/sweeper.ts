@@ -10,6 +10,8 @@ export interface SweeperOptions {
   /** Whether a live fault of this agent carries the tag (its record is open too; belt and braces). */
   readonly owns: (tag: string) => boolean;
   readonly log: Logger;
+  /** The faults' work directory (what they kept there to revert). */
+  readonly workDir?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export class Sweeper {
       const scope: SweepScope = {
         isOrphan: (tag) => !owns(tag) && ledger.tagStatus(tag) === 'closed',
         seenParams: ledger.seenParams(type.name),
+        ...(this.#options.workDir !== undefined && { workDir: this.#options.workDir }),
       };
       try {
         removed.push(...(await type.sweep(scope)));
