@@ -100,6 +100,20 @@ describe('security techniques', () => {
     ]);
   });
 
+  it('each verify apart when several drills drop files in one directory and are reverted in any order (as a halt does)', async () => {
+    const dir = populated();
+    const before = snapshot(dir);
+    const first = lab.context(webShell as AnyFaultType, { directory: dir }, host);
+    const firstState = await webShell.inject(first);
+    const second = lab.context(canaryCredentials as AnyFaultType, { directory: dir }, host);
+    const secondState = await canaryCredentials.inject(second); // its "before" holds the first drill's file
+    await webShell.revert(first, firstState);
+    expect(await webShell.verify(first, firstState)).toMatchObject({ ok: true });
+    await canaryCredentials.revert(second, secondState);
+    expect(await canaryCredentials.verify(second, secondState)).toMatchObject({ ok: true });
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it('run through the agent only in directories its host allows; an orphan is swept after a crash', async () => {
     const harness = new AgentHarness();
     agents.push(harness);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stopAgent } from '../support/processes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));
 const run = promisify(execFile);
@@ -24,7 +25,10 @@ function cronD(): Record<string, string> {
 // for byte as it was.
 describe('cron-persistence on the real /etc/cron.d', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fd-real-cron-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await stopAgent(join(dir, 'state')); // the local agent the run started
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('is planted while the step runs and leaves /etc/cron.d exactly as it was', async () => {
     if (!existsSync('/etc/cron.d')) throw new Error('/etc/cron.d does not exist on this machine (apt-get install cron)');

@@ -8,6 +8,14 @@ import type { Technique, TechniqueInfo } from '../technique.js';
 
 const { lstat, open, readdir, rm } = lazy<typeof FsPromises>('node:fs/promises');
 
+/**
+ * How the artefacts of drills are named in a directory (every file-dropping technique's prefix,
+ * and disk-fill's): another drill's file appearing or going is that drill's business, not a
+ * change this one's verify should report — ten techniques halted together each verify apart.
+ */
+const DRILL_PREFIXES = new Set<string>(['.firedrill-fill-']);
+const isDrillArtefact = (name: string) => [...DRILL_PREFIXES].some((prefix) => name.startsWith(prefix)) && name.includes('fd-');
+
 /** Entries of the directory kept in the state, to prove it is as before: at most so many. */
 const SNAPSHOT_LIMIT = 10_000;
 /** Bytes of a file read to find the tag in it. */
@@ -46,6 +54,7 @@ export function droppedFile(spec: DroppedFileSpec): Technique<Params, State> & S
   const params = z.strictObject({
     directory: spec.directory.default === undefined ? directory : directory.default(spec.directory.default),
   });
+  DRILL_PREFIXES.add(spec.prefix);
   const pathOf = (ctx: FaultContext<Params>) => join(ctx.params.directory, `${spec.prefix}${ctx.tag}${spec.suffix ?? ''}`);
   return {
     name: spec.name,
@@ -126,6 +135,7 @@ async function compare(directory: string, state: State): Promise<Verification> {
   const now = await listing(directory).catch(() => undefined);
   if (!now) return { ok: false, detail: `${directory} is gone` };
   const changed = Object.entries(state.before).flatMap(([name, [size, mode]]) => {
+    if (isDrillArtefact(name)) return [];
     const found = now.before[name];
     if (!found) return [`${name} is gone`];
     if (found[0] !== size || found[1] !== mode)
@@ -133,7 +143,7 @@ async function compare(directory: string, state: State): Promise<Verification> {
     return [];
   });
   if (changed.length > 0) return { ok: false, detail: `${directory} is not as before: ${changed.slice(0, 5).join('; ')}` };
-  const added = Object.keys(now.before).filter((name) => !(name in state.before)).length;
+  const added = Object.keys(now.before).filter((name) => !(name in state.before) && !isDrillArtefact(name)).length;
   const checked = `${Object.keys(state.before).length}${state.truncated ? '+' : ''} entries`;
   return {
     ok: true,
