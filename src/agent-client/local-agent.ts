@@ -10,6 +10,7 @@ import { AgentHttp } from './http-client.js';
 import type { AgentEndpoint } from './http-client.js';
 import { openPrivate, privateDir } from '../util/private-files.js';
 import { selfBin } from '../util/self.js';
+import { firedrillVersion } from '../util/version.js';
 
 export interface LocalAgent extends AgentEndpoint {
   readonly info: AgentInfo;
@@ -44,6 +45,8 @@ export interface StartOptions {
   /** The agent exits after this long without work, so no daemon lingers. */
   readonly idleExit?: string;
   readonly timeoutMs?: number;
+  /** This firedrill's version: an idle agent of another version is replaced (default: the package's). */
+  readonly version?: string;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface StartOptions {
  */
 export async function ensureLocalAgent(options: StartOptions): Promise<LocalAgent> {
   const found = await findLocalAgent(options.stateDir);
-  if (found) return found;
+  if (found && !(await replacedAsOutdated(found, options.version ?? firedrillVersion()))) return found;
   privateDir(options.stateDir); // 0700, tightened if it was looser
   const logPath = join(options.stateDir, AGENT_FILES.log);
   const log = openPrivate(logPath); // 0600: the agent's log says what ran where
@@ -84,6 +87,31 @@ export async function ensureLocalAgent(options: StartOptions): Promise<LocalAgen
   }
   const why = launched.exited === null ? 'no answer' : `exit code ${launched.exited}`;
   throw new OperationalError('FD_AGENT_START', `could not start the local agent (${why}); see ${logPath}:\n${tail(logPath)}`);
+}
+
+/**
+ * An agent left running by another version of firedrill (an upgrade; it exits when idle, 10 min
+ * by default) does not know this version's fault types. Idle, it is stopped — SIGTERM, which
+ * reverts whatever it holds — so that a new one starts; holding faults, it is kept: they are its
+ * to revert. Resolves true once it has exited.
+ */
+async function replacedAsOutdated(agent: LocalAgent, version: string): Promise<boolean> {
+  if (agent.status.version === version || agent.status.faults.length > 0) return false;
+  const pid = agent.info.supervisorPid ?? agent.info.pid;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return true; // gone already
+  }
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid) && !isAlive(agent.info.pid)) return true;
+    await sleep(25);
+  }
+  throw new OperationalError(
+    'FD_AGENT_OUTDATED',
+    `the local agent (pid ${pid}) runs firedrill ${agent.status.version}, not ${version}, and did not stop within 10 s: stop it, then run again`,
+  );
 }
 
 function readToken(stateDir: string): string | undefined {
