@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Journal } from '../../engine/journal.js';
+import { errorMessage } from '../../errors.js';
 import type { StepMeasures } from '../../gamedays/measures.js';
 import type { Progress } from '../../gamedays/progress.js';
 import { dayVerdict } from '../../gamedays/progress.js';
@@ -74,19 +75,26 @@ export async function playGameDayDemo(options: GameDayDemoOptions): Promise<Game
     server = await options.controlPlane({ inventory: shop.inventoryFile, database: join(scratch, 'control-plane.db') });
     say(`  a control plane of its own: ${server.url}${server.admin ? ` (admin password ${server.admin.password})` : ''}`);
     const people = await makePeople(server);
+    // Installed but not starting (a port, a broken package): the demo goes on with the log, and says why.
+    let failed: string | undefined;
     monitoring = await monitorShop({
       dir: join(scratch, 'monitoring'),
       shop,
       serverUrl: server.url,
       alertSourceToken: people.alertSourceToken,
       scraperToken: people.scraperToken,
+    }).catch((error: unknown) => {
+      failed = errorMessage(error);
+      return undefined;
     });
     const signals: Signals = monitoring ? { kind: 'alerts' } : { kind: 'log', gatewayLog: serviceLog(scratch, 'gateway') };
+    const instead = "the expectations and the responders read the gateway's log instead";
     say(
       monitoring
         ? `  Prometheus (${monitoring.prometheusUrl}) scrapes the shop; Alertmanager posts to the control plane's receiver`
-        : '  Prometheus and Alertmanager are not installed (apt-get install prometheus prometheus-alertmanager): ' +
-            "the expectations and the responders read the gateway's log instead",
+        : failed
+          ? `  Prometheus and Alertmanager did not start (${failed}): ${instead}`
+          : `  Prometheus and Alertmanager are not installed (apt-get install prometheus prometheus-alertmanager): ${instead}`,
     );
     if (!shop.postgres) say('  no PostgreSQL on this machine: the shop has no orders, so the scenario is only "a catalog replica dies"');
     const id = await prepareDay(shop, people, signals, say);
