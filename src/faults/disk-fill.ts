@@ -42,7 +42,7 @@ type State = { path: string; bytes: number };
 const CHUNK = MIB;
 
 /** Fill files are `<directory>/.firedrill-fill-<tag>`. */
-const FILL_PREFIX = '.firedrill-fill-';
+export const FILL_PREFIX = '.firedrill-fill-';
 
 /** The fill file's name derives from the intent alone, so a revert without state finds it. */
 export function fillPath(ctx: FaultContext<Params>): string {

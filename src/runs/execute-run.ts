@@ -155,13 +155,16 @@ function allowWhatTheRunNeeds(
   fromExperiment: boolean,
 ): void {
   const services = [...(inventory?.services.values() ?? [])].filter((service) => service.agent === undefined);
-  const steps = faultSteps(fromExperiment ? experiment.method : []).filter((step) => !onAnotherHost(experiment, step));
+  // Each step's parameters as the agent will see them (the fault's defaults filled in), parsed once.
+  const steps = faultSteps(fromExperiment ? experiment.method : [])
+    .filter((step) => !onAnotherHost(experiment, step))
+    .map((step) => ({ fault: step.fault, params: effectiveParams(step) }));
   recordAllowed(stateDir, {
     start: services.flatMap((service) => (service.start ? [service.start] : [])),
     pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
     directories: steps.flatMap((step) => {
       const param = WRITES_INTO[step.fault] ?? CREATES_ACCOUNT[step.fault]?.root;
-      const directory = param === undefined ? undefined : effectiveParams(step)[param];
+      const directory = param === undefined ? undefined : step.params[param];
       // A step output (`${steps.…}`) is known only during the run: the host must allow it by hand.
       if (typeof directory !== 'string' || !isAbsolute(directory) || directory.includes('${')) return [];
       if (CREATES_ACCOUNT[step.fault] && resolve(directory) === '/') return []; // the host's own accounts: allowed by name
@@ -169,17 +172,17 @@ function allowWhatTheRunNeeds(
     }),
     ports: steps.flatMap((step) => {
       const param = LISTENS_ON[step.fault];
-      const port = param === undefined ? undefined : effectiveParams(step)[param];
+      const port = param === undefined ? undefined : step.params[param];
       return typeof port === 'number' ? [port] : [];
     }),
     users: steps.flatMap((step) => {
       const account = CREATES_ACCOUNT[step.fault];
-      const name = account && effectiveParams(step)[account.name];
+      const name = account && step.params[account.name];
       return typeof name === 'string' && !name.includes('${') ? [name] : [];
     }),
     hosts: steps.flatMap((step) => {
       const param = REACHES[step.fault];
-      return param === undefined ? [] : reachedHosts(effectiveParams(step)[param]).filter((h) => !h.includes('${'));
+      return param === undefined ? [] : reachedHosts(step.params[param]).filter((h) => !h.includes('${'));
     }),
   });
 }

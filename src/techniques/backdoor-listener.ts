@@ -30,7 +30,6 @@ const server = require('node:net').createServer((socket) => socket.end(banner + 
 server.on('error', (error) => { process.stderr.write(String(error.code)); process.exit(3); });
 server.listen(Number(port), address, () => process.stdout.write('ready'));
 setInterval(() => { if (Date.now() >= Number(deadline)) process.exit(0); }, 1000).unref();
-setTimeout(() => process.exit(0), Math.max(0, Number(deadline) - Date.now()));
 `;
 
 /**

@@ -171,7 +171,7 @@ async function restoreBackups(workDir: string, tag: string, root: string, kept: 
   }
 }
 
-async function hashes(root: string, files: readonly string[] = FILES): Promise<Record<string, string | null>> {
+async function hashes(root: string, files: readonly string[]): Promise<Record<string, string | null>> {
   const entries = await Promise.all(
     files.map(async (file) => {
       const bytes = await readFile(join(root, 'etc', file)).catch(() => undefined);

@@ -66,6 +66,7 @@ export async function playGameDayDemo(options: GameDayDemoOptions): Promise<Game
   let server: DemoControlPlane | undefined;
   let monitoring: Monitoring | undefined;
   const botStop = new AbortController(); // the bot stops with the demo, whatever ends it
+  let bot: Promise<void> | undefined;
   const stopBot = () => botStop.abort();
   options.signal.addEventListener('abort', stopBot, { once: true });
   try {
@@ -99,7 +100,7 @@ export async function playGameDayDemo(options: GameDayDemoOptions): Promise<Game
     if (!shop.postgres) say('  no PostgreSQL on this machine: the shop has no orders, so the scenario is only "a catalog replica dies"');
     const id = await prepareDay(shop, people, signals, say);
     const launchedAt = Date.now();
-    const bot = runResponderBot({
+    bot = runResponderBot({
       members: people.team,
       gamedayId: id,
       signals: monitoring
@@ -128,6 +129,7 @@ export async function playGameDayDemo(options: GameDayDemoOptions): Promise<Game
     };
   } finally {
     botStop.abort();
+    await bot; // it never rejects: it reports its errors and tries again until stopped
     options.signal.removeEventListener('abort', stopBot);
     shop?.load.stop();
     await monitoring?.stop();

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { UserError, errorMessage } from '../../errors.js';
 import type { FaultContext, SweepableFault, SweepScope, Verification } from '../../engine/fault.js';
+import { FILL_PREFIX } from '../../faults/disk-fill.js';
 import { lazy } from '../../util/lazy-builtin.js';
 import type { Technique, TechniqueInfo } from '../technique.js';
 
@@ -13,7 +14,7 @@ const { lstat, open, readdir, rm } = lazy<typeof FsPromises>('node:fs/promises')
  * and disk-fill's): another drill's file appearing or going is that drill's business, not a
  * change this one's verify should report — ten techniques halted together each verify apart.
  */
-const DRILL_PREFIXES = new Set<string>(['.firedrill-fill-']);
+const DRILL_PREFIXES = new Set<string>([FILL_PREFIX]);
 const isDrillArtefact = (name: string) => [...DRILL_PREFIXES].some((prefix) => name.startsWith(prefix)) && name.includes('fd-');
 
 /** Entries of the directory kept in the state, to prove it is as before: at most so many. */
