@@ -3,6 +3,7 @@ import { FaultInjectError } from '../engine/executor.js';
 import type { FaultExecutor, FaultRef, FaultRequest, InjectedFault, RevertedFault } from '../engine/executor.js';
 import { API_PREFIX, DEFAULT_LEASE_TTL_MS } from '../agent-protocol/api.js';
 import type {
+  ContainedResponse,
   AgentStatus,
   EndRunRequest,
   EndRunResponse,
@@ -18,6 +19,7 @@ import type {
 import { AgentHttp, AgentRequestError } from './http-client.js';
 import type { AgentEndpoint } from './http-client.js';
 import type { ProcessTarget } from '../engine/target.js';
+import type { Verification } from '../engine/fault.js';
 import type { ProxyInfo } from '../proxy/api.js';
 
 export interface AgentClientOptions {
@@ -90,6 +92,17 @@ export class AgentClient implements FaultExecutor {
   revert(fault: FaultRef): Promise<RevertedFault> {
     const path = `${API_PREFIX}/runs/${encodeURIComponent(fault.runId)}/faults/${encodeURIComponent(fault.faultId)}/revert`;
     return this.http.post<RevertedFault>(path);
+  }
+
+  /** Whether the defenders contained the fault; null when its kind cannot tell (or the agent is older than the check). */
+  async contained(fault: FaultRef): Promise<Verification | null> {
+    const path = `${API_PREFIX}/runs/${encodeURIComponent(fault.runId)}/faults/${encodeURIComponent(fault.faultId)}/contained`;
+    try {
+      return (await this.http.get<ContainedResponse>(path)).contained;
+    } catch (error) {
+      if (error instanceof AgentRequestError && error.status === 404) return null;
+      throw error;
+    }
   }
 
   async endRun(runId: string, reason: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { FaultExecutor, FaultRef, FaultRequest, InjectedFault, RevertedFault } from '../engine/executor.js';
+import type { Verification } from '../engine/fault.js';
 import { didYouMean } from '../util/suggest.js';
 
 /** The agent that runs faults on this machine; inventory agents have their own names. */
@@ -36,6 +37,10 @@ export class AgentRouter implements FaultExecutor {
         new UserError('FD_UNKNOWN_FAULT', `fault ${fault.faultId} of run ${fault.runId} was not injected through this run`),
       );
     return agent.revert(fault);
+  }
+
+  contained(fault: FaultRef): Promise<Verification | null> {
+    return this.owners.get(key(fault))?.contained?.(fault) ?? Promise.resolve(null);
   }
 
   /** Tells every agent the run is over (all of them: an injection may be on its way to any). */

@@ -151,6 +151,17 @@ export class LocalExecutor implements FaultExecutor {
     return await this.#revertRecord(record);
   }
 
+  /** Whether defenders contained an active fault of ours (null: its kind has no check, or it is not active here). */
+  async contained(fault: FaultRef): Promise<Verification | null> {
+    const open = this.#injected.get(key(fault));
+    if (!open?.type?.contained || this.#injecting.has(key(fault)) || this.#reverts.has(open.recordId)) return null;
+    try {
+      return await open.type.contained(open.ctx, open.state);
+    } catch (error) {
+      return { ok: false, detail: `cannot tell: ${errorMessage(error)}` };
+    }
+  }
+
   /** Reverts and verifies every fault still open in the ledger, in parallel (crash recovery). */
   async recover(): Promise<RevertedFault[]> {
     return await Promise.all(this.#ledger.open().map((record) => this.revertRecord(record)));

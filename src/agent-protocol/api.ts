@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { RevertedFault, InjectedFault } from '../engine/executor.js';
+import type { Verification } from '../engine/fault.js';
 import type { ProcessTarget, ResolvedTarget } from '../engine/target.js';
 import type {
   endRunRequestSchema,
@@ -48,6 +49,11 @@ export type EndRunRequest = z.infer<typeof endRunRequestSchema>;
  */
 export interface EndRunResponse {
   readonly reverted: readonly RevertedRunFault[];
+}
+
+/** Whether a live fault was contained by the defenders; null when its kind has no such check. */
+export interface ContainedResponse {
+  readonly contained: Verification | null;
 }
 
 export interface HaltState {

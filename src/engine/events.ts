@@ -15,6 +15,7 @@ export type RunEventBody =
   | { type: 'activity-started'; phase: Phase; kind: JournalEntry['activity']['kind']; name: string; detail?: string }
   | { type: 'activity-ended'; entry: JournalEntry }
   | { type: 'fault-injected'; faultId: string; step: string; faultType: string; target: ResolvedTarget; output: Record<string, unknown> }
+  | { type: 'fault-contained'; faultId: string; step: string; faultType: string; detail: string }
   | { type: 'fault-reverted'; faultId: string; step: string; verification: Verification }
   | { type: 'hypothesis-checked'; phase: Phase; met: boolean; results: readonly ProbeResult[] }
   | { type: 'monitor-reading'; name: string; reading: ProbeOutput }

@@ -19,6 +19,11 @@ export interface FaultExecutor {
    * does not wait for queued injections to finish. The engine still reverts each fault after.
    */
   endRun?(runId: string, reason: string): Promise<void>;
+  /**
+   * Optional: whether a fault of a kind defenders contain (a security technique) is contained
+   * now, checked where it runs; null when its kind has no such check.
+   */
+  contained?(fault: FaultRef): Promise<Verification | null>;
   /** Releases resources (database handles, connections); never reverts anything by itself. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { errorMessage } from '../errors.js';
+import { ContainmentWatch } from './containment-watch.js';
 import type { EventBus } from './events.js';
 import { FaultInjectError } from './executor.js';
 import type { FaultExecutor, InjectedFault } from './executor.js';
@@ -27,12 +28,15 @@ export class FaultTracker {
   private readonly reverts = new Map<string, Promise<void>>();
   private closing = false;
   private counter = 0;
+  private readonly containment: ContainmentWatch;
 
   constructor(
     private readonly runId: string,
     private readonly executor: FaultExecutor,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    this.containment = new ContainmentWatch(runId, executor, bus);
+  }
 
   get all(): readonly FaultRecord[] {
     return [...this.records.values()];
@@ -63,6 +67,7 @@ export class FaultTracker {
         target: request.target,
         output: injected.output,
       });
+      this.containment.watch(record);
       return injected;
     } catch (error) {
       record.status = 'inject-failed';
@@ -78,6 +83,11 @@ export class FaultTracker {
       // An abort may have come while we were injecting: the fault must not outlive it.
       if (this.closing && record.status === 'active') await this.revert(faultId);
     }
+  }
+
+  /** Resolves once the defenders contained every one of these faults (never, when one cannot be). */
+  whenContained(faultIds: readonly string[]): Promise<void> {
+    return this.containment.whenContained(faultIds);
   }
 
   /** Reverts one fault and records the verification; safe to call more than once. */
@@ -111,6 +121,7 @@ export class FaultTracker {
   async revertAll(reason = 'the run ended'): Promise<void> {
     const first = !this.closing;
     this.closing = true;
+    this.containment.close();
     // Lets the executor stop injections still queued and revert in-flight ones at once.
     const ending = first && this.executor.endRun ? this.executor.endRun(this.runId, reason).catch(() => undefined) : undefined;
     const active = [...this.records.values()].filter((r) => r.status === 'active').map((r) => this.revert(r.faultId));

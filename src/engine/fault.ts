@@ -34,6 +34,12 @@ export interface FaultType<P = unknown, S extends FaultState = FaultState> {
   revert(ctx: FaultContext<P>, state: S | undefined): Promise<void>;
   /** Checks the effect is gone (rule absent, process running again, file removed). */
   verify(ctx: FaultContext<P>, state: S | undefined): Promise<Verification>;
+  /**
+   * Optional, for what defenders are meant to contain (a security technique): whether it is
+   * contained now — the port closed, the account locked, the file gone — found on the host,
+   * never declared. `ok` true: contained; the detail says how.
+   */
+  contained?(ctx: FaultContext<P>, state: S | undefined): Promise<Verification>;
 }
 
 /** JSON data a fault returns from inject; also the step output later steps can reference. */

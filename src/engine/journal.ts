@@ -41,6 +41,9 @@ export interface FaultRecord {
   revertedAt?: string;
   verifiedAt?: string;
   verification?: Verification;
+  /** When the defenders contained it (a technique's check turned green while it was active), and how. */
+  containedAt?: string;
+  containment?: string;
   output?: Record<string, unknown>;
   error?: string;
 }

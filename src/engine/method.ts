@@ -118,7 +118,7 @@ export class MethodRunner {
       if (errors.length > 0)
         return this.failure(step, `${step.fault} failed on ${errors.length} of ${targets.length} targets: ${errors.join('; ')}`, output);
       if (step.duration !== undefined) {
-        await sleep(step.duration, undefined, { signal: this.signal });
+        if (await this.holdUnlessContained(step.duration, output.faultIds)) Object.assign(output, { containedEarly: true });
         await Promise.all(injected.map((fault) => this.ctx.faults.revert(fault.faultId)));
         const unverified = this.ctx.faults.all.filter((r) => output.faultIds.includes(r.faultId) && r.status === 'revert-failed');
         if (unverified.length > 0)
@@ -130,6 +130,25 @@ export class MethodRunner {
       }
       return { status: 'succeeded', output };
     });
+  }
+
+  /**
+   * Holds the step's faults for their duration, or until the defenders contained all of them
+   * (a technique: holding it then measures nothing more; the revert verifies what they left).
+   * True when containment ended it early.
+   */
+  private async holdUnlessContained(durationMs: number, faultIds: readonly string[]): Promise<boolean> {
+    const contained = new AbortController();
+    void this.ctx.faults.whenContained(faultIds).then(() => contained.abort());
+    try {
+      await sleep(durationMs, undefined, { signal: AbortSignal.any([this.signal, contained.signal]) });
+      return false;
+    } catch (error) {
+      if (this.signal.aborted || !contained.signal.aborted) throw error;
+      return true;
+    } finally {
+      contained.abort();
+    }
   }
 
   /**

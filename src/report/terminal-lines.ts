@@ -38,6 +38,8 @@ export function eventLines(event: RunEvent, c: Colors): string[] {
     }
     case 'fault-injected':
       return [`    ${c.red('⚡')} ${event.faultType} on ${describeTarget(event.target)} ${c.dim(`(${event.faultId})`)}`];
+    case 'fault-contained':
+      return [`    ${c.green('⛨')} contained ${event.faultId} (${event.faultType}): ${event.detail}`];
     case 'fault-reverted':
       return [`    ${event.verification.ok ? c.green('↺') : c.red('✗')} reverted ${event.faultId}: ${event.verification.detail}`];
     case 'hypothesis-checked':

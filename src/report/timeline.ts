@@ -59,6 +59,9 @@ export function buildTimeline(events: readonly RunEvent[], journal: Journal | un
       case 'fault-injected':
         push(event, 'warn', `Fault injected: ${event.faultType} on ${describeTarget(event.target)}`, `${event.step} · ${event.faultId}`);
         break;
+      case 'fault-contained':
+        push(event, 'ok', `Contained by the defenders: ${event.faultType} (${event.faultId})`, event.detail);
+        break;
       case 'fault-reverted':
         push(
           event,

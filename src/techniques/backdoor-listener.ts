@@ -76,6 +76,16 @@ export const backdoorListener: Technique<Params, State> & SweepableFault = {
     return { ok: true, detail: `no listener of the drill runs, and nothing answers on ${address}:${port}` };
   },
 
+  /** Contained: a new connection no longer reaches the drill's listener (killed, or its port blocked). */
+  async contained(ctx, state) {
+    const port = state?.port ?? ctx.params.port;
+    const address = state?.address ?? ctx.params.address;
+    const answer = await knock(port, address);
+    return answer?.includes(ctx.tag)
+      ? { ok: false, detail: `the drill's listener still answers on ${address}:${port}` }
+      : { ok: true, detail: `a new connection to ${address}:${port} no longer reaches the drill's listener` };
+  },
+
   sweep: (scope) => sweepWorkers(SCRIPT, 'backdoor listener', scope),
 };
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { UserError, errorMessage } from '../errors.js';
 import { lazy } from '../util/lazy-builtin.js';
 import { addressUrl } from './support/addresses.js';
+import { connects } from './support/connect.js';
 import type { Technique } from './technique.js';
 
 const { randomBytes } = lazy<typeof Crypto>('node:crypto');
@@ -39,6 +40,16 @@ export const httpExfiltration: Technique<Params, State> = {
   targetKind: 'host',
   params,
   reversible: true,
+
+  /** Contained: this host can no longer open a connection to the sink (the destination is blocked). */
+  async contained(ctx) {
+    const url = new URL(ctx.params.url);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return (await connects(host, port, Math.min(ctx.params.timeout, 2000)))
+      ? { ok: false, detail: `this host still reaches the sink ${url.host}` }
+      : { ok: true, detail: `this host can no longer reach the sink ${url.host}` };
+  },
 
   async inject(ctx) {
     const head = `FIREDRILL-CANARY ${ctx.tag} (T1048.003): not real data\n`;

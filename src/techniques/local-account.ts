@@ -36,7 +36,14 @@ const params = z.strictObject({
 });
 
 type Params = z.output<typeof params>;
-type State = { name: string; root: string; sha256: Record<string, string | null>; backups: Record<string, number | null> };
+type State = {
+  name: string;
+  root: string;
+  sha256: Record<string, string | null>;
+  backups: Record<string, number | null>;
+  /** Its shadow entry once made (password field, expiry): a lock or an expiry set later is the responders' containment. */
+  shadow?: readonly [string, string];
+};
 
 const gecos = (tag: string) => `firedrill ${tag}`;
 const rootArgs = (root: string) => (root === '/' ? [] : ['--root', root]);
@@ -78,7 +85,8 @@ export const localAccount: Technique<Params, State> & SweepableFault = {
       await restoreBackups(ctx.workDir, ctx.tag, root, backups);
       throw error;
     }
-    return { name, root, sha256, backups };
+    const shadow = await shadowOf(root, name);
+    return { name, root, sha256, backups, ...(shadow && { shadow }) };
   },
 
   async revert(ctx, state) {
@@ -98,6 +106,18 @@ export const localAccount: Technique<Params, State> & SweepableFault = {
     return changed.length === 0
       ? { ok: true, detail: `${name} is gone; ${FILES.join(', ')} and their backups are byte for byte as before` }
       : { ok: false, detail: `${name} is gone, but ${changed.join(', ')} differ from before the drill` };
+  },
+
+  /** Contained: the account gone, locked (usermod -L, passwd -l) or expired (usermod -e 1) since the drill made it. */
+  async contained(ctx, state) {
+    const { name, root } = state ?? ctx.params;
+    if (!(await accountLine(root, name))?.includes(gecos(ctx.tag))) return { ok: true, detail: `the account ${name} is gone` };
+    const [password, expiry] = (await shadowOf(root, name)) ?? ['', ''];
+    const [password0, expiry0] = state?.shadow ?? ['', ''];
+    if (password !== password0 && password.startsWith('!')) return { ok: true, detail: `the account ${name} is locked` };
+    const today = Math.floor(Date.now() / 86_400_000);
+    if (expiry !== expiry0 && expiry !== '' && Number(expiry) <= today) return { ok: true, detail: `the account ${name} is expired` };
+    return { ok: false, detail: `the account ${name} exists, neither locked nor expired` };
   },
 
   async sweep(scope) {
@@ -132,6 +152,16 @@ async function tool(command: string, args: readonly string[]): Promise<void> {
 async function accountLine(root: string, name: string): Promise<string | undefined> {
   const passwd = await readFile(join(root, 'etc', 'passwd'), 'utf8').catch(() => '');
   return passwd.split('\n').find((line) => line.startsWith(`${name}:`));
+}
+
+/** The account's shadow password field and expiry day, or undefined without a shadow entry. */
+async function shadowOf(root: string, name: string): Promise<[string, string] | undefined> {
+  const shadow = await readFile(join(root, 'etc', 'shadow'), 'utf8').catch(() => '');
+  const fields = shadow
+    .split('\n')
+    .find((line) => line.startsWith(`${name}:`))
+    ?.split(':');
+  return fields ? [fields[1] ?? '', fields[7] ?? ''] : undefined;
 }
 
 async function groupExists(root: string, name: string): Promise<boolean> {

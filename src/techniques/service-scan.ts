@@ -69,6 +69,20 @@ export const serviceScan: Technique<Params, State> = {
     return { attempts: Math.min(next, probes.length), open: open.sort() };
   },
 
+  /** Contained: none of the ports the scan found open accepts a new connection from this host any more (the source is blocked). */
+  async contained(ctx, state) {
+    const found = state?.open ?? [];
+    if (found.length === 0) return { ok: false, detail: 'the scan found no open port: nothing to block' };
+    const still = [];
+    for (const hostPort of found) {
+      const cut = hostPort.lastIndexOf(':');
+      if (await connects(hostPort.slice(0, cut), Number(hostPort.slice(cut + 1)), ctx.params.timeout)) still.push(hostPort);
+    }
+    return still.length === 0
+      ? { ok: true, detail: `this host can no longer connect to ${found.join(', ')}` }
+      : { ok: false, detail: `this host still connects to ${still.join(', ')}` };
+  },
+
   revert: () => Promise.resolve(), // A scan leaves nothing: every connection was closed as it was made.
 
   verify(_ctx, state) {

@@ -102,6 +102,15 @@ export const sshAuthorizedKey: Technique<Params, State> & SweepableFault = {
       : { ok: false, detail: `${path} differs from before (${state.size} → ${now.length} bytes)` };
   },
 
+  /** Contained: the drill's key is no longer in the file (whatever else the responders changed). */
+  async contained(ctx, state) {
+    const path = state?.path ?? ctx.params.file;
+    const now = await current(path);
+    return now?.toString('latin1').includes(comment(ctx.tag))
+      ? { ok: false, detail: `${path} still holds the key ${comment(ctx.tag)}` }
+      : { ok: true, detail: `the key ${comment(ctx.tag)} is gone from ${path}` };
+  },
+
   async sweep(scope) {
     const removed: string[] = [];
     const files = new Set(scope.seenParams.flatMap((p) => (typeof p.file === 'string' ? [p.file] : [])));

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { API_PREFIX } from '../../agent-protocol/api.js';
 import { endRunRequestSchema, injectRequestSchema, leaseRequestSchema } from '../../agent-protocol/request-schemas.js';
-import type { EndRunResponse, InjectResponse, LeaseResponse, RevertedRunFault } from '../../agent-protocol/api.js';
+import type { ContainedResponse, EndRunResponse, InjectResponse, LeaseResponse, RevertedRunFault } from '../../agent-protocol/api.js';
 import type { AgentAppDeps } from './app.js';
 import { pathId, readBody } from './body.js';
 
@@ -19,6 +19,11 @@ export function faultRoutes(app: Hono, { keeper, ledger }: AgentAppDeps): void {
   app.post(`${API_PREFIX}/runs/:runId/faults/:faultId/revert`, async (c) => {
     const reverted: RevertedRunFault = await keeper.revert(pathId(c, 'runId'), pathId(c, 'faultId'));
     return c.json(reverted);
+  });
+
+  app.get(`${API_PREFIX}/runs/:runId/faults/:faultId/contained`, async (c) => {
+    const answer: ContainedResponse = { contained: await keeper.contained(pathId(c, 'runId'), pathId(c, 'faultId')) };
+    return c.json(answer);
   });
 
   app.post(`${API_PREFIX}/runs/:runId/end`, async (c) => {

@@ -1,5 +1,6 @@
 import { FiredrillError, errorMessage } from '../../errors.js';
 import type { FaultRef, InjectedFault } from '../../engine/executor.js';
+import type { Verification } from '../../engine/fault.js';
 import { faultTag } from '../../engine/fault.js';
 import type { ResolvedTarget } from '../../engine/target.js';
 import { DEFAULT_LEASE_TTL_MS } from '../../agent-protocol/api.js';
@@ -114,6 +115,11 @@ export class FaultKeeper {
     entry.injectedAt = injected.injectedAt;
     this.#log.info('fault injected', { runId, faultId, type, step, leaseExpiresAt });
     return { ...injected, leaseExpiresAt: this.#leases.expiresAt(runId) ?? leaseExpiresAt };
+  }
+
+  /** Whether the defenders contained a live fault (null: its kind has no check, or it is not live). */
+  contained(runId: string, faultId: string): Promise<Verification | null> {
+    return this.#runs.get(runId)?.has(faultId) ? this.#executor.contained({ runId, faultId }) : Promise.resolve(null);
   }
 
   /** Reverts one fault: a live one, else whatever the ledger holds of it (404 when nothing). */

@@ -96,6 +96,16 @@ export function droppedFile(spec: DroppedFileSpec): Technique<Params, State> & S
       return compare(ctx.params.directory, state);
     },
 
+    /** Contained: the file gone, or no longer the drill's (the responders emptied or replaced it). */
+    async contained(ctx, state) {
+      const path = state?.path ?? pathOf(ctx);
+      const head = await readHead(path);
+      if (head === undefined) return { ok: true, detail: `${path} is gone` };
+      return head.includes(ctx.tag)
+        ? { ok: false, detail: `${path} is still there` }
+        : { ok: true, detail: `${path} no longer holds the drill's content` };
+    },
+
     async sweep(scope: SweepScope) {
       const removed: string[] = [];
       const directories = new Set(scope.seenParams.flatMap((p) => (typeof p.directory === 'string' ? [p.directory] : [])));

@@ -138,6 +138,9 @@ export function applyEvent(state: LiveState, event: RunEvent): void {
       say(`fault ${event.faultType} injected on ${target}`, 'fault');
       break;
     }
+    case 'fault-contained':
+      say(`${event.faultType} contained by the defenders: ${event.detail}`, 'good');
+      break;
     case 'fault-reverted': {
       const fault = state.faults.get(event.faultId);
       if (fault) {

@@ -11,6 +11,7 @@ const TYPES: readonly RunEvent['type'][] = [
   'activity-started',
   'activity-ended',
   'fault-injected',
+  'fault-contained',
   'fault-reverted',
   'hypothesis-checked',
   'monitor-reading',
