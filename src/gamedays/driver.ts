@@ -5,7 +5,10 @@ import { PreparedProbe, lookupProbe } from '../engine/activities.js';
 import type { ExpectationRecord } from '../engine/expectation.js';
 import { errorMessage } from '../errors.js';
 import type { ProbeActivity } from '../experiment/schema.js';
+import type { RunEventBody } from '../engine/events.js';
+import { faultTypes } from '../faults/index.js';
 import { probeTypes } from '../probes/index.js';
+import { takeRunEvents } from './attack-steps.js';
 import type { GameDayInfo } from '../store/gamedays.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/log.js';
@@ -116,12 +119,8 @@ export class GameDayDriver {
   /** The step's run (its injection, its end) and, once injected, its containment and recovery. */
   async #follow(step: GameDayStep, state: StepProgress, now: number): Promise<void> {
     if (state.runId && state.state === 'running') {
-      if (state.injectedAt === undefined) {
-        const events = await this.store.runs.events(state.runId);
-        const injected = events.find((e) => e.type === 'fault-injected');
-        if (injected) state.injectedAt = injected.at;
-      }
       const run = await this.store.runs.get(state.runId);
+      await this.#readRunEvents(state.runId, state);
       if (run?.state === 'ended') {
         const journal = (await this.store.runs.journal(state.runId)) as { expectations?: ExpectationRecord[] } | undefined;
         Object.assign(state, { state: 'ended', endedAt: now, verdict: run.verdict ?? 'failed', reason: run.reason ?? '' });
@@ -145,6 +144,17 @@ export class GameDayDriver {
     }
     if (!holds && state.brokenAt === undefined) state.brokenAt = this.now();
     else if (holds && state.brokenAt !== undefined && state.recoveredAt === undefined) state.recoveredAt = this.now();
+  }
+
+  /** The step run's new events: its injection, the techniques it detonated, their containment. */
+  async #readRunEvents(runId: string, state: StepProgress): Promise<void> {
+    for (;;) {
+      const stored = await this.store.runs.events(runId, state.eventsSeen ?? 0);
+      const wanted = (type: string) => type === 'fault-injected' || type === 'fault-contained';
+      const events = stored.map((e) => ({ seq: e.seq, at: e.at, ...(wanted(e.type) && { body: JSON.parse(e.data) as RunEventBody }) }));
+      takeRunEvents(state, events, faultTypes);
+      if (stored.length < 1000) return;
+    }
   }
 
   /**

@@ -47,6 +47,18 @@ export interface StepMeasures {
     readonly budgetSpentPercent?: number;
   };
   readonly teams: readonly TeamMeasures[];
+  /** The security techniques the step detonated: ATT&CK id, on what, and when each was found contained (ms after the injection). */
+  readonly attack?: readonly AttackMeasure[];
+}
+
+export interface AttackMeasure {
+  readonly id: string;
+  readonly name: string;
+  readonly fault: string;
+  readonly target: string;
+  readonly atMs: number;
+  readonly containedMs?: number;
+  readonly contained?: string;
 }
 
 /**
@@ -92,7 +104,7 @@ export function measureGameDay(
       ]);
       const contained: [number | undefined, string] =
         state.containedAt !== undefined
-          ? [after(state.containedAt), 'containment probe']
+          ? [after(state.containedAt), state.containedBy ?? 'containment probe']
           : [after(declared('contained')?.at), `declared by ${declared('contained')?.by ?? ''}`];
       const diagnosis = declared('diagnosed');
       return {
@@ -118,6 +130,16 @@ export function measureGameDay(
       ...(state.brokenAt !== undefined && { brokenMs: state.brokenAt - injectedAt }),
       ...impactOf(spec, state),
       teams,
+      ...(state.techniques?.length && {
+        attack: state.techniques.map((t) => ({
+          id: t.id,
+          name: t.name,
+          fault: t.fault,
+          target: t.target,
+          atMs: t.at - injectedAt,
+          ...(t.containedAt !== undefined && { containedMs: t.containedAt - injectedAt, contained: t.contained ?? '' }),
+        })),
+      }),
     };
   });
 }

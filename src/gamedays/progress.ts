@@ -12,8 +12,13 @@ export interface StepProgress {
   endedAt?: number;
   verdict?: string;
   reason?: string;
-  /** When its containment probe first turned green. */
+  /** When its containment probe first turned green, or every technique it detonated was found contained; and how. */
   containedAt?: number;
+  containedBy?: string;
+  /** The security techniques its run detonated: the attack's ground truth. */
+  techniques?: TechniqueProgress[];
+  /** The step run's events read so far (the last seq). */
+  eventsSeen?: number;
   /** When the experiment's hypothesis first failed after the injection, and when it held again after that. */
   brokenAt?: number;
   recoveredAt?: number;
@@ -22,6 +27,18 @@ export interface StepProgress {
   failedChecks?: number;
   downMs?: number;
   expectations?: ExpectationRecord[];
+}
+
+/** A technique a step detonated: its ATT&CK id, the fault that did it, on what, when, and when it was found contained. */
+export interface TechniqueProgress {
+  readonly faultId: string;
+  readonly id: string;
+  readonly name: string;
+  readonly fault: string;
+  readonly target: string;
+  readonly at: number;
+  containedAt?: number;
+  contained?: string;
 }
 
 export interface Progress {

@@ -1,6 +1,7 @@
 import { formatDuration } from '../util/duration.js';
 import type { DayAlert, DayEvent, Phase, StepMeasures, TeamMeasures, Timing } from './measures.js';
 import { measureGameDay } from './measures.js';
+import { intrusionSections } from './review-intrusion.js';
 import type { Progress } from './progress.js';
 import type { ReviewNotes } from '../store/gamedays.js';
 import type { GameDaySpec, StepTrigger } from './spec.js';
@@ -81,6 +82,7 @@ export function reviewDoc(input: ReviewInput): ReviewDoc {
         ),
       ],
     },
+    ...intrusionSections(input, measures),
     {
       heading: 'Timeline',
       level: 2,
@@ -193,8 +195,14 @@ function timeline(input: ReviewInput): { at: number; what: string; detail: strin
     if (state?.injectedAt !== undefined) rows.push({ at: state.injectedAt, what: `step ${step.name} injected`, detail: step.experiment });
     if (state?.brokenAt !== undefined)
       rows.push({ at: state.brokenAt, what: `${step.name}: users affected`, detail: 'the hypothesis broke' });
+    for (const technique of state?.techniques ?? [])
+      rows.push({ at: technique.at, what: `${step.name}: ${technique.id} detonated`, detail: `${technique.fault} on ${technique.target}` });
     if (state?.containedAt !== undefined)
-      rows.push({ at: state.containedAt, what: `${step.name}: contained`, detail: 'the containment probe turned green' });
+      rows.push({
+        at: state.containedAt,
+        what: `${step.name}: contained`,
+        detail: state.containedBy ?? 'the containment probe turned green',
+      });
     if (state?.recoveredAt !== undefined)
       rows.push({ at: state.recoveredAt, what: `${step.name}: recovered`, detail: 'the hypothesis holds again' });
     if (state?.endedAt !== undefined) rows.push({ at: state.endedAt, what: `${step.name}: run ended`, detail: state.verdict ?? '' });
@@ -205,13 +213,22 @@ function timeline(input: ReviewInput): { at: number; what: string; detail: strin
   for (const event of input.events.filter((e) => e.kind !== 'comcheck'))
     rows.push({
       at: event.at,
-      what: event.kind === 'declare' ? `${event.team ?? ''}: ${event.what}` : `facilitator: ${event.what}`,
-      detail: [event.by, event.cause && [event.cause.service, event.cause.fault].filter(Boolean).join(' / '), event.detail]
-        .filter(Boolean)
-        .join(' — '),
+      what: event.kind === 'declare' || event.kind === 'finding' ? `${event.team ?? ''}: ${event.what}` : `facilitator: ${event.what}`,
+      detail: [event.by, event.cause && describeSaid(event.cause), event.detail].filter(Boolean).join(' — '),
     });
   if (input.endedAt !== null) rows.push({ at: input.endedAt, what: 'ended', detail: input.progress.endedReason ?? '' });
   return rows.sort((a, b) => a.at - b.at);
+}
+
+function describeSaid(cause: NonNullable<DayEvent['cause']>): string {
+  const parts = [
+    cause.service,
+    cause.fault,
+    cause.techniques?.join(', '),
+    cause.entryPoint && `entry ${cause.entryPoint}`,
+    cause.hosts?.join(', '),
+  ];
+  return parts.filter(Boolean).join(' / ');
 }
 
 function labelsOf(labels: Readonly<Record<string, string>>): string {

@@ -33,6 +33,21 @@ const stepSchema = z.strictObject({
   expectations: z.array(expectationSchema).default([]).describe("added to the experiment's own"),
 });
 
+/** The ground truth of an intrusion the responders reconstruct, beyond the techniques its steps detonate (those are known). */
+const intrusionSchema = z.strictObject({
+  entryPoint: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('how the intruder got in: an ATT&CK id (T1110.001) or words; default: the first technique detonated'),
+  hosts: z
+    .array(z.string().min(1).max(200))
+    .max(100)
+    .optional()
+    .describe('the hosts the intrusion touched, as the responders should name them; default: the targets of its techniques'),
+});
+
 /** The facilitator's targets, from each injection: the timings a team is scored against. */
 const targetsSchema = z.strictObject({
   slo: z
@@ -59,6 +74,7 @@ export const gameDaySchema = z
     observers: z.array(user).default([]),
     targets: targetsSchema.default({ sloWindowDays: 30 }),
     maxDuration: durationSchema.default(7_200_000).describe('it ends by itself after this long'),
+    intrusion: intrusionSchema.optional().describe('a simulated intrusion: what the responders reconstruct is scored against this'),
     scenario: z.array(stepSchema).min(1).max(20),
   })
   .superRefine((day, ctx) => {

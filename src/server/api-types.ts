@@ -48,6 +48,17 @@ export interface GameDayDeclaration {
   readonly cause: { readonly service?: string; readonly fault?: string } | null;
 }
 
+/** A team's reconstruction of an intrusion (POST …/findings): its own until the reveal, scored in the review. */
+export interface GameDayFinding {
+  readonly team: string | null;
+  readonly by: string;
+  readonly at: number;
+  readonly detail: string | null;
+  readonly techniques?: readonly string[];
+  readonly entryPoint?: string;
+  readonly hosts?: readonly string[];
+}
+
 /** What everyone involved in a game day sees of it (GET /api/v1/gamedays/:id): the console, never the scenario. */
 export interface GameDayConsole {
   readonly id: string;
@@ -58,6 +69,7 @@ export interface GameDayConsole {
   readonly revealed: boolean;
   readonly teams: string[];
   readonly declarations: GameDayDeclaration[];
+  readonly findings: GameDayFinding[];
   /** Who confirmed the console reaches them, and when: everyone to the white cell, `you` to a member. */
   readonly comcheck: Readonly<Record<string, number | null>>;
   /** How the caller takes part: reads the scenario, responds in teams, or observes. */

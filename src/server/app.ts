@@ -1,3 +1,4 @@
+import { isTechnique, tacticsOf } from '../techniques/technique.js';
 import { Hono } from 'hono';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -103,7 +104,13 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   drillRoutes(app, { store, catalog: deps.catalog, drills: deps.drills, inventory: deps.inventory });
   incidentRoutes(app, store);
   alertRoutes(app, deps.alerts, store);
-  gameDayRoutes(app, store, deps.gamedays, { inventory: deps.inventory, faultKinds: [...deps.catalog.faults.keys()] });
+  gameDayRoutes(app, store, deps.gamedays, {
+    inventory: deps.inventory,
+    faultKinds: [...deps.catalog.faults.keys()],
+    techniques: [...deps.catalog.faults.values()]
+      .flatMap((type) => (isTechnique(type) ? [{ id: type.attack.id, name: type.attack.name, tactics: tacticsOf(type.attack.id) }] : []))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+  });
   if (deps.webDir) webRoutes(app as unknown as Hono, deps.webDir);
   return app;
 }

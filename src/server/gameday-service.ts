@@ -1,3 +1,5 @@
+import { intrusionTruth, scoreReconstructions } from '../gamedays/reconstruction.js';
+import type { IntrusionTruth, ReconstructionScore } from '../gamedays/reconstruction.js';
 import type { ExpectationFeeds, ReceivedDeclaration } from '../engine/expectation.js';
 import { errorMessage } from '../errors.js';
 import type { Declaration } from '../experiment/expectation-schema.js';
@@ -122,6 +124,13 @@ export class GameDayService {
   async measures(gameday: GameDayInfo): Promise<StepMeasures[]> {
     const input = await this.#reviewInput(gameday);
     return measureGameDay(input.spec, input.progress, input.events, input.alerts);
+  }
+
+  /** An intrusion's ground truth and each team's reconstruction scored against it (null when the day detonated no technique). */
+  async reconstruction(gameday: GameDayInfo): Promise<{ truth: IntrusionTruth; scores: ReconstructionScore[] } | null> {
+    const input = await this.#reviewInput(gameday);
+    const truth = intrusionTruth(input.spec, input.progress);
+    return truth.techniques.length === 0 ? null : { truth, scores: scoreReconstructions(input.spec, input.progress, input.events) };
   }
 
   async #reviewInput(gameday: GameDayInfo): Promise<ReviewInput> {

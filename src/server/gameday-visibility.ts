@@ -41,6 +41,18 @@ export function gameDayView(involved: Involvement, gameday: GameDayInfo, events:
   const declarations = events
     .filter((e) => e.kind === 'declare' && (involved.as !== 'team' || (e.team !== null && involved.teams.includes(e.team))))
     .map((e) => ({ team: e.team, declare: e.what, by: e.by, at: e.at, detail: e.detail, cause: e.cause }));
+  // A team's reconstructions: its own until the reveal.
+  const findings = events
+    .filter((e) => e.kind === 'finding' && (involved.as !== 'team' || (e.team !== null && involved.teams.includes(e.team))))
+    .map((e) => ({
+      team: e.team,
+      by: e.by,
+      at: e.at,
+      detail: e.detail,
+      ...(e.cause?.techniques && { techniques: e.cause.techniques }),
+      ...(e.cause?.entryPoint !== undefined && { entryPoint: e.cause.entryPoint }),
+      ...(e.cause?.hosts && { hosts: e.cause.hosts }),
+    }));
   const reached = new Map(events.filter((e) => e.kind === 'comcheck').map((e) => [e.by, e.at]));
   const everyone = [...Object.values(spec.teams).flat(), ...spec.observers];
   if (involved.as === 'scenario' || gameday.revealedAt !== null)
@@ -51,9 +63,10 @@ export function gameDayView(involved: Involvement, gameday: GameDayInfo, events:
       spec,
       progress: gameday.progress,
       declarations,
+      findings,
       commands: events.filter((e) => e.kind === 'command').map((e) => ({ command: e.what, step: e.detail, by: e.by, at: e.at })),
       comcheck: Object.fromEntries(everyone.map((name) => [name, reached.get(name) ?? null])),
       you: involved,
     };
-  return { ...common, declarations, comcheck: { you: reached.get(principalName) ?? null }, you: involved };
+  return { ...common, declarations, findings, comcheck: { you: reached.get(principalName) ?? null }, you: involved };
 }

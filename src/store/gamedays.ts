@@ -38,15 +38,29 @@ export interface ReviewNotes {
 export interface GameDayEvent {
   readonly id: string;
   readonly gamedayId: string;
-  /** A responder's declaration, the facilitator's command, or someone confirming the console reaches them (comcheck). */
-  readonly kind: 'declare' | 'command' | 'comcheck';
+  /**
+   * A responder's declaration, the facilitator's command, someone confirming the console reaches
+   * them (comcheck), or a team's reconstruction of an intrusion (finding: what = reconstruction).
+   */
+  readonly kind: 'declare' | 'command' | 'comcheck' | 'finding';
   readonly team: string | null;
   /** detected | acknowledged | diagnosed | contained | recovered; inject | pause | resume | end */
   readonly what: string;
   readonly by: string;
   readonly at: number;
   readonly detail: string | null;
-  readonly cause: { readonly service?: string; readonly fault?: string } | null;
+  /** What the team says caused it: for a diagnosis the service and fault; for a finding the intrusion's reconstruction. */
+  readonly cause: DeclaredCause | null;
+}
+
+export interface DeclaredCause {
+  readonly service?: string;
+  readonly fault?: string;
+  /** ATT&CK ids of the techniques the team believes were used. */
+  readonly techniques?: readonly string[];
+  /** How the intruder got in: an ATT&CK id (or words). */
+  readonly entryPoint?: string;
+  readonly hosts?: readonly string[];
 }
 
 /**
@@ -277,7 +291,7 @@ function toEvent(row: GameDayEventsTable): GameDayEvent {
   return {
     id: row.id,
     gamedayId: row.gameday_id,
-    kind: row.kind === 'command' || row.kind === 'comcheck' ? row.kind : 'declare',
+    kind: row.kind === 'command' || row.kind === 'comcheck' || row.kind === 'finding' ? row.kind : 'declare',
     team: row.team,
     what: row.what,
     by: row.by_user,

@@ -35,6 +35,16 @@ export const gameDaySchemas = {
     detail: z.string().max(2000).optional(),
     cause: z.strictObject({ service: z.string().max(200).optional(), fault: z.string().max(200).optional() }).optional(),
   }),
+  finding: z.strictObject({
+    team: z.string().max(100).optional().describe('when you are in more than one of its teams'),
+    techniques: z
+      .array(z.string().regex(/^T\d{4}(\.\d{3})?$/, 'an ATT&CK technique id: T1098 or T1098.004'))
+      .max(100)
+      .describe('the techniques you believe the intruder used'),
+    entryPoint: z.string().trim().min(1).max(200).optional().describe('how the intruder got in: an ATT&CK id or words'),
+    hosts: z.array(z.string().trim().min(1).max(200)).max(100).default([]).describe('the hosts you believe were touched'),
+    detail: z.string().max(2000).optional(),
+  }),
   review: z.strictObject({ format: z.enum(['md', 'html', 'json']).optional(), download: z.enum(['1']).optional() }),
   notes: z.strictObject({
     learnt: z.string().max(20_000).default(''),
@@ -57,7 +67,11 @@ export function gameDayRoutes(
   app: App,
   store: Store,
   gamedays: GameDayService,
-  known: { readonly inventory: () => Promise<Inventory | undefined>; readonly faultKinds: readonly string[] },
+  known: {
+    readonly inventory: () => Promise<Inventory | undefined>;
+    readonly faultKinds: readonly string[];
+    readonly techniques: readonly { readonly id: string; readonly name: string; readonly tactics: readonly string[] }[];
+  },
 ): void {
   const find = async (
     c: Context<{ Variables: AuthVariables }>,
@@ -131,7 +145,11 @@ export function gameDayRoutes(
   app.get('/api/v1/gamedays/:id/causes', async (c) => {
     await find(c);
     const inventory = await known.inventory();
-    return c.json({ services: [...(inventory?.services.keys() ?? [])].sort(), faults: [...known.faultKinds].sort() });
+    return c.json({
+      services: [...(inventory?.services.keys() ?? [])].sort(),
+      faults: [...known.faultKinds].sort(),
+      techniques: known.techniques,
+    });
   });
 
   // The comcheck, before the day: each responder and observer confirms the console reaches them.
@@ -232,6 +250,29 @@ export function gameDayRoutes(
     return c.json({ declaration: { team, declare: event.what, by: event.by, at: event.at } }, 201);
   });
 
+  // A team's reconstruction of an intrusion, scored in the review against what was detonated; the last one counts.
+  app.post('/api/v1/gamedays/:id/findings', async (c) => {
+    const { gameday, involved, principal } = await find(c);
+    if (involved.as !== 'team') need(principal, false); // the teams reconstruct; the white cell knows
+    const teams = involved.as === 'team' ? involved.teams : [];
+    const body = await readJson(c, gameDaySchemas.finding);
+    const team = body.team ?? (teams.length === 1 ? teams[0] : undefined);
+    if (!team || !teams.includes(team)) throw new UserError('FD_WHICH_TEAM', `say which of your teams files it: ${teams.join(', ')}`);
+    if (gameday.state !== 'running') throw new UserError('FD_GAMEDAY_NOT_RUNNING', 'this game day is not running');
+    const { techniques, entryPoint, hosts } = body;
+    const event = await store.gamedays.record({
+      gamedayId: gameday.id,
+      kind: 'finding',
+      team,
+      what: 'reconstruction',
+      by: principal.name,
+      at: Date.now(),
+      detail: body.detail ?? null,
+      cause: { techniques, hosts, ...(entryPoint !== undefined && { entryPoint }) },
+    });
+    return c.json({ finding: { team, by: event.by, at: event.at, techniques, entryPoint: entryPoint ?? null, hosts } }, 201);
+  });
+
   // The team fills in what was learnt and the action items: anyone who took part, once it is revealed.
   app.put('/api/v1/gamedays/:id/review', async (c) => {
     const { gameday, involved, principal } = await find(c);
@@ -259,7 +300,12 @@ export function gameDayRoutes(
     const query = gameDaySchemas.review.safeParse(c.req.query());
     if (!query.success) throw new UserError('FD_BAD_QUERY', 'format: md, html or json; download: 1');
     const { format = 'md', download } = query.data;
-    if (format === 'json') return c.json({ review: await gamedays.review(gameday, 'md'), measures: await gamedays.measures(gameday) });
+    if (format === 'json')
+      return c.json({
+        review: await gamedays.review(gameday, 'md'),
+        measures: await gamedays.measures(gameday),
+        intrusion: await gamedays.reconstruction(gameday),
+      });
     const text = await gamedays.review(gameday, format);
     const type = format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8';
     return c.body(text, 200, {
