@@ -28,6 +28,7 @@ import { alertReceiverWithTokenInPath, alertRoutes } from './routes/alert-routes
 import type { AlertInbox } from './alert-inbox.js';
 import type { GameDayService } from './gameday-service.js';
 import { gameDayRoutes } from './routes/gameday-routes.js';
+import { coverageRoutes } from './routes/coverage-routes.js';
 import type { DrillService } from './drill-service.js';
 import type { RunService } from './run-service.js';
 
@@ -104,6 +105,7 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
   incidentRoutes(app, store);
   alertRoutes(app, deps.alerts, store);
   gameDayRoutes(app, store, deps.gamedays, { inventory: deps.inventory, faultKinds: [...deps.catalog.faults.keys()] });
+  coverageRoutes(app, store, deps.gamedays);
   if (deps.webDir) webRoutes(app as unknown as Hono, deps.webDir);
   return app;
 }
