@@ -14,6 +14,7 @@ const ENGINE_ROW = [
   'targets',
   'faults',
   'techniques',
+  'coverage',
   'probes',
   'expectations',
   'toxiproxy',

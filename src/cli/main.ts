@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { firedrillVersion } from '../util/version.js';
 import { reportError } from './errors.js';
 import { addDrillCommands } from './drills-commands.js';
+import { addCoverageCommand } from './coverage-commands.js';
 import type { AgentCommandOptions } from './agent.js';
 import type { DemoCommandOptions } from './demo.js';
 import type { DemoServiceOptions } from '../demo/shop/service-command.js';
@@ -363,6 +364,7 @@ The first start of a store prints the admin's one-time password; it is never sho
     );
 
   addDrillCommands(program, set);
+  addCoverageCommand(program, set);
 
   try {
     await program.parseAsync(argv);

@@ -3,6 +3,7 @@ import { escapeHtml, jsonForScript } from './escape.js';
 import type { RunFacts } from './facts.js';
 import { VERDICT_LABEL, VERDICT_MEANING, formatDate, formatOffset } from './format.js';
 import { expectationsHtml } from './expectations.js';
+import { attackHtml, attackRows } from './attack.js';
 import { hypothesisHtml, faultsHtml, guardrailsHtml, findingsHtml } from './html-tables.js';
 import { verdictTone } from './tone.js';
 
@@ -32,6 +33,7 @@ ${facts.journal ? `${h(2, 'Hypothesis')}\n${hypothesisHtml(facts, (text) => h(3,
 ${facts.journal ? `${h(2, 'Faults')}\n${faultsHtml(facts)}` : ''}
 ${facts.journal && (facts.journal.guardrails.length > 0 || facts.journal.abort) ? `${h(2, 'Guardrails and abort')}\n${guardrailsHtml(facts)}` : ''}
 ${facts.journal?.expectations?.length ? `${h(2, 'Expectations')}\n${expectationsHtml(facts.journal.expectations)}` : ''}
+${facts.journal && attackRows(facts.journal).length > 0 ? `${h(2, 'ATT&CK')}\n${attackHtml(facts.journal)}` : ''}
 ${facts.journal ? `${h(2, 'Findings')}\n${findingsHtml(facts)}` : ''}
 </section>`;
 }

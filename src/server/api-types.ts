@@ -25,6 +25,8 @@ export type { GameDaySpec, GameDayStep, StepTrigger } from '../gamedays/spec.js'
 export type { Progress as GameDayProgress, StepProgress } from '../gamedays/progress.js';
 export type { GameDayState } from '../store/gamedays.js';
 export type { Involvement } from './gameday-visibility.js';
+export type { CoverageReport, CoverageStatus, TechniqueCoverage } from '../coverage/coverage.js';
+export type { DetectionOutcome, ObservationSource } from '../coverage/observation.js';
 
 /** GET /api/v1/me */
 export interface Me {

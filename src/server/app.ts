@@ -29,6 +29,7 @@ import { alertReceiverWithTokenInPath, alertRoutes } from './routes/alert-routes
 import type { AlertInbox } from './alert-inbox.js';
 import type { GameDayService } from './gameday-service.js';
 import { gameDayRoutes } from './routes/gameday-routes.js';
+import { coverageRoutes } from './routes/coverage-routes.js';
 import type { DrillService } from './drill-service.js';
 import type { RunService } from './run-service.js';
 
@@ -111,6 +112,7 @@ export function createServerApp(deps: ServerAppDeps): Hono<{ Variables: AuthVari
       .flatMap((type) => (isTechnique(type) ? [{ id: type.attack.id, name: type.attack.name, tactics: tacticsOf(type.attack.id) }] : []))
       .sort((a, b) => a.id.localeCompare(b.id)),
   });
+  coverageRoutes(app, store, deps.gamedays);
   if (deps.webDir) webRoutes(app as unknown as Hono, deps.webDir);
   return app;
 }

@@ -14,6 +14,7 @@ import { incidentSchemas } from './routes/incident-routes.js';
 import { webhookSchemas } from './routes/webhook-routes.js';
 import { alertSchemas } from './routes/alert-routes.js';
 import { gameDaySchemas } from './routes/gameday-routes.js';
+import { coverageSchemas } from './routes/coverage-routes.js';
 
 interface RouteDoc {
   readonly method: 'get' | 'post' | 'put' | 'delete';
@@ -262,6 +263,13 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'The review (Markdown, or JSON): the scenario, the timeline, expected and observed response',
     who: 'any',
     query: gameDaySchemas.review,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/coverage',
+    summary: 'ATT&CK coverage per technique from the runs and game days one may know of (format=navigator: a Navigator layer)',
+    who: 'experiments.read',
+    query: coverageSchemas.query,
   },
 ];
 

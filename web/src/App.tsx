@@ -17,6 +17,7 @@ const AgentsPage = lazy(() => import('./agents/AgentsPage.js'));
 const DrillsPage = lazy(() => import('./drills/DrillsPage.js'));
 const GameDaysPage = lazy(() => import('./gamedays/GameDaysPage.js'));
 const GameDayPage = lazy(() => import('./gamedays/GameDayPage.js'));
+const CoveragePage = lazy(() => import('./coverage/CoveragePage.js'));
 const AuditPage = lazy(() => import('./admin/AuditPage.js'));
 const UsersPage = lazy(() => import('./admin/UsersPage.js'));
 
@@ -69,6 +70,7 @@ function Nav({ user }: { user: Me }) {
         {item('/experiments', 'Experiments')}
         {item('/drills', 'Drills')}
         {item('/gamedays', 'Game days')}
+        {item('/coverage', 'Coverage')}
         {item('/agents', 'Agents')}
         {user.permissions.includes('audit.read') && item('/audit', 'Audit')}
         {user.permissions.includes('users.manage') && item('/users', 'Users')}
@@ -94,6 +96,7 @@ function Page(): ReactNode {
   const gameday = match('/gamedays/:id', path);
   if (gameday?.id) return <GameDayPage id={gameday.id} />;
   if (match('/gamedays', path)) return <GameDaysPage />;
+  if (match('/coverage', path)) return <CoveragePage />;
   if (match('/audit', path)) return <AuditPage />;
   if (match('/users', path)) return <UsersPage />;
   return (

@@ -12,6 +12,7 @@ import { audit } from '../audit-trail.js';
 import { readJson } from '../body.js';
 import { can, maySee, need } from '../policy.js';
 import type { RunService } from '../run-service.js';
+import { mayKnowRun } from '../run-visibility.js';
 
 const startSchema = z
   .strictObject({
@@ -92,7 +93,7 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
     if (!parsed.success)
       throw new UserError('FD_INVALID_QUERY', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const query = parsed.data;
-    // A villain's own secret runs are theirs to list: mayKnow drops everyone else's below.
+    // A villain's own secret runs are theirs to list: mayKnowRun drops everyone else's below.
     const secrets = can(principal, 'secrets.all') || can(principal, 'secrets.own') ? 'all' : 'revealed';
     const list = await runs.lists.get(JSON.stringify([query, secrets]), async () => {
       const before = query.before === undefined ? undefined : await store.runs.get(query.before);
@@ -106,7 +107,7 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
         secrets,
       });
     });
-    return c.json({ runs: list.filter((run) => mayKnow(principal, run)) });
+    return c.json({ runs: list.filter((run) => mayKnowRun(principal, run)) });
   });
 
   app.get('/api/v1/runs/:id', async (c) => {
@@ -196,16 +197,9 @@ export function runRoutes(app: App, store: Store, runs: RunService): void {
   /** The run, or 404 — also when it exists but `principal` may not know it does. */
   async function visible(principal: Principal, id: string): Promise<RunInfo> {
     const run = await store.runs.get(id);
-    if (!run || !mayKnow(principal, run)) throw new FiredrillError('FD_NOT_FOUND', `no run ${id}`);
+    if (!run || !mayKnowRun(principal, run)) throw new FiredrillError('FD_NOT_FOUND', `no run ${id}`);
     return run;
   }
-}
-
-/** A secret run is known to facilitators and admins, to its villain author, and to everyone once revealed. */
-function mayKnow(principal: Principal, run: RunInfo): boolean {
-  if (!can(principal, 'experiments.read')) return false;
-  if (!run.secret || run.revealedAt !== null) return true;
-  return maySee(principal, { secret: true, createdBy: run.author });
 }
 
 /** For the OpenAPI document. */
