@@ -19,7 +19,7 @@ import { api, nowMs, percentile, round1, sleep, stamp, targetsCell, writeResultR
 
 const host = { kind: 'host', name: 'local' };
 const stats = (values) => ({ p50: round1(percentile(values, 50)), p99: round1(percentile(values, 99)) });
-const ratio = (a, b) => (b > 0 ? `${round1(a / b)}×` : '—');
+const ratio = (a, b) => (b ? `${round1(a.p99 / Math.max(b.p99, 0.1))}×` : '—');
 
 async function until(check, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
@@ -52,11 +52,12 @@ async function measure(agent, technique, runs) {
     at = nowMs();
     await technique.byHand.do();
     times.byHandDo.push(nowMs() - at);
+    if (!technique.byHand.undo) continue;
     at = nowMs();
     await technique.byHand.undo();
     times.byHandUndo.push(nowMs() - at);
   }
-  return Object.fromEntries(Object.entries(times).map(([key, values]) => [key, stats(values)]));
+  return Object.fromEntries(Object.entries(times).map(([key, values]) => [key, values.length > 0 ? stats(values) : null]));
 }
 
 /** One of each technique active at once, then POST /v1/halt: time until every one is reverted and verified. */
@@ -114,14 +115,15 @@ remove the file, append / truncate, useradd / userdel in a scratch root, write t
 remove them, start / kill a listener, connect to the same ports, POST the same document, five
 failed logins at the same pace). Then ten techniques active at once and POST /v1/halt → every one
 reverted and verified. Targets: ≤ 500 ms p99 each way, halt ≤ 1 s.`;
-    const p = (t) => `${t.p50} / ${t.p99}`;
+    const p = (t) => (t ? `${t.p50} / ${t.p99}` : '—');
     for (const [type, t] of Object.entries(result.per)) {
       writeResultRow({
         id: 'techniques',
         heading: 'security techniques: detonate and revert through the agent, and a halt of ten',
         explanation,
         table: 'every technique',
-        tableNote: 'One row per technique and run of the bench; ratios are p99 against p99 of the same change by hand.',
+        tableNote:
+          'One row per technique and run of the bench; ratios are p99 against p99 of the same change by hand (at least 0.1 ms); — where there is nothing to undo.',
         columns: [
           'date',
           'commit',
@@ -139,7 +141,7 @@ reverted and verified. Targets: ≤ 500 ms p99 each way, halt ≤ 1 s.`;
           p(t.detonate),
           p(t.revert),
           `${p(t.byHandDo)} · ${p(t.byHandUndo)}`,
-          `${ratio(t.detonate.p99, t.byHandDo.p99)} · ${ratio(t.revert.p99, t.byHandUndo.p99)}`,
+          `${ratio(t.detonate, t.byHandDo)} · ${ratio(t.revert, t.byHandUndo)}`,
           t.detonate.p99 <= 500 && t.revert.p99 <= 500 ? 'yes' : 'no',
         ],
       });

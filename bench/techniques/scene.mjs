@@ -76,6 +76,7 @@ const writeThenRemove = (file, content, mode) => ({
 /**
  * Every technique: `params()`, `active(output)` (the host shows it; `output` is the agent's
  * answer to the inject, for the techniques whose effect is elsewhere), `clean()`, `byHand`.
+ * `byHand.undo` is null where there is nothing to undo (the network techniques).
  * `ports`: [listener, by-hand listener, halt listener, sink, closed].
  */
 export function techniques(scene, ports) {
@@ -166,7 +167,7 @@ export function techniques(scene, ports) {
       params: () => ({ hosts: ['127.0.0.1'], ports: [ports[3], ports[4]], timeout: 200 }),
       active: (output) => output?.open?.length === 1,
       clean: () => true, // a scan leaves nothing on the host
-      byHand: { do: async () => Promise.all([connects(ports[3]), connects(ports[4])]), undo: async () => {} },
+      byHand: { do: async () => Promise.all([connects(ports[3]), connects(ports[4])]), undo: null },
     },
     {
       type: 'http-exfiltration',
@@ -175,7 +176,7 @@ export function techniques(scene, ports) {
       clean: () => true, // what was sent is the sink's
       byHand: {
         do: async () => (await fetch(sinkUrl('/sink'), { method: 'POST', body: 'x'.repeat(4096) })).arrayBuffer(),
-        undo: async () => {},
+        undo: null, // nothing to undo
       },
     },
     {
@@ -194,7 +195,7 @@ export function techniques(scene, ports) {
             if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
           }
         },
-        undo: async () => {},
+        undo: null, // nothing to undo
       },
     },
   ];
