@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyFaultType } from '../../src/engine/fault.js';
 import { systemdService } from '../../src/techniques/systemd-service.js';
 import { allowOnHost, AgentHarness } from '../agent-daemon/harness.js';
 import { host, Lab } from '../faults/helpers.js';
+import { stopAgent } from '../support/processes.js';
 
 const lab = new Lab();
 const agents: AgentHarness[] = [];
@@ -42,6 +46,9 @@ function snapshot(dir: string): Record<string, string> {
   }
   return out;
 }
+
+const BIN = fileURLToPath(new URL('../../bin/firedrill.js', import.meta.url));
+const run = promisify(execFile);
 
 const context = (root: string) => lab.context(systemdService as AnyFaultType, { root }, host);
 
@@ -171,4 +178,34 @@ describe('the systemd-service technique (T1543.002)', () => {
     expect(reverted.body.verification).toMatchObject({ ok: true });
     expect(snapshot(allowed.unitDir)).toEqual(clean);
   });
+
+  it('is planted by `firedrill run` in the root its step names (the run allows that unit directory) and leaves it as before', async () => {
+    const { root, unitDir } = systemRoot();
+    const before = snapshot(unitDir);
+    const dir = lab.tempDir();
+    writeFileSync(
+      join(dir, 'unit.yaml'),
+      `title: systemd persistence
+targets:
+  here: { kind: host, selector: { name: local } }
+method:
+  - { name: plant, fault: systemd-service, target: here, params: { root: ${JSON.stringify(root)} }, duration: 1s }
+`,
+    );
+    const planted = new Set<string>();
+    const watch = setInterval(() => readdirSync(unitDir).forEach((name) => name.startsWith('firedrill-') && planted.add(name)), 20);
+    try {
+      const done = await run(process.execPath, [BIN, 'run', 'unit.yaml', '--json', '--state-dir', join(dir, 'state')], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect((JSON.parse(done.stdout) as { verdict: string }).verdict).toBe('passed');
+    } finally {
+      clearInterval(watch);
+      await stopAgent(join(dir, 'state')); // the local agent the run started
+    }
+    expect([...planted]).toEqual([expect.stringMatching(/^firedrill-fd-\S+\.service$/)]);
+    expect(snapshot(unitDir)).toEqual(before);
+  }, 90_000);
 });
