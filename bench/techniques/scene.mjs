@@ -3,7 +3,7 @@
 // systemd units), a listening sink that is also the login and scan target. For each technique:
 // its parameters, how the host shows it active and clean, and the same change by hand (`do`,
 // then `undo`), the reference.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import {
   appendFileSync,
   copyFileSync,
@@ -22,9 +22,9 @@ import { performance } from 'node:perf_hooks';
 
 const { fetch } = globalThis; // Node's own (eslint knows no such globals in .mjs)
 
-export function connects(port) {
+export function connects(port, host = '127.0.0.1') {
   return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1', timeout: 500 });
+    const socket = createConnection({ port, host, timeout: 500 });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
@@ -209,4 +209,36 @@ export function haltFaults(scene, ports) {
     if (t.type === 'backdoor-listener') params.port = ports[2];
     return { type: t.type, params };
   });
+}
+
+/** brute-force over SSH against the namespace's sshd; by hand: the same five logins with the same ssh client, one after the other at 50 a second. */
+export function sshBruteForce(dir, address) {
+  const askpass = join(dir, 'by-hand-askpass');
+  writeFileSync(askpass, '#!/bin/sh\necho by-hand-wrong-password\n', { mode: 0o700 });
+  const args = ['-F', '/dev/null', '-n', '-T', '-o', 'PreferredAuthentications=password', '-o', 'PubkeyAuthentication=no'];
+  args.push('-o', 'NumberOfPasswordPrompts=1', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null');
+  args.push('-o', 'LogLevel=ERROR', '-l', 'fd-by-hand', address, 'true');
+  const env = { PATH: process.env.PATH, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' };
+  const login = () => new Promise((resolve) => execFile('ssh', args, { env, timeout: 5000 }, () => resolve()));
+  return {
+    type: 'brute-force',
+    id: 'brute-force-ssh',
+    label: 'brute-force (ssh:// to sshd in a namespace)',
+    // Its detonation is the burst itself — five real SSH logins, each a key exchange: judged by its ratio to the same logins by hand.
+    byRatio: true,
+    params: () => ({ url: `ssh://${address}:22`, username: 'fd-bench', attempts: 5, perSecond: 50 }),
+    active: (output) => output?.statuses?.denied === 5,
+    clean: () => true, // the askpass program is gone: the revert's verify says so
+    byHand: {
+      do: async () => {
+        for (let i = 0; i < 5; i++) {
+          const at = performance.now();
+          await login();
+          const wait = at + 20 - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      },
+      undo: null,
+    },
+  };
 }
