@@ -1,38 +1,29 @@
-// Security techniques on a real `firedrill agent` (issue 14): for each technique, --runs times,
-// detonate → verified active (POST /v1/runs/:id/faults answered 201, then the artefact seen on
-// the host) and revert → verified clean (POST …/revert answered with verification.ok), each
-// against the same system change done by hand in the same run (write the file and remove it;
-// append the line and truncate it; useradd and userdel; start a listener and kill it), the
-// reference. Then a 10-technique scenario halted (POST /v1/halt) → every one reverted and verified.
-// Everything in temporary directories and on 127.0.0.1; a scratch system root for accounts.
+// Security techniques on a real `firedrill agent` (issue 14): for every technique, --runs times,
+// detonate → verified active (POST /v1/runs/:id/faults answered 201, then the host — or the
+// inject's output, for the network techniques — shows it) and revert → verified clean (POST
+// …/revert answered with verification.ok, and the host clean), each against the same system
+// change done by hand in the same run, each way (write the file / remove it; useradd / userdel;
+// start a listener / kill it; connect to the ports; POST the document; five failed logins), the
+// reference. Then one of each technique active at once, halted (POST /v1/halt) → every one
+// reverted and verified. Everything in temporary directories and on 127.0.0.1, ports below the
+// ephemeral range; a scratch system root for accounts and systemd units (see techniques/scene.mjs).
+// Where sshd is installed, brute-force's SSH mode too, against Debian's sshd in a network namespace
+// of the bench's own (techniques/sshd.mjs): that row is a burst of five real SSH logins, judged by
+// its ratio to the same five logins by hand (≤ 1.5×), not by the 500 ms.
 //
 //   node scripts/bundle.mjs && node bench/techniques.mjs [--runs 20] [--write]
 //
-// Targets: detonate and revert ≤ 500 ms at p99 per technique; the 10-technique halt ≤ 1 s.
-import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+// Targets: detonate and revert ≤ 500 ms at p99 per technique; the halt of ten ≤ 1 s.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenario } from './scenario.mjs';
+import { haltFaults, makeScene, sshBruteForce, startSink, techniques } from './techniques/scene.mjs';
+import { startSshd } from './techniques/sshd.mjs';
 import { api, nowMs, percentile, round1, sleep, stamp, targetsCell, writeResultRow } from './support.mjs';
 
 const host = { kind: 'host', name: 'local' };
 const stats = (values) => ({ p50: round1(percentile(values, 50)), p99: round1(percentile(values, 99)) });
-
-function connects(port) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1', timeout: 500 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+const ratio = (a, b) => (b ? `${round1(a.p99 / Math.max(b.p99, 0.1))}×` : '—');
 
 async function until(check, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
@@ -42,109 +33,40 @@ async function until(check, timeoutMs = 5000) {
   }
 }
 
-/** Each technique: its parameters, how to see it active and clean, and the same change by hand. */
-function techniques(dir, ports) {
-  const www = join(dir, 'www');
-  const keys = join(dir, 'authorized_keys');
-  const root = join(dir, 'root');
-  mkdirSync(www);
-  mkdirSync(join(root, 'etc'), { recursive: true });
-  for (const file of ['passwd', 'shadow', 'group', 'gshadow', 'login.defs']) copyFileSync(join('/etc', file), join(root, 'etc', file));
-  writeFileSync(join(root, 'etc', '.pwd.lock'), '', { mode: 0o600 });
-  writeFileSync(keys, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFd7 ops@laptop\n', { mode: 0o600 });
-  const dropped = () => readdirSync(www).some((name) => name.startsWith('fd-shell-'));
-  const account = (name) => readFileSync(join(root, 'etc', 'passwd'), 'utf8').includes(`\n${name}:`);
-  let n = 0;
-  return [
-    {
-      type: 'web-shell',
-      params: () => ({ directory: www }),
-      active: dropped,
-      clean: () => !dropped(),
-      byHand: async () => {
-        const file = join(www, `by-hand-${n++}.php`);
-        writeFileSync(file, '<?php ?>\n', { mode: 0o644 });
-        rmSync(file);
-      },
-    },
-    {
-      type: 'ssh-authorized-key',
-      params: () => ({ file: keys }),
-      active: () => readFileSync(keys, 'utf8').includes('firedrill-'),
-      clean: () => !readFileSync(keys, 'utf8').includes('firedrill-'),
-      byHand: async () => {
-        const size = readFileSync(keys).length;
-        appendFileSync(keys, 'ssh-ed25519 AAAAby-hand by-hand\n');
-        truncateSync(keys, size);
-      },
-    },
-    {
-      type: 'local-account',
-      params: () => ({ name: 'svc-bench', root }),
-      active: () => account('svc-bench'),
-      clean: () => !account('svc-bench'),
-      byHand: async () => {
-        execFileSync('useradd', ['--root', root, '--no-create-home', '--shell', '/usr/sbin/nologin', 'svc-byhand'], { stdio: 'ignore' });
-        execFileSync('userdel', ['--root', root, 'svc-byhand'], { stdio: 'ignore' });
-      },
-    },
-    {
-      type: 'backdoor-listener',
-      params: () => ({ port: ports[0] }),
-      active: () => connects(ports[0]),
-      clean: async () => !(await connects(ports[0])),
-      byHand: async () => {
-        const child = spawn(
-          process.execPath,
-          ['-e', `require('node:net').createServer(s=>s.end('x')).listen(${ports[1]},'127.0.0.1',()=>process.stdout.write('ready'))`],
-          {
-            stdio: ['ignore', 'pipe', 'ignore'],
-          },
-        );
-        await new Promise((resolve) => child.stdout.once('data', resolve));
-        child.kill('SIGKILL');
-        await new Promise((resolve) => child.once('exit', resolve));
-      },
-    },
-  ];
-}
-
 async function measure(agent, technique, runs) {
-  const detonate = [];
-  const revert = [];
-  const byHand = [];
+  const times = { detonate: [], revert: [], byHandDo: [], byHandUndo: [] };
   for (let i = 0; i < runs; i++) {
-    const runId = `bench-${technique.type}-${i}`;
+    const runId = `bench-${technique.id ?? technique.type}-${i}`;
     let at = nowMs();
-    await api(agent, 'POST', `/v1/runs/${runId}/faults`, {
+    const injected = await api(agent, 'POST', `/v1/runs/${runId}/faults`, {
       faultId: 'f1',
       step: 'method[0]',
       type: technique.type,
       target: host,
       params: technique.params(),
     });
-    await until(technique.active);
-    detonate.push(nowMs() - at);
+    await until(() => technique.active(injected.output));
+    times.detonate.push(nowMs() - at);
     at = nowMs();
     const reverted = await api(agent, 'POST', `/v1/runs/${runId}/faults/f1/revert`);
     if (!reverted.verification?.ok) throw new Error(`${technique.type}: revert not verified: ${JSON.stringify(reverted.verification)}`);
     await until(technique.clean);
-    revert.push(nowMs() - at);
+    times.revert.push(nowMs() - at);
     await api(agent, 'POST', `/v1/runs/${runId}/end`, { reason: 'bench' });
     at = nowMs();
-    await technique.byHand();
-    byHand.push(nowMs() - at);
+    await technique.byHand.do();
+    times.byHandDo.push(nowMs() - at);
+    if (!technique.byHand.undo) continue;
+    at = nowMs();
+    await technique.byHand.undo();
+    times.byHandUndo.push(nowMs() - at);
   }
-  return { detonate: stats(detonate), revert: stats(revert), byHand: stats(byHand) };
+  return Object.fromEntries(Object.entries(times).map(([key, values]) => [key, values.length > 0 ? stats(values) : null]));
 }
 
-/** Ten techniques active at once (web shells, keys, listeners…), then POST /v1/halt: time until every one is reverted and verified. */
-async function haltTen(agent, dir, ports) {
-  const www = join(dir, 'www');
-  const faults = [];
-  for (let i = 0; i < 4; i++) faults.push({ type: 'web-shell', params: { directory: www } });
-  for (let i = 0; i < 3; i++) faults.push({ type: 'canary-credentials', params: { directory: www } });
-  for (let i = 0; i < 3; i++) faults.push({ type: 'backdoor-listener', params: { port: ports[2 + i] } });
+/** One of each technique active at once, then POST /v1/halt: time until every one is reverted and verified. */
+async function haltTen(agent, scene, ports) {
+  const faults = haltFaults(scene, ports);
   for (const [i, fault] of faults.entries()) {
     await api(agent, 'POST', `/v1/runs/halt-bench/faults`, { faultId: `f${i + 1}`, step: `method[${i}]`, target: host, ...fault });
   }
@@ -152,29 +74,46 @@ async function haltTen(agent, dir, ports) {
   const halted = await api(agent, 'POST', '/v1/halt', { reason: 'bench' });
   const ms = nowMs() - at;
   await api(agent, 'POST', '/v1/resume', {});
-  const unverified = halted.reverted.filter((r) => !r.verification.ok).length;
-  return { faults: faults.length, reverted: halted.reverted.length, unverified, ms: round1(ms) };
+  const unverified = halted.reverted.filter((r) => !r.verification.ok).map((r) => `${r.type ?? r.faultId}: ${r.verification.detail}`);
+  return { faults: faults.length, reverted: halted.reverted.length, unverified: unverified.length, why: unverified, ms: round1(ms) };
 }
 
 await runScenario({
   name: 'techniques',
   defaults: { runs: 20 },
   async measure(s) {
-    const scene = join(s.dir, 'host');
-    mkdirSync(scene);
+    const dir = join(s.dir, 'host');
+    mkdirSync(dir);
+    const scene = makeScene(dir);
     // Below the ephemeral range (32768+): no outgoing connection of this machine can hold one of them.
-    const ports = Array.from({ length: 5 }, (_, i) => 21_000 + Math.floor(Math.random() * 1500) * 5 + i);
-    // What this host lets techniques touch: the scene, the ports, the scratch account.
-    writeFileSync(join(s.stateDir, 'allow.json'), JSON.stringify({ version: 1, directories: [scene], ports, users: ['svc-bench'] }), {
-      mode: 0o600,
-    });
+    const base = 21_000 + Math.floor(Math.random() * 1500) * 5;
+    const ports = [base, base + 1, base + 2, base + 3, base + 4]; // listener, by hand, halt listener, sink, closed
+    const sink = await startSink(ports[3]);
+    s.sink = sink;
+    // What this host lets techniques touch: the scene, the listener ports, the scratch accounts, 127.0.0.1.
+    // brute-force's SSH mode too, against Debian's sshd in a namespace of the bench's own (its traffic stays on that veth pair).
+    s.sshd = await startSshd(dir);
+    const hosts = ['127.0.0.1', ...(s.sshd.address ? [s.sshd.address] : [])];
+    const allow = { version: 1, directories: [dir], ports: [ports[0], ports[2]], users: ['svc-bench', 'svc-halt'], hosts };
+    writeFileSync(join(s.stateDir, 'allow.json'), JSON.stringify(allow), { mode: 0o600 });
+    const measured = [...techniques(scene, ports), ...(s.sshd.address ? [sshBruteForce(dir, s.sshd.address)] : [])];
     const per = {};
-    for (const technique of techniques(scene, ports)) per[technique.type] = await measure(s.agent, technique, s.options.runs);
-    return { per, halt: await haltTen(s.agent, scene, ports) };
+    const byRatio = [];
+    for (const technique of measured) {
+      per[technique.label ?? technique.type] = await measure(s.agent, technique, s.options.runs);
+      if (technique.byRatio) byRatio.push(technique.label);
+    }
+    return { per, byRatio, sshd: s.sshd.skipped ?? 'measured', halt: await haltTen(s.agent, scene, ports) };
+  },
+  async teardown(s) {
+    await s.sink?.close();
+    await s.sshd?.stop?.();
   },
   summarize(m, s) {
-    const worst = (key) => Math.max(...Object.values(m.per).map((t) => t[key].p99));
+    const timed = Object.entries(m.per).filter(([label]) => !m.byRatio.includes(label));
+    const worst = (key) => Math.max(...timed.map(([, t]) => t[key].p99));
     const checks = {
+      burstsWithin1_5xByHand: m.byRatio.every((label) => m.per[label].detonate.p99 <= 1.5 * m.per[label].byHandDo.p99),
       detonateP99Under500ms: worst('detonate') <= 500,
       revertP99Under500ms: worst('revert') <= 500,
       haltTenUnder1s: m.halt.ms <= 1000 && m.halt.reverted === 10 && m.halt.unverified === 0,
@@ -182,35 +121,62 @@ await runScenario({
     return { runs: s.options.runs, ...m, checks, met: Object.values(checks).every(Boolean) };
   },
   write(result) {
-    const cell = (t) => `${t.detonate.p50} / ${t.detonate.p99} · ${t.revert.p50} / ${t.revert.p99} · ${t.byHand.p50} / ${t.byHand.p99}`;
+    const explanation = `\`node bench/techniques.mjs --write\` (default 20 runs per technique). A real \`firedrill agent\`;
+each technique detonated through its API until the host shows it (the file, the key line, the
+account, the unit and its wants link, the answering port; for the network techniques the inject's
+output: the open port found, the sink's 204, five 401s), then reverted until the revert is verified
+and the host is clean; reference: the same change done by hand in the same run, each way (write /
+remove the file, append / truncate, useradd / userdel in a scratch root, write the unit and link /
+remove them, start / kill a listener, connect to the same ports, POST the same document, five
+failed logins at the same pace; over SSH, against sshd in a network namespace, the same five logins
+with the same ssh client). Then ten techniques active at once and POST /v1/halt → every one
+reverted and verified. Targets: ≤ 500 ms p99 each way (the SSH burst: ≤ 1.5× by hand), halt ≤ 1 s.`;
+    const p = (t) => (t ? `${t.p50} / ${t.p99}` : '—');
+    for (const [type, t] of Object.entries(result.per)) {
+      writeResultRow({
+        id: 'techniques',
+        heading: 'security techniques: detonate and revert through the agent, and a halt of ten',
+        explanation,
+        table: 'every technique',
+        tableNote:
+          'One row per technique and run of the bench; ratios are p99 against p99 of the same change by hand (at least 0.1 ms); — where there is nothing to undo.',
+        columns: [
+          'date',
+          'commit',
+          'machine',
+          'technique',
+          'detonate p50 / p99 ms',
+          'revert p50 / p99 ms',
+          'by hand: do · undo p50 / p99 ms (ref)',
+          'p99 ratio: detonate · revert',
+          '≤ 500 ms',
+        ],
+        row: [
+          ...stamp(),
+          type,
+          p(t.detonate),
+          p(t.revert),
+          `${p(t.byHandDo)} · ${p(t.byHandUndo)}`,
+          `${ratio(t.detonate, t.byHandDo)} · ${ratio(t.revert, t.byHandUndo)}`,
+          result.byRatio.includes(type)
+            ? `${t.detonate.p99 <= 1.5 * t.byHandDo.p99 ? 'yes' : 'no'}: a burst, ≤ 1.5× by hand`
+            : t.detonate.p99 <= 500 && t.revert.p99 <= 500
+              ? 'yes'
+              : 'no',
+        ],
+      });
+    }
     writeResultRow({
       id: 'techniques',
-      heading: 'security techniques: detonate and revert through the agent, and a halt of ten',
-      explanation: `\`node bench/techniques.mjs --write\` (default 20 runs per technique). A real \`firedrill agent\`;
-each technique detonated through its API until the host shows it (the file, the key line, the
-account, the answering port), then reverted until the revert is verified and the host is clean;
-reference: the same change done by hand in the same run (write and remove the file, append and
-truncate, useradd and userdel in a scratch root, start and kill a listener). Then ten techniques
-active at once and POST /v1/halt → every one reverted and verified. Targets: ≤ 500 ms p99 each
-way, halt ≤ 1 s.`,
-      columns: [
-        'date',
-        'commit',
-        'machine',
-        'web-shell: detonate p50 / p99 ms · revert · by hand (ref)',
-        'ssh-authorized-key: detonate · revert · by hand',
-        'local-account: detonate · revert · by hand',
-        'backdoor-listener: detonate · revert · by hand',
-        'halt of 10: ms (reverted, unverified)',
-        'targets met',
-      ],
+      table: 'halt of ten different techniques',
+      tableNote: 'One of each technique active at once (the network ones done, their records open), then POST /v1/halt.',
+      columns: ['date', 'commit', 'machine', 'techniques', 'halt ms', 'reverted', 'unverified', 'targets met'],
       row: [
         ...stamp(),
-        cell(result.per['web-shell']),
-        cell(result.per['ssh-authorized-key']),
-        cell(result.per['local-account']),
-        cell(result.per['backdoor-listener']),
-        `${result.halt.ms} (${result.halt.reverted}, ${result.halt.unverified})`,
+        result.halt.faults,
+        result.halt.ms,
+        result.halt.reverted,
+        result.halt.unverified,
         targetsCell(result.met, result.checks),
       ],
     });

@@ -50,7 +50,9 @@ export const allowListSchema = z.strictObject({
   directories: z
     .array(z.string().refine((d) => isAbsolute(d) || DIGEST.test(d), 'an absolute path, or sha256:<hex> of one'))
     .default([])
-    .describe('directories disk-fill and the file-dropping techniques may write into (and those below them)'),
+    .describe(
+      'directories disk-fill and the file-dropping techniques may write into (and those below them); systemd-service: <root>/etc/systemd/system',
+    ),
   ports: z.array(z.int().min(1).max(65535)).default([]).describe('ports a technique may listen on (backdoor-listener)'),
   users: z.array(z.string().min(1)).default([]).describe('accounts a technique may create (local-account)'),
   hosts: z
@@ -81,6 +83,23 @@ export const WRITES_INTO: Readonly<Record<string, string>> = {
   'canary-credentials': 'directory',
   'ssh-authorized-key': 'file', // the file itself, or a directory above it
 };
+
+/**
+ * A directory a technique writes into below the system root a parameter names, by fault type:
+ * the host must allow that directory (the root `/` itself would allow everything).
+ */
+export const WRITES_BELOW_ROOT: Readonly<Record<string, { readonly root: string; readonly directory: string }>> = {
+  'systemd-service': { root: 'root', directory: 'etc/systemd/system' },
+};
+
+/** The directory a fault writes into, from its parameters (WRITES_INTO, or WRITES_BELOW_ROOT), when it names one. */
+export function writtenDirectory(type: string, params: Readonly<Record<string, unknown>>): string | undefined {
+  const param = WRITES_INTO[type];
+  if (param !== undefined) return typeof params[param] === 'string' ? params[param] : undefined;
+  const below = WRITES_BELOW_ROOT[type];
+  const root = below && params[below.root];
+  return below && typeof root === 'string' ? join(root, below.directory) : undefined;
+}
 
 /** The parameter that names a port a technique listens on, by fault type: the host must allow it. */
 export const LISTENS_ON: Readonly<Record<string, string>> = { 'backdoor-listener': 'port' };

@@ -15,7 +15,7 @@ import {
   REACHES,
   reachedHosts,
   readAllowList,
-  WRITES_INTO,
+  writtenDirectory,
 } from './allow-list.js';
 import type { AllowList } from './allow-list.js';
 
@@ -81,9 +81,8 @@ export class HostAllow {
       const pidFile = target.match?.pidFile;
       if (pidFile !== undefined) this.checkPidFile(pidFile, audit, what);
     }
-    const param = WRITES_INTO[type];
-    const directory = param === undefined ? undefined : params[param];
-    if (typeof directory === 'string') {
+    const directory = writtenDirectory(type, params);
+    if (directory !== undefined) {
       this.#check(audit, what, `the ${type} directory ${directory}`, (a) => allowsDirectory(a, directory));
     }
     const portParam = LISTENS_ON[type];

@@ -7,7 +7,7 @@ import {
   REACHES,
   reachedHosts,
   recordAllowed,
-  WRITES_INTO,
+  writtenDirectory,
 } from '../agent-daemon/allow-list.js';
 import { AgentRouter } from '../agent-client/router.js';
 import type { FaultExecutor } from '../engine/executor.js';
@@ -163,8 +163,8 @@ function allowWhatTheRunNeeds(
     start: services.flatMap((service) => (service.start ? [service.start] : [])),
     pidFiles: services.flatMap((service) => (service.match.pidFile !== undefined ? [service.match.pidFile] : [])),
     directories: steps.flatMap((step) => {
-      const param = WRITES_INTO[step.fault] ?? CREATES_ACCOUNT[step.fault]?.root;
-      const directory = param === undefined ? undefined : step.params[param];
+      const rootParam = CREATES_ACCOUNT[step.fault]?.root;
+      const directory = writtenDirectory(step.fault, step.params) ?? (rootParam === undefined ? undefined : step.params[rootParam]);
       // A step output (`${steps.…}`) is known only during the run: the host must allow it by hand.
       if (typeof directory !== 'string' || !isAbsolute(directory) || directory.includes('${')) return [];
       if (CREATES_ACCOUNT[step.fault] && resolve(directory) === '/') return []; // the host's own accounts: allowed by name

@@ -7,6 +7,7 @@ import { httpExfiltration } from './http-exfiltration.js';
 import { localAccount } from './local-account.js';
 import { serviceScan } from './service-scan.js';
 import { sshAuthorizedKey } from './ssh-authorized-key.js';
+import { systemdService } from './systemd-service.js';
 import { webShell } from './web-shell.js';
 
 /** Every security technique: fault kinds of their own, registered beside the faults. */
@@ -20,4 +21,5 @@ export const techniques: readonly AnyFaultType[] = [
   serviceScan,
   httpExfiltration,
   bruteForce,
+  systemdService,
 ];

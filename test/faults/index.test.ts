@@ -29,6 +29,7 @@ describe('fault registry', () => {
       'proxy-slow-close',
       'service-scan',
       'ssh-authorized-key',
+      'systemd-service',
       'web-shell',
     ]);
     for (const [name, type] of faultTypes) expect(type.name).toBe(name);

@@ -97,6 +97,7 @@ describe('security techniques', () => {
       ['service-scan', 'T1046', ['Discovery']],
       ['http-exfiltration', 'T1048.003', ['Exfiltration']],
       ['brute-force', 'T1110.001', ['Credential Access']],
+      ['systemd-service', 'T1543.002', ['Persistence', 'Privilege Escalation']],
     ]);
   });
 

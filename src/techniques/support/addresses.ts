@@ -28,13 +28,13 @@ export function isAddress(value: string): boolean {
   return value === 'localhost' || isIP(value) !== 0;
 }
 
-/** An http(s) URL whose host is an IP literal: what the host allow-list checks is what is reached. */
-export function addressUrl(describe: string) {
+/** An http(s) URL (or of the schemes given) whose host is an IP literal: what the host allow-list checks is what is reached. */
+export function addressUrl(describe: string, schemes: readonly string[] = ['http', 'https']) {
   return z
-    .url({ protocol: /^https?$/ })
+    .url({ protocol: new RegExp(`^(${schemes.join('|')})$`) })
     .refine(
       (url) => isAddress(new URL(url).hostname.replace(/^\[|\]$/g, '')),
-      'an http(s) URL whose host is an IP address (names are not resolved)',
+      `an ${schemes.join(' or ').replace('http or https', 'http(s)')} URL whose host is an IP address (names are not resolved)`,
     )
     .describe(describe);
 }

@@ -15,6 +15,10 @@ const { lstat, open, readdir, rm } = lazy<typeof FsPromises>('node:fs/promises')
  * change this one's verify should report — ten techniques halted together each verify apart.
  */
 const DRILL_PREFIXES = new Set<string>([FILL_PREFIX]);
+/** Names artefacts of drills by this prefix (then a tag) for every directory verify: a technique that drops files its own way says so here. */
+export function markDrillPrefix(prefix: string): void {
+  DRILL_PREFIXES.add(prefix);
+}
 const isDrillArtefact = (name: string) => [...DRILL_PREFIXES].some((prefix) => name.startsWith(prefix)) && name.includes('fd-');
 
 /** Entries of the directory kept in the state, to prove it is as before: at most so many. */
@@ -38,8 +42,10 @@ export interface DroppedFileSpec {
 }
 
 type Params = { directory: string };
-/** The directory as it was before the drop: name → size and mode of each entry. */
-type State = { path: string; before: Record<string, [number, number]>; truncated: boolean };
+/** A directory as it was: name → size and mode of each entry (lstat: a symbolic link as itself). */
+export type DirectorySnapshot = { before: Record<string, [number, number]>; truncated: boolean };
+/** The directory as it was before the drop. */
+type State = DirectorySnapshot & { path: string };
 
 /**
  * A technique whose detonation is one tagged file in a directory (a cron job, a web shell, a
@@ -55,7 +61,7 @@ export function droppedFile(spec: DroppedFileSpec): Technique<Params, State> & S
   const params = z.strictObject({
     directory: spec.directory.default === undefined ? directory : directory.default(spec.directory.default),
   });
-  DRILL_PREFIXES.add(spec.prefix);
+  markDrillPrefix(spec.prefix);
   const pathOf = (ctx: FaultContext<Params>) => join(ctx.params.directory, `${spec.prefix}${ctx.tag}${spec.suffix ?? ''}`);
   return {
     name: spec.name,
@@ -66,7 +72,7 @@ export function droppedFile(spec: DroppedFileSpec): Technique<Params, State> & S
     reversible: true,
 
     async inject(ctx) {
-      const before = await listing(ctx.params.directory);
+      const before = await snapshotDirectory(ctx.params.directory);
       const path = pathOf(ctx);
       const handle = await open(path, 'wx', spec.mode).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EEXIST') throw new UserError('FD_EXISTS', `${path} exists already: a technique never overwrites a file`);
@@ -93,7 +99,7 @@ export function droppedFile(spec: DroppedFileSpec): Technique<Params, State> & S
       const path = state?.path ?? pathOf(ctx);
       if ((await readHead(path)) !== undefined) return { ok: false, detail: `${path} is still there` };
       if (!state) return { ok: true, detail: `${path} is gone` };
-      return compare(ctx.params.directory, state);
+      return compareDirectory(ctx.params.directory, state);
     },
 
     /** Contained: the file gone, or no longer the drill's (the responders emptied or replaced it). */
@@ -126,7 +132,8 @@ export function droppedFile(spec: DroppedFileSpec): Technique<Params, State> & S
   };
 }
 
-async function listing(directory: string): Promise<Omit<State, 'path'>> {
+/** The directory's entries with their size and mode; a UserError when it is not a directory. */
+export async function snapshotDirectory(directory: string): Promise<DirectorySnapshot> {
   let names: string[];
   try {
     if (!(await lstat(directory)).isDirectory()) throw new Error('not a directory');
@@ -134,16 +141,18 @@ async function listing(directory: string): Promise<Omit<State, 'path'>> {
   } catch (error) {
     throw new UserError('FD_BAD_DIRECTORY', `${directory}: ${errorMessage(error)} — the technique needs it to exist`, { cause: error });
   }
-  const before: State['before'] = {};
+  const before: DirectorySnapshot['before'] = {};
   for (const name of names.slice(0, SNAPSHOT_LIMIT)) {
     const stat = await lstat(join(directory, name)).catch(() => undefined);
-    if (stat) before[name] = [stat.size, stat.mode & 0o7777];
+    // A subdirectory's size is its file system's bookkeeping (tmpfs counts its entries), not content another drill may not change.
+    if (stat) before[name] = [stat.isDirectory() ? 0 : stat.size, stat.mode & 0o7777];
   }
   return { before, truncated: names.length > SNAPSHOT_LIMIT };
 }
 
-async function compare(directory: string, state: State): Promise<Verification> {
-  const now = await listing(directory).catch(() => undefined);
+/** Whether the directory is as the snapshot says: every entry there still, with its size and mode; other drills' artefacts aside. */
+export async function compareDirectory(directory: string, state: DirectorySnapshot): Promise<Verification> {
+  const now = await snapshotDirectory(directory).catch(() => undefined);
   if (!now) return { ok: false, detail: `${directory} is gone` };
   const changed = Object.entries(state.before).flatMap(([name, [size, mode]]) => {
     if (isDrillArtefact(name)) return [];
@@ -163,7 +172,7 @@ async function compare(directory: string, state: State): Promise<Verification> {
 }
 
 /** The first bytes of a file, or undefined when it does not exist. */
-async function readHead(path: string): Promise<string | undefined> {
+export async function readHead(path: string): Promise<string | undefined> {
   try {
     const handle = await open(path, 'r');
     try {
