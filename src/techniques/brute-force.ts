@@ -5,6 +5,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { FaultContext, SweepableFault } from '../engine/fault.js';
 import { lazy } from '../util/lazy-builtin.js';
 import { addressUrl } from './support/addresses.js';
+import { connects } from './support/connect.js';
 import { askpassPath, removeAskpass, sshLogin, writeAskpass } from './support/ssh-login.js';
 import type { Technique } from './technique.js';
 
@@ -69,6 +70,16 @@ export const bruteForce: Technique<Params, State> & SweepableFault = {
   targetKind: 'host',
   params,
   reversible: true,
+
+  /** Contained: this host can no longer open a connection to the login (the source is blocked, or the service is shut). */
+  async contained(ctx) {
+    const url = new URL(ctx.params.url);
+    const port = Number(url.port || { 'ssh:': 22, 'https:': 443 }[url.protocol] || 80);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return (await connects(host, port, 2000))
+      ? { ok: false, detail: `this host still reaches the login at ${url.host}` }
+      : { ok: true, detail: `this host can no longer reach the login at ${url.host}` };
+  },
 
   async inject(ctx) {
     const { url, username, attempts, perSecond } = ctx.params;

@@ -157,6 +157,18 @@ export const systemdService: Technique<Params, State> & SweepableFault = {
     return { ok: units.ok && wants.ok, detail: `${units.detail}; ${wants.detail}` };
   },
 
+  /** Contained: the unit gone (or no longer the drill's), or disabled — its wants link gone — and not running. */
+  async contained(ctx, state) {
+    const unitDir = state?.unitDir ?? unitDirOf(ctx.params.root);
+    const name = unitName(ctx.tag);
+    if (!(await readHead(join(unitDir, name)))?.includes(ctx.tag)) return { ok: true, detail: `the unit ${name} is gone` };
+    const linked = (await lstat(join(unitDir, WANTS, name)).catch(() => undefined)) !== undefined;
+    const running = state?.started === true && ['active', 'activating'].includes(await unitStatus('is-active', name));
+    return !linked && !running
+      ? { ok: true, detail: `the unit ${name} is disabled${state?.started ? ' and stopped' : ''}` }
+      : { ok: false, detail: `the unit ${name} is still ${running ? 'running' : 'enabled'}` };
+  },
+
   async sweep(scope) {
     const removed: string[] = [];
     const roots = new Set(['/', ...scope.seenParams.flatMap((p) => (typeof p.root === 'string' ? [p.root] : []))]);

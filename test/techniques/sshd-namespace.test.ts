@@ -88,6 +88,25 @@ describe('SSH techniques against a real sshd in a network namespace', () => {
     expect(sshd.logText().match(/Failed password/g)).toHaveLength(6);
   });
 
+  it("brute-force is contained once the host blocks the attacker's address (iptables in the host's namespace), not before", async () => {
+    const sshd = await sshdInNamespace();
+    const ctx = lab.context(
+      bruteForce as AnyFaultType,
+      { url: `ssh://${sshd.ns.inside}:22`, username: 'fd-drill-user', attempts: 2 },
+      host,
+    );
+    const state = await bruteForce.inject(ctx);
+    expect(await bruteForce.contained?.(ctx, state)).toMatchObject({ ok: false, detail: expect.stringMatching(/still reaches the login/) });
+    // The responders' block: the attacker's address dropped by the host it attacked (gone with the namespace).
+    await sshd.ns.exec(['iptables', '-I', 'INPUT', '-s', sshd.ns.outside, '-p', 'tcp', '--dport', '22', '-j', 'REJECT']);
+    expect(await bruteForce.contained?.(ctx, state)).toMatchObject({
+      ok: true,
+      detail: `this host can no longer reach the login at ${sshd.ns.inside}:22`,
+    });
+    await bruteForce.revert(ctx, state);
+    expect(await bruteForce.verify(ctx, state)).toMatchObject({ ok: true });
+  });
+
   it('brute-force stops when the run aborts, with no more logins than it reports', async () => {
     const sshd = await sshdInNamespace();
     const abort = new AbortController();

@@ -108,7 +108,9 @@ describe('the systemd-service technique (T1543.002)', () => {
     const before = snapshot(unitDir);
     const ctx = context(root);
     const state = await systemdService.inject(ctx);
+    expect(await systemdService.contained?.(ctx, state)).toMatchObject({ ok: false, detail: expect.stringMatching(/is still enabled$/) });
     rmSync(state.unit); // the responders found it; the link is left dangling, as `rm` leaves it
+    expect(await systemdService.contained?.(ctx, state)).toMatchObject({ ok: true, detail: expect.stringMatching(/ is gone$/) });
     await systemdService.revert(ctx, state);
     expect(snapshot(unitDir)).toEqual(before);
     expect(await systemdService.verify(ctx, state)).toMatchObject({ ok: true });
@@ -116,8 +118,9 @@ describe('the systemd-service technique (T1543.002)', () => {
     // Both gone, as `systemctl disable` and rm leave it: nothing left to do.
     const again = context(root);
     const second = await systemdService.inject(again);
+    rmSync(join(unitDir, 'multi-user.target.wants', `firedrill-${again.tag}.service`)); // disabled first: contained already
+    expect(await systemdService.contained?.(again, second)).toMatchObject({ ok: true, detail: expect.stringMatching(/ is disabled$/) });
     rmSync(second.unit);
-    rmSync(join(unitDir, 'multi-user.target.wants', `firedrill-${again.tag}.service`));
     await systemdService.revert(again, second);
     expect(await systemdService.verify(again, second)).toMatchObject({ ok: true });
     expect(snapshot(unitDir)).toEqual(before);
