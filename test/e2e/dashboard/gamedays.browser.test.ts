@@ -28,6 +28,7 @@ const gameDay = (extra = '') =>
 interface Day {
   state: string;
   declarations: { team: string; declare: string; by: string; cause: unknown }[];
+  findings: unknown[];
   commands: { command: string; step: string | null; by: string }[];
 }
 
@@ -106,7 +107,7 @@ describe('the game-day pages', () => {
     await page.getByRole('button', { name: 'We see something' }).click();
     await timeline.locator('li', { hasText: 'detected' }).waitFor();
     await page.getByLabel('What you suspect').fill('checkout hangs on its worker');
-    await page.getByLabel('Service').fill('checkout');
+    await page.getByLabel('Service', { exact: true }).fill('checkout');
     await page.getByLabel('Fault kind').fill('process-pause');
     // The pick list offers every fault kind (the same list whatever the scenario).
     const options = page.locator('#cause-faults option');
@@ -117,6 +118,17 @@ describe('the game-day pages', () => {
     await timeline.locator('li', { hasText: 'service checkout, fault process-pause' }).waitFor();
     await page.getByRole('button', { name: 'Contained', exact: true }).click();
     await timeline.locator('li', { hasText: 'contained' }).waitFor();
+    // The reconstruction, picked from every technique Firedrill knows (the same list whatever the scenario).
+    const picks = page.getByRole('group', { name: 'Techniques you believe were used' });
+    await picks.getByLabel(/T1110\.001 Brute Force/).check();
+    await picks.getByLabel(/T1571 Non-Standard Port/).check();
+    await page.getByLabel('Entry point').fill('T1110.001');
+    await page.getByLabel('Hosts touched').fill('web-1, web-2');
+    await page.getByRole('button', { name: 'File the reconstruction' }).click();
+    await page.getByRole('status').getByText('Filed by rita: T1110.001, T1571, entry T1110.001, on web-1, web-2.').waitFor();
+    expect((await day()).findings).toMatchObject([
+      { team: 'shop', by: 'rita', techniques: ['T1110.001', 'T1571'], entryPoint: 'T1110.001', hosts: ['web-1', 'web-2'] },
+    ]);
     expect((await day()).declarations).toMatchObject([
       { team: 'shop', declare: 'detected', by: 'rita' },
       { team: 'shop', declare: 'diagnosed', by: 'rita', cause: { service: 'checkout', fault: 'process-pause' } },

@@ -4,6 +4,7 @@ import type { FormEvent } from 'react';
 import { api } from '../api.js';
 import type { Declaration, GameDayView } from '../api.js';
 import { Problem } from '../ui/parts.js';
+import { Reconstruction } from './Reconstruction.js';
 import { TeamTimeline } from './Timeline.js';
 import { useAlertsSince, useCauses } from './use-gameday.js';
 
@@ -112,6 +113,7 @@ export function ResponderConsole({ view }: { view: GameDayView }) {
               Declare the suspected cause
             </button>
           </form>
+          <Reconstruction view={view} team={team} techniques={causes.data?.techniques ?? []} />
           <Problem error={declare.error} />
           {declare.data && (
             <p role="status">

@@ -29,11 +29,23 @@ export function useAlertsSince(since: number | null, running: boolean) {
 }
 
 /** What a suspected cause is picked from: the server's services and the fault kinds (the same for every game day). */
+/** A security technique a team may name in its reconstruction. */
+export interface Technique {
+  readonly id: string;
+  readonly name: string;
+  readonly tactics: readonly string[];
+}
+
 export function useCauses(id: string, enabled: boolean) {
   return useQuery({
     queryKey: ['causes', id],
     queryFn: async ({ signal }) =>
-      api<{ services: string[]; faults: string[] }>('GET', `/gamedays/${encodeURIComponent(id)}/causes`, undefined, signal),
+      api<{ services: string[]; faults: string[]; techniques: Technique[] }>(
+        'GET',
+        `/gamedays/${encodeURIComponent(id)}/causes`,
+        undefined,
+        signal,
+      ),
     enabled,
     staleTime: 60_000,
   });
