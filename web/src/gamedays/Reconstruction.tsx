@@ -28,7 +28,10 @@ export function Reconstruction({ view, team, techniques }: { view: GameDayView; 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const text = (name: string) => String(form.get(name) ?? '').trim();
+    const text = (name: string) => {
+      const value = form.get(name);
+      return typeof value === 'string' ? value.trim() : '';
+    };
     const hosts = text('hosts')
       .split(',')
       .map((h) => h.trim())
@@ -37,7 +40,7 @@ export function Reconstruction({ view, team, techniques }: { view: GameDayView; 
     const detail = text('detail');
     file.mutate({
       ...(view.you.as === 'team' && view.you.teams.length > 1 && { team }),
-      techniques: form.getAll('technique').map(String),
+      techniques: form.getAll('technique').flatMap((v) => (typeof v === 'string' ? [v] : [])),
       hosts,
       ...(entryPoint && { entryPoint }),
       ...(detail && { detail }),
