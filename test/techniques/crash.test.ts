@@ -33,17 +33,48 @@ function tree(dir: string): Record<string, string> {
 
 const answers = (port: number) => connects('127.0.0.1', port, 500);
 
+/** The agent's worker, as agent.json names it (0 when there is none yet). */
+function workerOf(agentJson: string): number {
+  try {
+    return (JSON.parse(readFileSync(agentJson, 'utf8')) as { pid?: number }).pid ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function waitForWorker(agentJson: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pid = workerOf(agentJson);
+    try {
+      if (pid > 0 && (process.kill(pid, 0), true)) return;
+    } catch {
+      // not alive yet
+    }
+    if (Date.now() > deadline) throw new Error('no agent worker came back');
+    await sleep(50);
+  }
+}
+
 // The safety promise for security techniques: `firedrill run` killed with SIGKILL at random
 // moments while a web shell, an authorized key, an account and a backdoor are planted — within
 // the lease TTL + 1 s every one is gone, byte for byte, and the ledger holds no open record.
-describe('techniques when firedrill run is killed with SIGKILL', () => {
+describe('techniques when firedrill run, the agent, or both are killed with SIGKILL', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'fd-technique-crash-'));
   afterAll(async () => {
     await stopAgent(join(cwd, '.firedrill'));
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  it('reverts them all within the lease, at 8 random moments', async () => {
+  it('reverts them all within the lease, at 9 random moments', async () => {
     const scene = join(cwd, 'host');
     mkdirSync(join(scene, 'www'), { recursive: true });
     mkdirSync(join(scene, 'ssh'));
@@ -72,17 +103,25 @@ method:
     const before = tree(scene);
     const ttlMs = 1000;
     let plantedWhenKilled = 0;
-    for (let i = 0; i < 8; i++) {
+    const agentJson = join(cwd, '.firedrill', 'agent.json');
+    for (let i = 0; i < 9; i++) {
+      // The run, the agent's worker (agent.json's pid: its supervisor starts another, whose recovery reverts), or both.
+      const victim = (['run', 'agent', 'both'] as const)[i % 3];
+      if (i > 0) await waitForWorker(agentJson); // a worker restarted by the last kill says so once it is ready
       const child = spawn(process.execPath, [BIN, 'run', file, '--lease-ttl', `${ttlMs}ms`, '-q'], { cwd, stdio: 'ignore' });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       await sleep(i === 0 ? 2500 : 100 + Math.random() * 1200); // the first run also starts the agent
       if (Object.keys(tree(scene)).length > Object.keys(before).length || (await answers(port))) plantedWhenKilled += 1;
-      child.kill('SIGKILL');
-      await exited;
+      if (victim !== 'agent') child.kill('SIGKILL');
+      if (victim !== 'run') killQuietly(workerOf(agentJson));
+      // With its worker alone killed, the run lives on: its renewals fail, it gives up; the host must be clean meanwhile.
+      if (victim !== 'agent') await exited;
       const deadline = Date.now() + ttlMs + 1000;
       while (Date.now() < deadline && (JSON.stringify(tree(scene)) !== JSON.stringify(before) || (await answers(port)))) await sleep(20);
-      expect(tree(scene), `kill ${i + 1}`).toEqual(before);
-      expect(await answers(port), `kill ${i + 1}: the backdoor still answers`).toBe(false);
+      expect(tree(scene), `kill ${i + 1} (${victim})`).toEqual(before);
+      expect(await answers(port), `kill ${i + 1} (${victim}): the backdoor still answers`).toBe(false);
+      if (victim === 'agent') await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+      await exited;
     }
     expect(plantedWhenKilled).toBeGreaterThan(0); // the kills did hit planted techniques
     const ledger = new Ledger(join(cwd, '.firedrill', 'ledger.db'));
