@@ -23,12 +23,17 @@ const LOOK: Readonly<Record<DetectionOutcome, { text: string; tone: 'ok' | 'warn
 export function attackRows(journal: Pick<Journal, 'faults' | 'expectations' | 'dryRun'>) {
   if (journal.dryRun) return [];
   const { outcome, ttdMs } = runOutcome(journal.expectations);
-  const byId = new Map<string, { id: string; name: string; steps: string[] }>();
+  const byId = new Map<string, { id: string; name: string; steps: string[]; contained: string[] }>();
   for (const fault of journal.faults) {
     const info = fault.injectedAt === undefined ? undefined : TECHNIQUE_KINDS.get(fault.type);
     if (!info) continue;
-    const row = byId.get(info.id) ?? { id: info.id, name: info.name, steps: [] };
+    const row = byId.get(info.id) ?? { id: info.id, name: info.name, steps: [], contained: [] };
     row.steps.push(`${fault.step} (${fault.type})`);
+    // Time to contain, found on the host: from the detonation to the first check that saw it contained.
+    if (fault.containedAt !== undefined && fault.injectedAt !== undefined)
+      row.contained.push(
+        `${formatDuration(Date.parse(fault.containedAt) - Date.parse(fault.injectedAt))} (${fault.containment ?? 'contained'})`,
+      );
     byId.set(info.id, row);
   }
   return [...byId.values()].map((row) => ({ ...row, tactics: tacticsOf(row.id), outcome, ttdMs }));
@@ -41,7 +46,7 @@ export function attackHtml(journal: Pick<Journal, 'faults' | 'expectations' | 'd
       ? '<p class="muted">No expectation watched for a detection in this run: add one (an alert within a deadline) to measure it.</p>'
       : '<p class="muted">The outcome is the run\'s expectations\' (the quickest one met): they are not tied to one technique.</p>';
   return `${htmlTable(
-    ['technique', 'name', 'tactics', 'detonated by', 'outcome', 'time to detect'],
+    ['technique', 'name', 'tactics', 'detonated by', 'outcome', 'time to detect', 'time to contain'],
     rows.map((r) => [
       escapeHtml(r.id),
       escapeHtml(r.name),
@@ -49,6 +54,7 @@ export function attackHtml(journal: Pick<Journal, 'faults' | 'expectations' | 'd
       escapeHtml(r.steps.join(', ')),
       badge(LOOK[r.outcome].text, LOOK[r.outcome].tone),
       r.ttdMs === undefined ? '—' : escapeHtml(formatDuration(r.ttdMs)),
+      escapeHtml(r.contained.join('; ') || 'not contained by the defenders'),
     ]),
     [5],
   )}\n${note}`;
