@@ -2,10 +2,10 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { connects } from '../../src/techniques/support/connect.js';
 
 const run = promisify(execFile);
 
@@ -127,7 +127,7 @@ export class TestSshd {
       let stderr = '';
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const deadline = Date.now() + 10_000;
-      while (!(await answers(ns.inside, 22))) {
+      while (!(await connects(ns.inside, 22, 500))) {
         if (child.exitCode !== null || Date.now() > deadline)
           throw new Error(`sshd did not start in ${ns.name}: ${stderr}${existsSync(sshd.log) ? readFileSync(sshd.log, 'utf8') : ''}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -164,21 +164,6 @@ async function ip(args: readonly string[]): Promise<{ stdout: string; stderr: st
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`ip ${args.join(' ')}: ${stderr || String(error)}`, { cause: error });
   }
-}
-
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 500 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function stop(child: ChildProcess): Promise<void> {
