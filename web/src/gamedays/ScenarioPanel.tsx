@@ -79,6 +79,12 @@ export function ScenarioPanel({ view }: { view: GameDayScenario }) {
                 <th scope="row">
                   {step.name} <span className="muted">(experiment {step.experiment})</span>
                   {cause && <div className="muted">cause to find: {cause}</div>}
+                  {progress.techniques?.map((t) => (
+                    <div key={t.faultId} className="muted">
+                      {t.id} {t.name} on {t.target}
+                      {t.containedAt === undefined ? '' : ` — contained ${offset(t.containedAt, view.launchedAt)}`}
+                    </div>
+                  ))}
                 </th>
                 <td>{describeTrigger(step.trigger)}</td>
                 <td>
@@ -98,7 +104,7 @@ export function ScenarioPanel({ view }: { view: GameDayScenario }) {
                   )}
                 </td>
                 <td>{offset(progress.injectedAt, view.launchedAt)}</td>
-                <td>{offset(progress.containedAt, view.launchedAt)}</td>
+                <td title={progress.containedBy}>{offset(progress.containedAt, view.launchedAt)}</td>
                 <td>{offset(progress.recoveredAt, view.launchedAt)}</td>
                 <td>{progress.runId ? <Link to={`/runs/${progress.runId}`}>{progress.runId}</Link> : '—'}</td>
               </tr>
