@@ -48,7 +48,16 @@ const root = process.getuid?.() === 0;
 // and nothing left behind.
 describe('firedrill demo --intrusion', () => {
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    // The attacker's side is the state directory's local agent (it would exit when idle): stopped, then its directory removed.
+    for (const d of dirs) {
+      const info = join(d, 'state', 'agent.json');
+      const pid = existsSync(info) ? (JSON.parse(readFileSync(info, 'utf8')) as { supervisorPid?: number }).supervisorPid : undefined;
+      if (pid !== undefined && processesNaming(`--state-dir ${d}/`).some((line) => line.startsWith(`${pid}:`)))
+        process.kill(pid, 'SIGTERM');
+    }
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
 
   it.skipIf(!root)(
     'detects and contains every step of the intrusion, measures TTD and TTC, and leaves nothing behind',
