@@ -20,6 +20,8 @@ export interface DemoCommandOptions {
   readonly wait?: boolean;
   /** A game day instead of the six drills (src/demo/gameday/). */
   readonly gameday?: boolean;
+  /** A security game day on a namespace "host" (src/demo/intrusion/). */
+  readonly intrusion?: boolean;
 }
 
 /**
@@ -28,6 +30,11 @@ export interface DemoCommandOptions {
  * stops the shop; `--keep` leaves the shop running until Ctrl-C so the user can run the drills.
  */
 export async function demoCommand(options: DemoCommandOptions): Promise<number> {
+  if (options.intrusion) {
+    if (options.ui || options.keep || options.gameday)
+      throw new UserError('FD_DEMO_OPTIONS', '--intrusion plays on its own: without --ui, --keep or --gameday');
+    return (await import('./demo-intrusion.js')).demoIntrusionCommand(options);
+  }
   if (options.gameday) {
     if (options.ui || options.keep) throw new UserError('FD_DEMO_OPTIONS', '--gameday plays on its own: without --ui or --keep');
     return (await import('./demo-gameday.js')).demoGameDayCommand(options);

@@ -77,6 +77,11 @@ Experiment format: docs/experiments.md (JSON Schema: firedrill schema)`,
       'instead of the six drills: a game day — a secret scenario (the database link crawls, then a catalog replica dies) ' +
         "fought by a scripted responder team, with Prometheus and Alertmanager when installed; prints the team's times and writes the review",
     )
+    .option(
+      '--intrusion',
+      'instead of the six drills: a security game day on a host (a network namespace with sshd and a login; root) — brute force, ' +
+        'an authorized key, a backdoor listener, a canary exfiltrated — fought by a scripted security bot; prints TTD and TTC per step',
+    )
     .addOption(stateDir())
     .addHelpText(
       'after',
@@ -86,9 +91,12 @@ Examples:
   $ firedrill demo --keep        # then drill the running shop yourself
   $ firedrill demo --ui          # prints the dashboard's URL and a one-time password, waits for Enter
   $ firedrill demo --gameday     # villains, a responder bot, real alerts; times to detect/contain/recover
+  $ sudo firedrill demo --intrusion   # an intrusion on a namespace "host"; TTD and TTC per technique, then "clean"
 
 Exit codes: 0 every drill ended as it was built to (including the ones built to find a weakness) · 1 otherwise
-  (--gameday: 0 the game day passed — every step's run passed and met its expectations — · 1 otherwise)`,
+  (--gameday: 0 the game day passed — every step's run passed and met its expectations — · 1 otherwise)
+  (--intrusion: 0 what ran passed — every step detected and contained, every fault verified reverted, nothing left — · 1 otherwise;
+   without root or network namespaces it runs nothing, says why, and exits 0)`,
     )
     .action(async (options: DemoCommandOptions) => set(await (await import('./demo.js')).demoCommand(options)));
 
