@@ -1,6 +1,8 @@
 import { relative } from 'node:path';
 import { playIntrusionDemo } from '../demo/intrusion/play.js';
 import type { IntrusionDemoResult } from '../demo/intrusion/play.js';
+import type { CoverageReport, CoverageStatus } from '../coverage/coverage.js';
+import type { ReconstructionScore } from '../gamedays/reconstruction.js';
 import { formatDuration } from '../util/duration.js';
 import { selfBin } from '../util/self.js';
 import type { Logger } from '../util/log.js';
@@ -47,13 +49,12 @@ function summary(result: IntrusionDemoResult): string {
   if (result.verdict === 'skipped') return `skipped: ${result.skipped.join('; ')}\n`;
   const ms = (value: number | undefined) => (value === undefined ? '—' : formatDuration(value));
   const steps = table(
-    ['step', 'technique', 'TTD', 'TTC (measured)', 'TTC declared', 'contained by'],
+    ['step', 'technique', 'TTD', 'TTC (measured)', 'contained by'],
     result.steps.map((s) => [
       s.step,
       `${s.attackId} ${s.technique}`,
       `${ms(s.ttd.ms)}${s.ttd.onTarget === false ? ' (late)' : ''}`,
       ms(s.ttc.ms),
-      ms(s.declaredContainMs),
       s.ttc.by ?? 'not contained',
     ]),
   );
@@ -73,7 +74,8 @@ function summary(result: IntrusionDemoResult): string {
   return (
     `Times from each detonation (TTC measured by Firedrill through each technique's check on its host):\n${steps}\n` +
     `The attack's timeline (from the launch):\n${attack}\n` +
-    coverageMatrix(undefined) +
+    reconstructionLine(result.reconstruction) +
+    coverageMatrix(result.coverage) +
     `\nCleanup:\n${cleanup}${result.cleanup.clean ? 'clean' : 'NOT clean: see above'}\n` +
     `\ngame day ${result.verdict}: ${result.reason}\n` +
     (result.reports
@@ -82,27 +84,41 @@ function summary(result: IntrusionDemoResult): string {
   );
 }
 
-/** A row of the ATT&CK coverage matrix, as src/coverage (GET /api/v1/coverage) gives it. */
-export interface CoverageRow {
-  readonly id: string;
-  readonly name: string;
-  readonly status: string;
-  readonly medianTtdMs?: number;
-}
+const STATUS: Readonly<Record<CoverageStatus, string>> = {
+  detected: 'detected',
+  late: 'late',
+  missed: 'MISSED',
+  'not-measured': 'not measured',
+  'never-tested': '·',
+};
 
 /**
- * THE COVERAGE MATRIX GOES HERE. The ATT&CK coverage report (src/coverage/, GET /api/v1/coverage)
- * is built on another branch: once merged, the demo asks the control plane for its rows
- * (before it closes) and passes them here. Until then it is called with undefined and says so.
+ * The ATT&CK coverage matrix as a terminal shows it: one line per tactic (ATT&CK's order), each
+ * technique under it with its status and median time to detect — what this drill (and every
+ * earlier one the control plane holds) says the defenders would catch today.
  */
-export function coverageMatrix(rows: readonly CoverageRow[] | undefined): string {
-  if (rows === undefined)
-    return 'ATT&CK coverage matrix: not shown yet (the coverage report, src/coverage, is wired here after its merge)\n';
-  const ms = (value: number | undefined) => (value === undefined ? '—' : formatDuration(value));
-  return `ATT&CK coverage:\n${table(
-    ['technique', 'name', 'status', 'median TTD'],
-    rows.map((r) => [r.id, r.name, r.status, ms(r.medianTtdMs)]),
-  )}`;
+export function coverageMatrix(coverage: CoverageReport | undefined): string {
+  if (!coverage) return 'ATT&CK coverage: not available\n';
+  const ms = (value: number | null) => (value === null ? '' : ` ${formatDuration(value)}`);
+  const rows = coverage.tactics.map((tactic) => [
+    tactic,
+    coverage.techniques
+      .filter((t) => t.tactics.includes(tactic))
+      .map((t) => `${t.techniqueId} ${STATUS[t.status]}${ms(t.medianTtdMs)}`)
+      .join(', '),
+  ]);
+  return `ATT&CK coverage (${coverage.attack}; · never tested):\n${table(['tactic', 'techniques'], rows)}`;
+}
+
+function reconstructionLine(score: ReconstructionScore | undefined): string {
+  if (!score) return 'Reconstruction: none filed\n';
+  const percent = (n: number | undefined) => (n === undefined ? '—' : `${Math.round(n * 100)} %`);
+  return (
+    `Reconstruction (${score.team}, by ${score.by}): techniques precision ${percent(score.techniques.precision)}, ` +
+    `recall ${percent(score.techniques.recall)}${score.techniques.missed.length ? ` (missed ${score.techniques.missed.join(', ')})` : ''}; ` +
+    `entry point ${score.entryPoint.said ?? 'not said'}: ${score.entryPoint.right ? 'right' : 'wrong'}; ` +
+    `hosts recall ${percent(score.hosts.recall)}\n`
+  );
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -86,9 +86,9 @@ describe('firedrill demo --intrusion', () => {
         expect(step.ttc.ms ?? -1, `${step.step} TTC: ${why}`).toBeGreaterThanOrEqual(0);
         expect(step.contained, why).toBe(true);
       }
-      // Containment measured by Firedrill, not declared: the techniques' own checks (the brute force leaves nothing on the host: a probe).
+      // Containment measured by Firedrill, not declared: each technique's own check (the brute force's: the login unreachable from the attacker).
       expect(result.steps.map((s) => s.ttc.by)).toEqual([
-        'the containment probe',
+        'the brute-force check on its host',
         'the ssh-authorized-key check on its host',
         'the backdoor-listener check on its host',
         'the http-exfiltration check on its host',
@@ -104,6 +104,21 @@ describe('firedrill demo --intrusion', () => {
       expect(result.faults.every((f) => f.verifiedAt !== undefined)).toBe(true);
       expect(result.verdict, why).toBe('passed');
       expect(exitCode).toBe(0);
+      // The team's reconstruction, scored: everything seen, the way in right, the host named.
+      expect(result.reconstruction, why).toMatchObject({
+        techniques: { right: ['T1110.001', 'T1098.004', 'T1571', 'T1048.003'], missed: [], wrong: [], precision: 1, recall: 1 },
+        entryPoint: { said: 'T1110.001', right: true },
+        hosts: { precision: 1, recall: 1 },
+      });
+      // The coverage after this drill: the four techniques detected, the others never tested.
+      const status = new Map(result.coverage?.techniques.map((t) => [t.techniqueId, t.status]));
+      expect(['T1110.001', 'T1098.004', 'T1571', 'T1048.003'].map((id) => status.get(id))).toEqual([
+        'detected',
+        'detected',
+        'detected',
+        'detected',
+      ]);
+      expect(status.get('T1136.001')).toBe('never-tested');
       // The review, as --gameday writes it.
       const reports = result.reports;
       expect(reports).toBeDefined();

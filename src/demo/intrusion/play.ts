@@ -1,3 +1,5 @@
+import type { CoverageReport } from '../../coverage/coverage.js';
+import type { ReconstructionScore } from '../../gamedays/reconstruction.js';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +47,10 @@ export interface IntrusionDemoResult {
   readonly timeline: readonly TimelineRow[];
   readonly faults: readonly { readonly step: string; readonly type: string; readonly status: string; readonly verifiedAt?: string }[];
   readonly reports?: { readonly markdown: string; readonly html: string; readonly measures: string };
+  /** The team's reconstruction scored against what happened (the review's), when it filed one. */
+  readonly reconstruction?: ReconstructionScore;
+  /** The ATT&CK coverage after this drill, from the control plane (GET /api/v1/coverage). */
+  readonly coverage?: CoverageReport;
   readonly cleanup: CleanReport;
   readonly host?: {
     readonly namespace: string;
@@ -145,6 +151,7 @@ export async function playIntrusionDemo(options: IntrusionDemoOptions): Promise<
     const progress = await followDay(people, id, options);
     await bot;
     const review = await writeReview(people, id, options.stateDir);
+    const { coverage } = await people.facilitator.api.request<{ coverage: CoverageReport }>('GET', '/api/v1/coverage');
     const journals = await faultsOf(people, progress, tags);
     const techniques = new Map(steps.map((s) => [s.name, s.technique]));
     const results = stepResults(review.measures, journals, techniques);
@@ -159,6 +166,8 @@ export async function playIntrusionDemo(options: IntrusionDemoOptions): Promise<
         faults.map((f) => ({ step, type: f.type, status: f.status, ...(f.verifiedAt && { verifiedAt: f.verifiedAt }) })),
       ),
       reports: review.paths,
+      ...(review.reconstruction && { reconstruction: review.reconstruction }),
+      coverage,
       host: { namespace: ns.name, address: ns.host, attacker: ns.attacker, dir: scratch, ruleTag },
     };
   } finally {
@@ -239,7 +248,7 @@ async function followDay(people: DemoPeople, id: string, options: IntrusionDemoO
     for (const step of gameday.progress?.steps ?? []) {
       const news = [
         step.injectedAt !== undefined && `step ${step.name}: detonated (secret)`,
-        step.containedAt !== undefined && `step ${step.name}: its containment probe turned green`,
+        step.containedAt !== undefined && `step ${step.name}: found contained on its host (${step.containedBy ?? 'its containment probe'})`,
         step.state === 'ended' && `step ${step.name}: its run ended, ${step.verdict ?? '?'}${step.reason ? ` (${step.reason})` : ''}`,
       ];
       for (const line of news)
@@ -271,14 +280,18 @@ async function writeReview(
   people: DemoPeople,
   id: string,
   stateDir: string,
-): Promise<{ measures: StepMeasures[]; paths: NonNullable<IntrusionDemoResult['reports']> }> {
+): Promise<{ measures: StepMeasures[]; paths: NonNullable<IntrusionDemoResult['reports']>; reconstruction?: ReconstructionScore }> {
   const api = people.facilitator.api;
-  const { measures } = await api.request<{ measures: StepMeasures[] }>('GET', `/api/v1/gamedays/${id}/review?format=json`);
+  const { measures, intrusion } = await api.request<{ measures: StepMeasures[]; intrusion: { scores: ReconstructionScore[] } | null }>(
+    'GET',
+    `/api/v1/gamedays/${id}/review?format=json`,
+  );
+  const reconstruction = intrusion?.scores[0];
   const dir = join(stateDir, 'demo', `intrusion-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
   const paths = { markdown: join(dir, 'review.md'), html: join(dir, 'review.html'), measures: join(dir, 'measures.json') };
   writeFileSync(paths.markdown, await api.text(`/api/v1/gamedays/${id}/review`));
   writeFileSync(paths.html, await api.text(`/api/v1/gamedays/${id}/review?format=html`));
   writeFileSync(paths.measures, `${JSON.stringify(measures, null, 2)}\n`);
-  return { measures, paths };
+  return { measures, paths, ...(reconstruction && { reconstruction }) };
 }

@@ -29,12 +29,12 @@ type Incident =
   | { readonly kind: 'backdoor'; readonly port: number; readonly pids: readonly number[]; readonly seen: string }
   | { readonly kind: 'exfiltration'; readonly to: string; readonly port: number; readonly seen: string };
 
-/** What the runbook names as the cause of each kind of incident (the scenario's `cause`). */
-const RUNBOOK: Readonly<Record<Incident['kind'], { readonly service: string; readonly fault: string }>> = {
-  'brute-force': { service: 'login', fault: 'brute-force' },
-  'authorized-key': { service: 'sshd', fault: 'ssh-authorized-key' },
-  backdoor: { service: 'host', fault: 'backdoor-listener' },
-  exfiltration: { service: 'host', fault: 'http-exfiltration' },
+/** What the runbook names as the cause of each kind of incident (the scenario's `cause`), and its ATT&CK technique. */
+const RUNBOOK: Readonly<Record<Incident['kind'], { readonly service: string; readonly fault: string; readonly attack: string }>> = {
+  'brute-force': { service: 'login', fault: 'brute-force', attack: 'T1110.001' },
+  'authorized-key': { service: 'sshd', fault: 'ssh-authorized-key', attack: 'T1098.004' },
+  backdoor: { service: 'host', fault: 'backdoor-listener', attack: 'T1571' },
+  exfiltration: { service: 'host', fault: 'http-exfiltration', attack: 'T1048.003' },
 };
 
 /** Failed logins from one address within the window that make a brute force. */
@@ -54,6 +54,7 @@ export async function runSecurityBot(options: SecurityBotOptions): Promise<void>
   const approvedKeys = readFileSync(options.authorizedKeys, 'utf8');
   const failures = new Map<string, number[]>();
   const handled = new Set<string>();
+  const reconstructed: string[] = [];
   const member = (i: number) => options.members[i % options.members.length];
   const declare = async (who: number, body: Record<string, unknown>) => {
     const m = member(who);
@@ -149,9 +150,15 @@ export async function runSecurityBot(options: SecurityBotOptions): Promise<void>
     await sleep(options.reactionMs, options.signal);
     await declare(0, { declare: 'detected', detail: incident.seen });
     await declare(1, { declare: 'acknowledged', detail: 'on it' });
-    await declare(0, { declare: 'diagnosed', cause: RUNBOOK[incident.kind], detail: `runbook: ${incident.kind}` });
+    const { service, fault, attack } = RUNBOOK[incident.kind];
+    await declare(0, { declare: 'diagnosed', cause: { service, fault }, detail: `runbook: ${incident.kind}` });
     const done = await contain(incident);
     await declare(1, { declare: 'contained', detail: done });
+    // The reconstruction so far (the last one filed counts): what was seen, in order; the first is the way in.
+    if (!reconstructed.includes(attack)) reconstructed.push(attack);
+    const finding = { techniques: reconstructed, entryPoint: reconstructed[0], hosts: ['host'] };
+    await member(0)?.api.request('POST', `/api/v1/gamedays/${options.gamedayId}/findings`, finding);
+    options.say(`${member(0)?.name ?? ''} (security bot): reconstruction — ${reconstructed.join(' → ')} on host`);
   };
   while (!options.signal.aborted) {
     try {

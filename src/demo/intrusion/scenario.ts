@@ -58,7 +58,7 @@ export interface IntrusionStep {
   readonly seen: { readonly file: string; readonly regex: string };
   /** What the runbook names as its cause. */
   readonly cause: { readonly service: string; readonly fault: string };
-  /** A probe that turns green once contained, for a technique that cannot tell by itself (the brute force leaves nothing on the host). */
+  /** A probe that turns green once contained, for a technique whose own check is not enough. */
   readonly containment?: Record<string, unknown>;
 }
 
@@ -71,15 +71,10 @@ export function intrusionSteps(places: IntrusionPlaces, bruteForce: BruteForceMo
       title: 'Password guessing against the host',
       on: 'local',
       params: bruteForce.params(places),
-      duration: '5s',
+      // Held until contained (its check: the login no longer reachable from the attacker), at most this long.
+      duration: '90s',
       seen: bruteForce.seen(places),
       cause: { service: 'login', fault: 'brute-force' },
-      containment: {
-        name: 'login-blocked-for-attacker',
-        probe: 'tcp',
-        params: { host: places.host, port: places.loginPort, timeout: '1s' },
-        tolerance: false,
-      },
     },
     {
       name: 'authorized-key',
@@ -155,6 +150,9 @@ export function intrusionGameDay(options: {
     teams: { security: options.team },
     targets: { detect: '30s', acknowledge: '45s', contain: '1m' },
     maxDuration: '6m',
+    // The ground truth the team's reconstruction is scored against: the guessing came in from the
+    // attacker's side, the intrusion touched the host only.
+    intrusion: { entryPoint: 'T1110.001', hosts: ['host'] },
     scenario,
   });
 }

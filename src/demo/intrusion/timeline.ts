@@ -17,8 +17,6 @@ export interface IntrusionStepResult {
    * technique of the step found contained), else the step's containment probe; never a declaration.
    */
   readonly ttc: { readonly ms?: number; readonly by?: string };
-  /** What the team declared, for comparison. */
-  readonly declaredContainMs?: number;
   /** Every technique the step detonated was found contained. */
   readonly contained: boolean;
 }
@@ -64,8 +62,6 @@ export function stepResults(
       expectations: m.expectations.map((e) => ({ name: e.name, status: e.status })),
       ttd: team?.timings.detect ?? {},
       ttc,
-      ...(team?.timings.contain.by?.startsWith('declared') &&
-        team.timings.contain.ms !== undefined && { declaredContainMs: team.timings.contain.ms }),
       contained: ttc.ms !== undefined,
     };
   });
