@@ -216,7 +216,7 @@ describe('the admin pages of the dashboard', () => {
     const { page } = viewer;
     page.setDefaultTimeout(10_000);
     const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    expect(links).toEqual(['Runs', 'Experiments', 'Drills', 'Game days', 'Agents']);
+    expect(links).toEqual(['Runs', 'Experiments', 'Drills', 'Game days', 'Coverage', 'Agents']);
 
     await nav(page, 'Agents').click();
     await page.getByRole('listitem', { name: 'far-1' }).getByText('unreachable', { exact: true }).waitFor();
