@@ -26,7 +26,10 @@ type State = { pids: number[]; port: number; address: string };
 const SCRIPT = `
 const [tagFlag, deadline, port, address, banner] = process.argv.slice(1);
 const tag = tagFlag.split('=')[1];
-const server = require('node:net').createServer((socket) => socket.end(banner + '\\r\\n# firedrill ' + tag + '\\r\\n'));
+const server = require('node:net').createServer((socket) => {
+  socket.on('error', () => {}); // a client gone at once (a scanner's connect-and-reset) must not take the listener down
+  socket.end(banner + '\\r\\n# firedrill ' + tag + '\\r\\n');
+});
 server.on('error', (error) => { process.stderr.write(String(error.code)); process.exit(3); });
 server.listen(Number(port), address, () => process.stdout.write('ready'));
 setInterval(() => { if (Date.now() >= Number(deadline)) process.exit(0); }, 1000).unref();
@@ -81,6 +84,8 @@ export const backdoorListener: Technique<Params, State> & SweepableFault = {
     const port = state?.port ?? ctx.params.port;
     const address = state?.address ?? ctx.params.address;
     const answer = await knock(port, address);
+    // Accepted but silent: the listener may only be slow (a loaded host) — not contained on that alone.
+    if (answer === '') return { ok: false, detail: `${address}:${port} accepts connections but said nothing within a second` };
     return answer?.includes(ctx.tag)
       ? { ok: false, detail: `the drill's listener still answers on ${address}:${port}` }
       : { ok: true, detail: `a new connection to ${address}:${port} no longer reaches the drill's listener` };
@@ -105,16 +110,21 @@ async function assertFree(port: number, address: string): Promise<void> {
   });
 }
 
-/** What answers on the port within a second (its first bytes), or undefined when nothing does. */
+/**
+ * What answers on the port within a second (its first bytes; '' when it accepted the connection
+ * but said nothing yet), or undefined when no connection was made (refused, dropped, unreachable).
+ */
 async function knock(port: number, address: string): Promise<string | undefined> {
   const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
   return new Promise((resolve) => {
     const socket = createConnection({ port, host, timeout: 1000 });
+    let connected = false;
     let got = '';
     const done = () => {
       socket.destroy();
-      resolve(got);
+      resolve(connected ? got : undefined);
     };
+    socket.once('connect', () => (connected = true));
     socket.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')));
     socket.once('end', done);
     socket.once('timeout', done);

@@ -39,6 +39,22 @@ describe('the backdoor-listener technique (T1571)', () => {
     expect(await backdoorListener.verify(ctx, state)).toMatchObject({ ok: true });
   });
 
+  it('outlives clients that reset at once, as a port scanner does', async () => {
+    const [port = 0] = await freePorts(1);
+    const ctx = lab.context(backdoorListener as AnyFaultType, { port }, host);
+    const state = await backdoorListener.inject(ctx);
+    for (let i = 0; i < 30; i++)
+      await new Promise<void>((resolve) => {
+        const socket = createConnection({ port, host: '127.0.0.1' });
+        socket.once('connect', () => (socket.resetAndDestroy(), resolve()));
+        socket.once('error', () => resolve());
+      });
+    expect(await knock(port)).toContain(`# firedrill ${ctx.tag}`);
+    expect(findWorkers(ctx.tag).map((w) => w.pid)).toEqual(state.pids);
+    await backdoorListener.revert(ctx, state);
+    expect(await backdoorListener.verify(ctx, state)).toMatchObject({ ok: true });
+  });
+
   it('never takes a port in use; a listener left by a crash is swept by its tag', async () => {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
