@@ -244,6 +244,13 @@ export const ROUTES: readonly RouteDoc[] = [
     body: gameDaySchemas.declare,
   },
   {
+    method: 'post',
+    path: '/api/v1/gamedays/{id}/findings',
+    summary: "A responder team's reconstruction of an intrusion: the techniques, the entry point, the hosts (the last one counts)",
+    who: 'any',
+    body: gameDaySchemas.finding,
+  },
+  {
     method: 'put',
     path: '/api/v1/gamedays/{id}/review',
     summary: "The team's part of the review: what was learnt, action items (owner, due date)",

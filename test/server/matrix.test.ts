@@ -121,6 +121,7 @@ describe('role × route', () => {
     ['POST', () => `/api/v1/gamedays/${gameday}/launch`, () => ({}), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/gamedays/${gameday}/commands`, () => ({ command: 'pause' }), ['admin', 'facilitator']],
     ['POST', () => `/api/v1/gamedays/${gameday}/declarations`, () => ({ declare: 'detected' }), ['responder', 'lead']],
+    ['POST', () => `/api/v1/gamedays/${gameday}/findings`, () => ({ techniques: ['T1110'] }), ['responder', 'lead']],
     ['GET', () => '/api/v1/coverage', () => undefined, PEOPLE],
     ['GET', () => '/api/v1/coverage?format=navigator', () => undefined, PEOPLE],
     ['POST', () => '/api/v1/halt', () => ({ reason: 'matrix' }), ['admin', 'facilitator']],
