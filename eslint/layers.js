@@ -25,7 +25,7 @@ const ENGINE_ROW = [
 export const LAYERS = [
   ['cli'],
   ['server', 'web'],
-  ['demo', 'drills', 'gamedays'],
+  ['demo', 'drills', 'gamedays', 'phishing'],
   ['runs', 'store', 'agent-daemon'],
   ENGINE_ROW,
   ['experiment', 'proxy'],
