@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { phishingMigration } from './migration-0010-phishing.js';
 import type { StoreDialect } from './open.js';
 
 /**
@@ -327,6 +328,8 @@ export function migrations(dialect: StoreDialect): Readonly<Record<string, Migra
         await db.schema.alterTable('gamedays').addColumn('rerun_at', 'bigint').execute();
       },
     },
+    // Phishing drills (issue 15): in a file of its own, this one being long enough.
+    '0010-phishing': phishingMigration,
   };
 }
 

@@ -1,11 +1,12 @@
 import type { Generated } from 'kysely';
+import type { PhishingTables } from './phishing-schema.js';
 
 /**
  * The control plane's tables, as kysely sees them. One shape for SQLite and PostgreSQL: times are
  * epoch milliseconds (bigint, read back as numbers), flags are 0/1 integers, structured values
  * are JSON text. Migrations (migrations.ts) create exactly this.
  */
-export interface StoreTables {
+export interface StoreTables extends PhishingTables {
   users: UsersTable;
   role_bindings: RoleBindingsTable;
   api_tokens: ApiTokensTable;

@@ -6,6 +6,7 @@ import { Blackouts, Incidents } from './calendar.js';
 import { Drills } from './drills.js';
 import { Experiments } from './experiments.js';
 import { openStore } from './open.js';
+import { PhishingStore } from './phishing.js';
 import type { StoreDb, StoreDialect } from './open.js';
 import { Runs } from './runs.js';
 import { Settings } from './settings.js';
@@ -26,6 +27,7 @@ export class Store {
   readonly incidents: Incidents;
   readonly alerts: Alerts;
   readonly gamedays: GameDays;
+  readonly phishing: PhishingStore;
 
   private constructor(readonly db: StoreDb) {
     this.users = new Users(db);
@@ -40,6 +42,7 @@ export class Store {
     this.incidents = new Incidents(db);
     this.alerts = new Alerts(db);
     this.gamedays = new GameDays(db);
+    this.phishing = new PhishingStore(db);
   }
 
   /** `postgres://…` or a SQLite file; the schema is brought up to date (see open.ts). */

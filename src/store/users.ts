@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { checkPassword, digest, hashPassword, newPassword, newSecret } from './passwords.js';
 import type { StoreDb } from './open.js';
 
-export const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer', 'alert-source'] as const;
+export const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer', 'alert-source', 'phishing-admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is asking: a user with their roles, whether through a session or an API token. */

@@ -37,6 +37,7 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
       '0007-alerts',
       '0008-gamedays',
       '0009-gameday-review',
+      '0010-phishing',
     ]);
     expect(names.at(-1)).toBe(SCHEMA_VERSION);
   });
@@ -46,7 +47,7 @@ describe.each(DIALECTS)('the store on %s', (dialect) => {
     await (await Store.open(newer)).close();
     await addMigration(dialect, newer, '9999-from-the-future');
     await expect(Store.open(newer)).rejects.toThrow(
-      /schema version 9999-from-the-future, newer than this firedrill knows \(0009-gameday-review\)/,
+      /schema version 9999-from-the-future, newer than this firedrill knows \(0010-phishing\)/,
     );
   });
 
