@@ -67,6 +67,7 @@ export const phishingMigration: Migration = {
       .addColumn('campaign_id', 'text', (c) => c.notNull().references('phishing_campaigns.id'))
       .addColumn('recipient_id', 'text')
       .addColumn('email', 'text')
+      .addColumn('email_key', 'text')
       .addColumn('first_name', 'text')
       .addColumn('last_name', 'text')
       .addColumn('attributes', 'text')
@@ -96,6 +97,8 @@ export const phishingMigration: Migration = {
       .on('phishing_targets')
       .columns(['campaign_id', 'send_state', 'send_after'])
       .execute();
+    // A person's own results ("my drills"), until anonymised.
+    await db.schema.createIndex('phishing_targets_person').on('phishing_targets').column('email_key').execute();
     await db.schema
       .createTable('phishing_events')
       .addColumn('id', 'text', (c) => c.primaryKey())

@@ -154,6 +154,7 @@ export class PhishingCampaigns {
    * too), and so does any event detail that names a target's address. Department, language,
    * lure and the status times stay: the aggregates are unchanged. One transaction; true for the
    * call that did it, false if it was already done, or the campaign is not ended.
+   * (Replicas share PostgreSQL; on SQLite the control plane is one process with one store.)
    */
   async anonymise(id: string, now: number): Promise<boolean> {
     return this.store.db.transaction().execute(async (tx) => {
@@ -174,7 +175,7 @@ export class PhishingCampaigns {
       await sql`UPDATE phishing_targets SET
           failed_reason = CASE WHEN email IS NOT NULL AND lower(failed_reason) LIKE '%' || lower(email) || '%'
             THEN NULL ELSE failed_reason END,
-          recipient_id = NULL, email = NULL, first_name = NULL, last_name = NULL, attributes = NULL
+          recipient_id = NULL, email = NULL, email_key = NULL, first_name = NULL, last_name = NULL, attributes = NULL
         WHERE campaign_id = ${id}`.execute(tx);
       return true;
     });

@@ -79,6 +79,8 @@ export interface PhishingTargetsTable {
   /** The recipient it was made from, and what was sent to: null once anonymised. */
   recipient_id: string | null;
   email: string | null;
+  /** The address trimmed and lower-cased: a person finds their own results by it. */
+  email_key: string | null;
   first_name: string | null;
   last_name: string | null;
   attributes: string | null;

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { UserError } from '../errors.js';
 import type { StoreDb } from './open.js';
-import { toRecipient } from './phishing-audiences.js';
+import { emailKey, toRecipient } from './phishing-audiences.js';
 import type { Recipient } from './phishing-audiences.js';
 import type { PhishingEventsTable, PhishingTargetsTable } from './phishing-schema.js';
 import { nextSeq } from './sequence.js';
@@ -137,6 +137,22 @@ export class PhishingTargets {
     return row && toTarget(row);
   }
 
+  /**
+   * A person's own targets, newest campaign first, from campaigns not yet anonymised (then no
+   * one can be found): for "my drills", where each person sees their results.
+   */
+  async ofPerson(email: string): Promise<TargetInfo[]> {
+    const rows = await this.store.db
+      .selectFrom('phishing_targets as t')
+      .innerJoin('phishing_campaigns as c', 'c.id', 't.campaign_id')
+      .selectAll('t')
+      .where('t.email_key', '=', emailKey(email))
+      .orderBy('c.created_at', 'desc')
+      .orderBy('t.token')
+      .execute();
+    return rows.map(toTarget);
+  }
+
   /** Every target of the campaign (for the results): by department, then token. */
   async list(campaignId: string): Promise<TargetInfo[]> {
     const rows = await this.store.db
@@ -210,6 +226,7 @@ function newTarget(campaignId: string, r: Recipient, attributes: string | null, 
     campaign_id: campaignId,
     recipient_id: r.id,
     email: r.email,
+    email_key: emailKey(r.email),
     first_name: r.firstName,
     last_name: r.lastName,
     attributes,

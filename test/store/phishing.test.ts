@@ -152,6 +152,9 @@ describe.each(DIALECTS)('phishing drills in the store on %s', (dialect) => {
     const before = await aggregates();
     const addresses = sent.map((t) => t.email ?? '').concat(bounced.email ?? '');
 
+    // Each person finds their own results, in any case of their address, until the anonymisation.
+    const mine = async () => (await store.phishing.targets.ofPerson(` ${sent[0]?.email?.toUpperCase() ?? ''}`)).map((t) => t.token);
+    expect(await mine()).toEqual([scanned]);
     expect(await store.phishing.campaigns.anonymise(campaignId, 5000)).toBe(false); // not ended: nothing done
     expect(await store.phishing.campaigns.transition(campaignId, 'sending', 'ended', 10 * DAY)).toBe(true);
     expect((await store.phishing.campaigns.dueForAnonymisation(40 * DAY - 1)).map((c) => c.id)).not.toContain(campaignId);
@@ -168,6 +171,7 @@ describe.each(DIALECTS)('phishing drills in the store on %s', (dialect) => {
     expect(await store.phishing.campaigns.get(campaignId)).toMatchObject({ anonymisedAt: 40 * DAY });
 
     expect(await aggregates()).toEqual(before);
+    expect(await mine()).toEqual([]);
     const targets = await store.phishing.targets.list(campaignId);
     expect(targets.every((t) => t.email === null && t.recipientId === null && t.firstName === null && t.attributes === null)).toBe(true);
     expect(targets.find((t) => t.token === bounced.token)?.failedReason).toBeNull();
