@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, testServer, userWithToken } from './fixtures.js';
 
-const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer', 'alert-source'] as const;
+const ROLES = ['admin', 'facilitator', 'villain', 'responder', 'lead', 'viewer', 'alert-source', 'phishing-admin'] as const;
 type Role = (typeof ROLES)[number];
 const ALL: readonly Role[] = ROLES;
 /** A game day the matrix's users take part in: villain wrote it, responder and lead respond, viewer observes. */
 const gameDay = (name: string) =>
   `name: ${name}\ntitle: matrix day\nvillains: [villain]\nteams: { t: [responder, lead] }\nobservers: [viewer]\n` +
   'scenario:\n  - { name: s, experiment: m, trigger: { manual: true } }\n';
-/** Every role of a person: a monitoring tool's token (alert-source) reads nothing. */
-const PEOPLE: readonly Role[] = ROLES.filter((r) => r !== 'alert-source');
+/**
+ * Every role of a person who reads the resilience drills: a monitoring tool's token
+ * (alert-source) reads nothing; a phishing admin runs phishing drills only (least privilege).
+ */
+const PEOPLE: readonly Role[] = ROLES.filter((r) => r !== 'alert-source' && r !== 'phishing-admin');
 const quick = 'title: quick\nmethod:\n  - { name: w, wait: 10ms }\n';
 const drills = 'drills:\n  - { name: matrix-drill, team: t, experiment: m, schedule: { once: "2099-01-01T10:00:00Z" } }\n';
 

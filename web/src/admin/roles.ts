@@ -9,4 +9,5 @@ export const ROLES: readonly { role: Role; what: string }[] = [
   { role: 'lead', what: 'on-call lead: asks "is this a drill?", declares incidents' },
   { role: 'viewer', what: 'reads, changes nothing' },
   { role: 'alert-source', what: 'a monitoring tool: posts alerts to /api/v1/alerts/SOURCE, reads nothing' },
+  { role: 'phishing-admin', what: 'runs phishing drills; the only role that sees a person’s own results' },
 ];
