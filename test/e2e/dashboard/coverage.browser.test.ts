@@ -55,6 +55,7 @@ describe('the coverage page', () => {
     const { page, errors, outside, responses } = await loggedIn(browser, server, 'vera', ['viewer']);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Coverage' }).click();
     await page.getByRole('heading', { name: 'ATT&CK coverage' }).waitFor();
+    await page.getByRole('columnheader').first().waitFor(); // the heading comes before the data
     const headers = await page.getByRole('columnheader').allTextContents();
     expect(headers).toEqual([
       'Execution',
