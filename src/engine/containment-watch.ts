@@ -3,12 +3,12 @@ import type { FaultExecutor } from './executor.js';
 import { iso } from './journal.js';
 import type { FaultRecord } from './journal.js';
 
-/** How often an active technique is checked for containment: the resolution of time to contain. */
-export const CONTAINMENT_EVERY_MS = 1000;
+/** How often an active technique is checked for containment: the resolution of time to contain (cheap checks: a stat, a connect). */
+export const CONTAINMENT_EVERY_MS = 500;
 
 /**
  * Time to contain, measured where the fault runs: while a fault is active, asks its executor
- * every second whether the defenders contained it (the backdoor's port closed, the rogue
+ * every half second whether the defenders contained it (the backdoor's port closed, the rogue
  * account locked, the key removed) and records the first time it was — once, with how. A kind
  * without such a check answers null at the first ask and is not asked again; an executor that
  * cannot tell (an older agent, a blip) is asked again at the next tick.

@@ -62,7 +62,7 @@ describe('containment, measured where the technique runs', () => {
     const [fault] = journal.faults;
     expect(fault?.containment).toMatch(/is gone$/);
     expect(Date.parse(fault?.containedAt ?? '')).toBeGreaterThan(Date.parse(fault?.injectedAt ?? ''));
-    expect(Date.parse(fault?.containedAt ?? '')).toBeLessThan(Date.parse(fault?.revertedAt ?? ''));
+    expect(Date.parse(fault?.containedAt ?? '')).toBeLessThanOrEqual(Date.parse(fault?.revertedAt ?? '')); // the hold ends at once: same ms possible
     expect(fault?.verification?.ok).toBe(true);
     expect(readdirSync(www)).toEqual(['index.php']);
     // Holding a contained technique measures nothing more: its step ended then, not at its 4 s.
