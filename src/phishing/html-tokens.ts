@@ -8,7 +8,9 @@
  * It follows the HTML tokenizer where it matters here: tag and attribute names are
  * case-insensitive (kept lower-cased in `name`, as written in the source), values may be
  * double-, single- or un-quoted, a `name=` inside another attribute's value is part of that
- * value, and the content of script, style, textarea and title is raw text up to its end tag.
+ * value, comments end where browsers end them (`<!-->` included), and the content of script,
+ * style, textarea and title is raw text up to its end tag. Inside <svg> or <math> browsers read
+ * style and script as markup instead; sanitising refuses that ambiguity (landing.ts).
  * Offsets are into the source so callers rewrite it by splicing, leaving the rest untouched.
  */
 
@@ -55,8 +57,7 @@ export function tokenizeHtml(source: string): HtmlToken[] {
     const next = source[open + 1] ?? '';
     if (source.startsWith('<!--', open)) {
       flushText(open);
-      const close = source.indexOf('-->', open + 4);
-      const end = close < 0 ? source.length : close + 3;
+      const end = commentEnd(source, open);
       tokens.push({ type: 'comment', start: open, end });
       index = textStart = end;
     } else if (next === '!' || next === '?') {
@@ -80,6 +81,19 @@ export function tokenizeHtml(source: string): HtmlToken[] {
   }
   flushText(source.length);
   return tokens;
+}
+
+/**
+ * Where a comment opened at `open` ends, as browsers see it: `<!-->` and `<!--->` end at once,
+ * otherwise the first `-->` or `--!>`. Ending later than a browser would hide real tags.
+ */
+function commentEnd(source: string, open: number): number {
+  if (source[open + 4] === '>') return open + 5;
+  if (source.startsWith('->', open + 4)) return open + 6;
+  const ends = [source.indexOf('-->', open + 4), source.indexOf('--!>', open + 4)].filter((index) => index >= 0);
+  if (ends.length === 0) return source.length;
+  const first = Math.min(...ends);
+  return first + (source.startsWith('-->', first) ? 3 : 4);
 }
 
 function readTag(source: string, start: number): HtmlToken & { type: 'tag' } {

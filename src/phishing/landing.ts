@@ -10,7 +10,11 @@ import type { HtmlAttribute, HtmlToken } from './html-tokens.js';
  *     named fields, so the form posts nothing but "submitted";
  *   - every <form> posts to the tracking action the caller gives, with method post;
  *   - `<meta name="robots" content="noindex">` is added, so no search engine lists a lure;
- *   - a <script src> from another origin is refused (it could read what is typed).
+ *   - <base> is removed (it would resolve a relative tracking action elsewhere);
+ *   - refused, because a script could read what is typed and send it: <script src> from another
+ *     origin, inline scripts, `on*=` handlers, `javascript:` URLs; and markup inside style,
+ *     script, title or textarea on a page with <svg>/<math>, where browsers parse it as tags and
+ *     this tokenizer would not see a field hidden there.
  *
  * Each change is a warning with its line and column, for the author to see what was changed.
  * The page is rewritten by splicing the tags that change; all else is kept byte for byte.
@@ -44,20 +48,39 @@ const FIELDS = new Set(['input', 'select', 'textarea', 'button']);
 const FIELD_REMOVED = new Set(['name', 'formaction', 'formmethod', 'formenctype']);
 const FORM_REPLACED = new Set(['action', 'method', 'enctype']);
 const NOINDEX = '<meta name="robots" content="noindex">';
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title']);
+const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'data']);
 
-/** The page made safe and what was changed; throws LandingError when a script from another origin is found. */
+/** The page made safe and what was changed; throws LandingError listing every script or ambiguity refused. */
 export function sanitiseLanding(html: string, options: LandingOptions): SanitisedLanding {
   const at = positionFinder(html);
   const warnings: LandingWarning[] = [];
   const refused: LandingWarning[] = [];
   const edits: { start: number; end: number; text: string }[] = [];
   const tokens = tokenizeHtml(html);
-  for (const token of tokens) {
-    if (token.type !== 'tag' || token.closing) continue;
-    const where = at(token.start);
+  const foreign = tokens.some((token) => token.type === 'tag' && (token.name === 'svg' || token.name === 'math'));
+  tokens.forEach((token, index) => {
+    if (token.type === 'text' && foreign && /<[a-z/!]/i.test(html.slice(token.start, token.end))) {
+      const before = tokens[index - 1];
+      if (before?.type === 'tag' && !before.closing && RAW_TEXT.has(before.name))
+        refused.push({
+          ...at(token.start),
+          message: `markup inside <${before.name}> on a page with <svg> or <math>: browsers may read it as tags`,
+        });
+    }
+    if (token.type !== 'tag' || token.closing) return;
+    for (const attribute of token.attributes) {
+      if (attribute.name.startsWith('on'))
+        refused.push({ ...at(attribute.start), message: `<${token.name}> ${attribute.name}= refused: no script runs on a landing page` });
+      else if (URL_ATTRIBUTES.has(attribute.name) && /^\s*javascript:/i.test(attribute.value))
+        refused.push({
+          ...at(attribute.start),
+          message: `<${token.name}> ${attribute.name}="javascript:…" refused: no script runs on a landing page`,
+        });
+    }
     if (FIELDS.has(token.name)) {
       const removed = token.attributes.filter((attribute) => FIELD_REMOVED.has(attribute.name));
-      if (removed.length === 0) continue;
+      if (removed.length === 0) return;
       for (const attribute of removed)
         warnings.push({
           ...at(attribute.start),
@@ -72,18 +95,27 @@ export function sanitiseLanding(html: string, options: LandingOptions): Sanitise
           ...at(attribute.start),
           message: `<form> ${attribute.name}="${attribute.value}" replaced: forms post to the tracking action only`,
         });
-      if (replaced.length === 0) warnings.push({ ...where, message: '<form> given the tracking action' });
+      if (replaced.length === 0) warnings.push({ ...at(token.start), message: '<form> given the tracking action' });
       edits.push({ start: token.start, end: token.end, text: rebuild(html, token, replaced, action) });
+    } else if (token.name === 'base') {
+      warnings.push({ ...at(token.start), message: '<base> removed: it would move the tracking action elsewhere' });
+      edits.push({ start: token.start, end: token.end, text: '' });
     } else if (token.name === 'script') {
       const src = token.attributes.find((attribute) => attribute.name === 'src');
+      const next = tokens[index + 1];
       if (src !== undefined && !sameOrigin(src.value, options.origin))
         refused.push({
           ...at(src.start),
           message: `<script src="${src.value}"> refused: scripts from another origin could read what is typed`,
         });
+      else if (src === undefined && next?.type === 'text' && html.slice(next.start, next.end).trim() !== '')
+        refused.push({
+          ...at(token.start),
+          message: "inline <script> refused: it could read what is typed and send it (serve it from the page's origin)",
+        });
     }
-  }
-  if (refused.length > 0) throw new LandingError(refused);
+  });
+  if (refused.length > 0) throw new LandingError(refused.sort((a, b) => a.line - b.line || a.column - b.column));
   if (!hasNoindex(tokens)) {
     const offset = noindexOffset(tokens);
     edits.push({ start: offset, end: offset, text: NOINDEX });
@@ -101,8 +133,20 @@ function rebuild(html: string, token: HtmlToken & { type: 'tag' }, removed: read
   const nameEnd = token.start + 1 + token.name.length;
   const kept = token.attributes
     .filter((attribute) => !removed.includes(attribute))
-    .map((attribute) => ` ${html.slice(attribute.start, attribute.end)}`);
+    .map((attribute) => ` ${attributeText(html, attribute)}`);
   return `${html.slice(token.start, nameEnd)}${kept.join('')}${added}${token.selfClosing ? ' />' : '>'}`;
+}
+
+/**
+ * An attribute rewritten `name="value"`, whatever its quoting was, so that nothing around it
+ * can be read into it once neighbours are removed or added: `a=` before ` action="…"` would take
+ * it as its value, `name/="…"` would become `name ="…"`, a quote never closed would swallow the
+ * rest, and a valueless `a` before an attribute named `=…` would take it as its value (`a=""`
+ * means the same as `a`). The value is kept as written (entities untouched), only `"` encoded.
+ */
+function attributeText(html: string, attribute: HtmlAttribute): string {
+  const name = html.slice(attribute.start, attribute.start + attribute.name.length);
+  return `${name}="${attribute.value.replace(/"/g, '&quot;')}"`;
 }
 
 function trackingAction(action: string): string {
