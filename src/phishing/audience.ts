@@ -54,6 +54,8 @@ export interface AudienceImport {
 }
 
 export const MAX_RECIPIENTS = 100_000;
+/** 64 MiB of text: 100,000 recipients of a few attributes each fit with room to spare. */
+export const MAX_CSV_CHARS = 64 * 1024 * 1024;
 export const MAX_FIELD_LENGTH = 500;
 const REQUIRED = ['email', 'firstName', 'lastName', 'department'] as const;
 const KNOWN = new Set<string>([...REQUIRED, 'language']);
@@ -86,6 +88,8 @@ export function emailKey(email: string): string {
  */
 export function importAudience(csv: string, options: AudienceOptions = {}): AudienceImport {
   const maxRecipients = options.maxRecipients ?? MAX_RECIPIENTS;
+  if (csv.length > MAX_CSV_CHARS)
+    throw new AudienceError([{ line: 1, message: `the file is larger than ${MAX_CSV_CHARS / 1024 / 1024} MiB (split it)` }]);
   let records;
   try {
     records = parseCsv(csv, { maxRecords: maxRecipients + 1, maxFieldLength: options.maxFieldLength ?? MAX_FIELD_LENGTH });

@@ -44,7 +44,12 @@ export function confirmClick(post: ConfirmPost, expected: ConfirmExpectation): C
   return { human: true };
 }
 
-/** The page: noindex, a short message, a script posting the token then following the answer's location. */
+/**
+ * The page: noindex, a short message, and a script that posts the token (text/plain) to
+ * `confirmUrl` and then goes where the answer's `X-Firedrill-Next` header says (the landing page,
+ * once the server has counted the click with `confirmClick`). Served from the same origin as
+ * `confirmUrl`, so the header is readable without CORS.
+ */
 export function confirmClickPage(page: ConfirmPage): string {
   const french = page.language === 'fr';
   const data = scriptJson({ url: page.confirmUrl, token: page.token });
@@ -56,7 +61,7 @@ export function confirmClickPage(page: ConfirmPage): string {
     `<p>${escapeHtml(french ? 'Ouverture de la page…' : 'Opening the page…')}</p>`,
     `<noscript><p>${escapeHtml(french ? 'Activez JavaScript pour continuer.' : 'Turn on JavaScript to continue.')}</p></noscript>`,
     `<script>(function(){var d=${data};fetch(d.url,{method:'POST',headers:{'content-type':'text/plain'},body:d.token})` +
-      `.then(function(r){if(r.ok)location.replace(r.headers.get('x-firedrill-next')||r.url);});})();</script>`,
+      `.then(function(r){var next=r.headers.get('x-firedrill-next');if(r.ok&&next)location.replace(next);});})();</script>`,
     '</body></html>',
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { importAudience } from '../../src/phishing/audience.js';
 import { TemplateError, checkTemplate, compileTemplate, preview, renderTemplate } from '../../src/phishing/template.js';
 
 describe('the lure template engine', () => {
@@ -72,5 +73,7 @@ describe('the lure template engine', () => {
   it('previews with a sample recipient over the defaults', () => {
     const template = compileTemplate('{{firstName}} {{lastName}} at {{company}}', 'text');
     expect(preview(template, { firstName: 'Zoé' })).toBe('Zoé Martin at Example Corp');
+    const [recipient] = importAudience('email,firstName,lastName,department\nli@example.org,Li,Wei,Ops\n').recipients;
+    expect(preview(template, recipient)).toBe('Li Wei at Example Corp');
   });
 });
