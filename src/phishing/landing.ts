@@ -12,7 +12,8 @@ import type { HtmlAttribute, HtmlToken } from './html-tokens.js';
  *   - `<meta name="robots" content="noindex">` is added, so no search engine lists a lure;
  *   - <base> is removed (it would resolve a relative tracking action elsewhere);
  *   - refused, because a script could read what is typed and send it: <script src> from another
- *     origin, inline scripts, `on*=` handlers, `javascript:` URLs; and markup inside style,
+ *     origin, inline scripts, `on*=` handlers, `javascript:` URLs (however encoded), `srcdoc`
+ *     frames; and markup inside style,
  *     script, title or textarea on a page with <svg>/<math>, where browsers parse it as tags and
  *     this tokenizer would not see a field hidden there.
  *
@@ -49,7 +50,23 @@ const FIELD_REMOVED = new Set(['name', 'formaction', 'formmethod', 'formenctype'
 const FORM_REPLACED = new Set(['action', 'method', 'enctype']);
 const NOINDEX = '<meta name="robots" content="noindex">';
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title']);
-const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'data']);
+// eslint-disable-next-line no-control-regex -- browsers drop these from a URL before reading its scheme
+const URL_IGNORED = /[\u0000-\u0020]/g;
+/** Attributes whose value a browser may follow as a URL (SVG animation's `values`/`to`/`from` can set an href). */
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'xlink:href',
+  'data',
+  'poster',
+  'background',
+  'values',
+  'to',
+  'from',
+  'by',
+]);
 
 /** The page made safe and what was changed; throws LandingError listing every script or ambiguity refused. */
 export function sanitiseLanding(html: string, options: LandingOptions): SanitisedLanding {
@@ -70,13 +87,8 @@ export function sanitiseLanding(html: string, options: LandingOptions): Sanitise
     }
     if (token.type !== 'tag' || token.closing) return;
     for (const attribute of token.attributes) {
-      if (attribute.name.startsWith('on'))
-        refused.push({ ...at(attribute.start), message: `<${token.name}> ${attribute.name}= refused: no script runs on a landing page` });
-      else if (URL_ATTRIBUTES.has(attribute.name) && /^\s*javascript:/i.test(attribute.value))
-        refused.push({
-          ...at(attribute.start),
-          message: `<${token.name}> ${attribute.name}="javascript:…" refused: no script runs on a landing page`,
-        });
+      const reason = scriptInAttribute(attribute);
+      if (reason) refused.push({ ...at(attribute.start), message: `<${token.name}> ${attribute.name}= refused: ${reason}` });
     }
     if (FIELDS.has(token.name)) {
       const removed = token.attributes.filter((attribute) => FIELD_REMOVED.has(attribute.name));
@@ -122,6 +134,29 @@ export function sanitiseLanding(html: string, options: LandingOptions): Sanitise
     warnings.push({ ...at(offset), message: `${NOINDEX} added: lures are never indexed` });
   }
   return { html: splice(html, edits), warnings: warnings.sort((a, b) => a.line - b.line || a.column - b.column) };
+}
+
+/**
+ * Why an attribute would run a script, or undefined. URLs are judged as the browser reads them:
+ * character references decoded (`&#106;avascript:`, `&colon;`), tabs and line breaks dropped
+ * (`java\tscript:`), any case.
+ */
+function scriptInAttribute(attribute: HtmlAttribute): string | undefined {
+  if (attribute.name.startsWith('on')) return 'no script runs on a landing page (an event handler)';
+  if (attribute.name === 'srcdoc') return 'an inline frame document could read what is typed';
+  if (!URL_ATTRIBUTES.has(attribute.name)) return undefined;
+  const url = decodeReferences(attribute.value).replace(URL_IGNORED, '').toLowerCase();
+  return /(^|;)(javascript|vbscript):/.test(url) ? 'no script runs on a landing page (a script URL)' : undefined;
+}
+
+/** Numeric character references and the named ones that can hide a scheme, decoded. */
+function decodeReferences(value: string): string {
+  return value
+    .replace(/&#x([0-9a-f]+);?/gi, (_, hex: string) => String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff)))
+    .replace(/&#(\d+);?/g, (_, digits: string) => String.fromCodePoint(Math.min(Number(digits), 0x10ffff)))
+    .replace(/&colon;/gi, ':')
+    .replace(/&(tab|newline);/gi, '')
+    .replace(/&semi;/gi, ';');
 }
 
 function why(attribute: string): string {

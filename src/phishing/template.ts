@@ -84,11 +84,17 @@ export interface TemplateValues {
   readonly trackingPixel?: string;
 }
 
+/** 512 KiB: a rich HTML email is a few tens of KiB; mail clients clip far smaller messages. */
+export const MAX_TEMPLATE_CHARS = 512 * 1024;
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'background', 'poster', 'cite', 'srcset']);
 
 /** Every problem of a template, in source order; empty when it can be saved. */
 export function checkTemplate(source: string, context: TemplateContext): TemplateProblem[] {
+  if (source.length > MAX_TEMPLATE_CHARS)
+    return [
+      { line: 1, column: 1, message: `a template is at most ${MAX_TEMPLATE_CHARS / 1024} KiB, this one has ${source.length} characters` },
+    ];
   const problems: TemplateProblem[] = [];
   const at = positionFinder(source);
   const report = (offset: number, message: string): void => void problems.push({ ...at(offset), message });

@@ -109,10 +109,24 @@ describe('sanitising a landing page', () => {
     } catch (error) {
       expect((error as LandingError).problems.map((problem) => `${problem.line}:${problem.column} ${problem.message}`)).toEqual([
         "1:1 inline <script> refused: it could read what is typed and send it (serve it from the page's origin)",
-        '2:8 <input> oninput= refused: no script runs on a landing page',
-        '3:4 <a> href="javascript:…" refused: no script runs on a landing page',
+        '2:8 <input> oninput= refused: no script runs on a landing page (an event handler)',
+        '3:4 <a> href= refused: no script runs on a landing page (a script URL)',
       ]);
     }
+  });
+
+  it('sees script URLs however they are encoded, and refuses srcdoc frames', () => {
+    for (const html of [
+      '<a href="&#106;avascript:go()">x</a>',
+      '<a href="&#x6A;avascript&colon;go()">x</a>',
+      '<a href="java\tscript:go()">x</a>',
+      '<a href="JAVASCRIPT&#58;go()">x</a>',
+      '<svg><a><animate attributeName="href" values="https://x;javascript:go()"/></a></svg>',
+      '<iframe srcdoc="<script>parent.document</script>"></iframe>',
+      '<object data=" vbscript:x"></object>',
+    ])
+      expect(() => sanitiseLanding(html, { trackingAction: action }), html).toThrow(LandingError);
+    expect(sanitiseLanding('<a href="https://example.org/javascript:notes">x</a>', { trackingAction: action }).warnings).toHaveLength(1);
   });
 
   it('refuses markup hidden in <style> on a page with <svg>, where browsers read it as tags', () => {

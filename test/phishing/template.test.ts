@@ -21,6 +21,12 @@ describe('the lure template engine', () => {
     expect(checkTemplate('{{a.b}} {{#if x}}', 'text').map((problem) => problem.column)).toEqual([1, 9]);
   });
 
+  it('refuses a template over the size limit', () => {
+    expect(checkTemplate('x'.repeat(512 * 1024 + 1), 'html')).toEqual([
+      { line: 1, column: 1, message: 'a template is at most 512 KiB, this one has 524289 characters' },
+    ]);
+  });
+
   it('reports an unclosed placeholder', () => {
     expect(checkTemplate('Hi {{firstName', 'text')).toEqual([
       { line: 1, column: 4, message: expect.stringContaining('without a closing') as string },
