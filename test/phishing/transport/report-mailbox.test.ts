@@ -91,6 +91,17 @@ describe('the reporting mailbox', () => {
     ]);
   });
 
+  it('finds an id quoted in the text when there is no header, attachment or link', async () => {
+    const { reports, transport } = await mailbox();
+    const id = newRecipientId();
+    await transport.sendMail({
+      from: 'k@corp.example.test',
+      to: REPORT,
+      text: `The mail had a reference (${id.toUpperCase()}) at the bottom.`,
+    });
+    expect(reports.map((r) => [r.recipientId, r.how])).toEqual([[id, 'text']]);
+  });
+
   it('reports a mail with no id as unmatched, and ignores ids the campaign does not know', async () => {
     const known = newRecipientId();
     const { reports, transport } = await mailbox({ isKnown: (id) => id === known });
