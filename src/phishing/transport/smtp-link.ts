@@ -53,6 +53,8 @@ interface SmtpError extends Error {
 }
 
 const CHUNK = 64 * 1024;
+/** nodemailer's codes for a message it will not send, whatever the server. */
+const CLIENT_REFUSALS = new Set(['EENVELOPE', 'EMESSAGE', 'EREQUIRETLS']);
 
 /** A message body that can be stopped between chunks and knows whether its end was pushed. */
 class GuardedBody extends Readable {
@@ -248,6 +250,9 @@ function sendFailure(error: SmtpError, body: GuardedBody): Attempt {
   const code = error.responseCode;
   if (code !== undefined && code >= 500) return { kind: 'permanent', reason: describe(error) };
   if (code !== undefined && code >= 400) return { kind: 'temporary', reason: describe(error), answered: true };
+  // nodemailer refused the message itself (an address it cannot send to, larger than the
+  // server's SIZE): nothing was sent, and nothing would change on a retry.
+  if (code === undefined && CLIENT_REFUSALS.has(error.code ?? '')) return { kind: 'permanent', reason: describe(error) };
   if (!body.complete) return { kind: 'temporary', reason: describe(error), answered: false };
   return { kind: 'uncertain', reason: `the message left and no reply came (${describe(error)})` };
 }

@@ -93,6 +93,19 @@ describe('the SMTP sender', () => {
     expect(box.to(batch[1]!.to)).toHaveLength(0);
   });
 
+  it('fails a message nodemailer refuses to send (a bad address) at once, without a retry', async () => {
+    const [good, bad] = lures(2);
+    const box = await mailbox();
+    const outbox = MemoryOutbox.of([good!, { ...bad!, to: 'Person One <>' }]);
+    const { sender: s, clock } = sender(box, outbox);
+    expect(await s.run()).toEqual({ sent: 1, failed: 1, uncertain: 0, halted: false });
+    expect(clock.sleeps).toEqual([]);
+    expect(outbox.state.get(bad!.recipientId)).toMatchObject({
+      state: 'failed',
+      reason: expect.stringContaining('EENVELOPE: Invalid recipient') as string,
+    });
+  });
+
   it('pauses while the server is down mid-batch and resumes when it is back, one email each', async () => {
     const batch = lures(20);
     const restarted: TestMailbox[] = [];
