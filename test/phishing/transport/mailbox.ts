@@ -19,6 +19,8 @@ export interface MailboxHooks {
   mailFrom?(n: number): Verdict | Promise<Verdict>;
   /** `n` counts DATA bodies read since the start, from 1; `rcpt` is the envelope recipient. */
   data?(n: number, rcpt: string): Verdict;
+  /** Requires AUTH PLAIN/LOGIN with these credentials (over plain text: tests only). */
+  auth?: { user: string; pass: string };
 }
 
 export class TestMailbox {
@@ -32,9 +34,15 @@ export class TestMailbox {
 
   async start(port = 0): Promise<void> {
     const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
+      authOptional: !this.hooks.auth,
+      disabledCommands: this.hooks.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      allowInsecureAuth: true,
       logger: false,
+      onAuth: (auth, _session, callback) => {
+        const expected = this.hooks.auth;
+        if (expected && auth.username === expected.user && auth.password === expected.pass) return callback(null, { user: auth.username });
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      },
       onMailFrom: (_address, session: SMTPServerSession, callback) => {
         const n = ++this.mailFroms;
         void Promise.resolve(this.hooks.mailFrom?.(n) ?? 'ok').then((verdict) => answer(verdict, callback, session));

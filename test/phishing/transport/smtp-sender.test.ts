@@ -106,6 +106,24 @@ describe('the SMTP sender', () => {
     });
   });
 
+  it('logs in with the given credentials, and stops without sending when they are refused', async () => {
+    const box = await mailbox({ auth: { user: 'drills', pass: 's3cret' } });
+    const batch = lures(2);
+    const good = sender(box, MemoryOutbox.of(batch), {
+      smtp: { host: '127.0.0.1', port: box.port, security: 'none', auth: { user: 'drills', pass: 's3cret' } },
+    });
+    expect(await good.sender.run()).toMatchObject({ sent: 2 });
+    const outbox = MemoryOutbox.of(lures(2));
+    const bad = sender(box, outbox, {
+      smtp: { host: '127.0.0.1', port: box.port, security: 'none', auth: { user: 'drills', pass: 'wrong' } },
+    });
+    const refused = await bad.sender.run().catch((error: unknown) => error as Error);
+    expect(refused).toMatchObject({ code: 'FD_SMTP_REFUSED', message: expect.stringContaining('535') as string });
+    expect((refused as Error).message).not.toContain('wrong');
+    expect(outbox.count('pending')).toBe(2);
+    expect(box.delivered).toHaveLength(2);
+  });
+
   it('pauses while the server is down mid-batch and resumes when it is back, one email each', async () => {
     const batch = lures(20);
     const restarted: TestMailbox[] = [];
