@@ -4,8 +4,7 @@ import type { GameDayDemoResult } from '../demo/gameday/play.js';
 import type { Timing } from '../gamedays/measures.js';
 import { formatDuration } from '../util/duration.js';
 import { selfBin } from '../util/self.js';
-import type { Logger } from '../util/log.js';
-import { startControlPlane } from '../server/serve.js';
+import { demoControlPlane, interruptible } from './demo-people.js';
 import { EXIT } from './exit-codes.js';
 
 /**
@@ -15,32 +14,20 @@ import { EXIT } from './exit-codes.js';
  * passed and met its expectations), 1 otherwise; Ctrl-C ends it (every fault reverted).
  */
 export async function demoGameDayCommand(options: { stateDir: string; json?: boolean }): Promise<number> {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGHUP', onSignal);
   const out = options.json ? process.stderr : process.stdout;
-  try {
-    out.write('Firedrill demo: a game day at the shop — villains wrote a secret incident, a (scripted) team fights it\n');
-    const result = await playGameDayDemo({
+  out.write('Firedrill demo: a game day at the shop — villains wrote a secret incident, a (scripted) team fights it\n');
+  const { result, interrupted } = await interruptible((signal) =>
+    playGameDayDemo({
       stateDir: options.stateDir,
       bin: selfBin(),
-      controlPlane: ({ inventory, database }) =>
-        startControlPlane({
-          stateDir: options.stateDir,
-          database,
-          listen: { host: '127.0.0.1', port: 0 },
-          log: quietLog((line) => out.write(`  control plane: ${line}\n`)),
-          inventory,
-        }),
-      signal: controller.signal,
+      controlPlane: demoControlPlane(options.stateDir, out),
+      signal,
       say: (line) => out.write(`${line}\n`),
-    });
-    if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else out.write(`\n${summary(result)}`);
-    return result.verdict === 'passed' && !controller.signal.aborted ? EXIT.passed : EXIT.finding;
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGHUP', onSignal);
-  }
+    }),
+  );
+  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else out.write(`\n${summary(result)}`);
+  return result.verdict === 'passed' && !interrupted ? EXIT.passed : EXIT.finding;
 }
 
 function summary(result: GameDayDemoResult): string {
@@ -68,10 +55,6 @@ function summary(result: GameDayDemoResult): string {
     `\n${reverted(result)}\ngame day ${result.verdict}: ${result.reason}\n` +
     `review ${here(result.reports.html)}\n       ${here(result.reports.markdown)}, ${here(result.reports.measures)}\n`
   );
-}
-
-function quietLog(say: (line: string) => void): Logger {
-  return { debug: () => undefined, info: () => undefined, warn: say, error: say };
 }
 
 function reverted(result: GameDayDemoResult): string {

@@ -5,8 +5,7 @@ import type { CoverageReport, CoverageStatus } from '../coverage/coverage.js';
 import type { ReconstructionScore } from '../gamedays/reconstruction.js';
 import { formatDuration } from '../util/duration.js';
 import { selfBin } from '../util/self.js';
-import type { Logger } from '../util/log.js';
-import { startControlPlane } from '../server/serve.js';
+import { demoControlPlane, interruptible } from './demo-people.js';
 import { EXIT } from './exit-codes.js';
 
 /**
@@ -16,33 +15,21 @@ import { EXIT } from './exit-codes.js';
  * 1 otherwise; Ctrl-C ends it (every fault reverted, the namespace removed).
  */
 export async function demoIntrusionCommand(options: { stateDir: string; json?: boolean }): Promise<number> {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`interrupted by ${signal}`));
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGHUP', onSignal);
   const out = options.json ? process.stderr : process.stdout;
-  try {
-    out.write('Firedrill demo: an intrusion on a host — villains wrote it, a (scripted) security team fights it\n');
-    const result = await playIntrusionDemo({
+  out.write('Firedrill demo: an intrusion on a host — villains wrote it, a (scripted) security team fights it\n');
+  const { result, interrupted } = await interruptible((signal) =>
+    playIntrusionDemo({
       stateDir: options.stateDir,
       bin: selfBin(),
-      controlPlane: ({ inventory, database }) =>
-        startControlPlane({
-          stateDir: options.stateDir,
-          database,
-          listen: { host: '127.0.0.1', port: 0 },
-          log: quietLog((line) => out.write(`  control plane: ${line}\n`)),
-          inventory,
-        }),
-      signal: controller.signal,
+      controlPlane: demoControlPlane(options.stateDir, out),
+      signal,
       say: (line) => out.write(`${line}\n`),
-    });
-    if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else out.write(`\n${summary(result)}`);
-    const passed = result.verdict === 'passed' || result.verdict === 'skipped';
-    return passed && !controller.signal.aborted ? EXIT.passed : EXIT.finding;
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGHUP', onSignal);
-  }
+    }),
+  );
+  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else out.write(`\n${summary(result)}`);
+  const passed = result.verdict === 'passed' || result.verdict === 'skipped';
+  return passed && !interrupted ? EXIT.passed : EXIT.finding;
 }
 
 function summary(result: IntrusionDemoResult): string {
@@ -129,8 +116,4 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
       .join('  ')
       .trimEnd()}\n`;
   return line(headers) + rows.map(line).join('');
-}
-
-function quietLog(say: (line: string) => void): Logger {
-  return { debug: () => undefined, info: () => undefined, warn: say, error: say };
 }

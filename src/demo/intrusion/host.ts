@@ -1,7 +1,7 @@
+import { connects } from '../../techniques/support/connect.js';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { spawnService, logTail } from '../shop/processes.js';
 import { LOGIN_SCRIPT } from './login-endpoint.js';
 import type { HostNamespace } from './namespace.js';
@@ -127,18 +127,7 @@ function ensurePrivilegeSeparationDir(): boolean {
 export async function reachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host, port, timeout: 1000 });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('timeout', () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once('error', () => resolve(false));
-    });
+    const ok = await connects(host, port, 1000);
     if (ok) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
