@@ -128,7 +128,7 @@ describe('the admin pages of the dashboard', () => {
     await nav(page, 'Users').click();
     const form = page.getByRole('form', { name: 'New user' });
     await form.getByLabel('Name').fill('grace');
-    expect(await form.getByRole('checkbox', { name: 'responder' }).isChecked()).toBe(true);
+    expect(await form.getByRole('checkbox', { name: 'responder', exact: true }).isChecked()).toBe(true);
     await form.getByRole('button', { name: 'Generate a password' }).click();
     const password = await form.getByLabel('Password').inputValue();
     expect(password).toHaveLength(20);
@@ -137,12 +137,12 @@ describe('the admin pages of the dashboard', () => {
 
     const roles = page.getByRole('form', { name: 'Roles of grace' });
     await roles.waitFor();
-    expect(await roles.getByRole('checkbox', { name: 'responder' }).isChecked()).toBe(true);
-    expect(await roles.getByRole('checkbox', { name: 'admin' }).isChecked()).toBe(false);
+    expect(await roles.getByRole('checkbox', { name: 'responder', exact: true }).isChecked()).toBe(true);
+    expect(await roles.getByRole('checkbox', { name: 'admin', exact: true }).isChecked()).toBe(false);
     expect((await server.store.users.list()).find((u) => u.name === 'grace')?.roles).toEqual(['responder']);
     expect((await call(server.url, 'POST', '/api/v1/login', undefined, { name: 'grace', password })).status).toBe(200);
 
-    await roles.getByRole('checkbox', { name: 'viewer' }).check();
+    await roles.getByRole('checkbox', { name: 'viewer', exact: true }).check();
     await roles.getByRole('button', { name: 'Save roles of grace' }).click();
     await roles.getByRole('status').waitFor();
     expect((await server.store.users.list()).find((u) => u.name === 'grace')?.roles.sort()).toEqual(['responder', 'viewer']);
