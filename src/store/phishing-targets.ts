@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { newRecipientId } from '../util/recipient-id.js';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { UserError } from '../errors.js';
 import type { StoreDb } from './open.js';
 import { emailKey, toRecipient } from './phishing-audiences.js';
@@ -8,7 +7,6 @@ import type { PhishingEventsTable, PhishingTargetsTable } from './phishing-schem
 import { nextSeq } from './sequence.js';
 
 /** Bytes of a target's token: 128 bits, unguessable; 22 characters of base64url. */
-/** Random bytes' worth of a token (130 bits: at least this). */
 export const TOKEN_BYTES = 16;
 const BATCH = 500;
 
@@ -86,9 +84,9 @@ export interface PhishingEventInput {
   readonly detail?: Readonly<Record<string, unknown>> | null;
 }
 
-/** A fresh tracking token: the recipient id of links and headers (130 random bits). */
+/** A fresh tracking token. */
 export function newToken(): string {
-  return newRecipientId();
+  return randomBytes(TOKEN_BYTES).toString('base64url');
 }
 
 /** A campaign's targets (one per recipient, each with its token), their statuses and the tracking events. */

@@ -34,7 +34,7 @@ describe.each(DIALECTS)('phishing targets, outbox and statuses in the store on %
     expect(new Set(targets.map((t) => t.token)).size).toBe(1000);
     for (const t of targets) {
       expect(t.token).toMatch(/^[A-Za-z0-9_-]{22,}$/);
-      expect(t.token).toMatch(/^fd[a-z2-7]{26}$/); // 26 base32 letters: 130 random bits, the id links and headers carry
+      expect(Buffer.from(t.token, 'base64url').length).toBeGreaterThanOrEqual(16);
     }
     const sample = targets.find((t) => t.email === 'person.5@tokens.test');
     expect(sample).toMatchObject({

@@ -11,7 +11,6 @@
  * forwarded mail's text or links (RECIPIENT_ID_PATTERN) with no list of known ids.
  */
 import { randomBytes } from 'node:crypto';
-import { isRecipientId } from '../../util/recipient-id.js';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { UserError } from '../../errors.js';
 
@@ -48,6 +47,30 @@ export interface DrillStamp {
   readonly campaignId: string;
   /** An address a mail admin or recipient can write to about the exercise. */
   readonly contact: string;
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** A new random recipient id: `fd` + 26 base32 letters (130 bits). */
+export function newRecipientId(): string {
+  const bytes = randomBytes(17);
+  let bits = 0;
+  let value = 0;
+  let id = 'fd';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && id.length < 28) {
+      id += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return id;
+}
+
+export function isRecipientId(text: string): boolean {
+  return /^fd[a-z2-7]{26}$/.test(text);
 }
 
 /** `c-42; contact=security@example.test` */
@@ -106,6 +129,3 @@ export async function composeLure(lure: OutgoingLure, stamp: DrillStamp): Promis
 export function envelopeAddress(header: string): string {
   return (/<([^<>\s]+)>\s*$/.exec(header)?.[1] ?? header).trim();
 }
-
-/** One id for links, headers and the store (src/util/recipient-id.ts). */
-export { isRecipientId, newRecipientId } from '../../util/recipient-id.js';
